@@ -1,0 +1,67 @@
+# The two commands of the quick start are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
+
+# Tests run on PostgreSQL and Redis (started or installed by scripts/ensure-services.sh).
+TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/oldestate
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) HTTPS=0 DEBUG=0 \
+	SECRET_KEY=test-only-secret-key-not-for-production-use-0123456789abcdef CACHE_KEY_PREFIX=oldestate-test
+
+# `make run` serves the demo over plain HTTP on localhost.
+RUN_ENV := DEBUG=$${DEBUG:-1} HTTPS=$${HTTPS:-0}
+SCALE ?= district
+
+.PHONY: run test lint format bench messages venv services clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+venv: $(STAMP)
+
+## Run the portal with demo data: web on http://127.0.0.1:8000, a Celery worker and beat (Ctrl-C stops all three).
+run: $(STAMP)
+	mkdir -p var/celery-broker var/cache media
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	PATH=$(abspath $(BIN)):$$PATH $(RUN_ENV) $(BIN)/honcho -f Procfile.dev start
+
+## Run the whole test suite against PostgreSQL and Redis (and chromium for the browser tests).
+test: $(STAMP)
+	scripts/ensure-services.sh
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Measure the issues' figures at a scale: make bench SCALE=district|province|national
+bench: $(STAMP)
+	scripts/ensure-services.sh
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/oldestate_bench} \
+	REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/14} HTTPS=0 DEBUG=0 \
+	SECRET_KEY=bench-only-secret-key-not-for-production-use-0123456789abcdef \
+	$(BIN)/python manage.py bench --scale $(SCALE)
+
+## Refresh the English catalogue after changing user-facing text.
+messages: $(STAMP)
+	DEBUG=1 $(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles
+	DEBUG=1 $(BIN)/python manage.py compilemessages -l en --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,19 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.PortalLoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("profile/", views.profile, name="profile"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="registration/password_change.html", success_url="/accounts/profile/"
+        ),
+        name="password_change",
+    ),
+]

@@ -1,0 +1,139 @@
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from communities.models import Building, Community, Estate, PropertyRightsUnit, StreetOffice
+from communities.services import BUILDING_EDITABLE_FIELDS, ESTATE_EDITABLE_FIELDS, RIGHTS_UNIT_EDITABLE_FIELDS
+
+
+class StreetOfficeSerializer(serializers.ModelSerializer):
+    district_name = serializers.CharField(source="district.name", read_only=True)
+
+    class Meta:
+        model = StreetOffice
+        fields = ["id", "name", "code", "district", "district_name"]
+
+
+class CommunitySerializer(serializers.ModelSerializer):
+    street_name = serializers.CharField(source="street.name", read_only=True)
+
+    class Meta:
+        model = Community
+        fields = ["id", "name", "code", "street", "street_name"]
+
+
+class ScopedRelatedMixin:
+    """Related-object choices limited to what the caller may see, so an id
+    from another street is refused as invalid (it does not exist for them)."""
+
+    scoped_fields = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is None:
+            return
+        for name, queryset_for in self.scoped_fields.items():
+            if name in self.fields and not self.fields[name].read_only:
+                self.fields[name].queryset = queryset_for(request.user)
+
+
+def _communities(user):
+    from communities.selectors import communities_for
+
+    return communities_for(user=user)
+
+
+def _rights_units(user):
+    from communities.selectors import rights_units_for
+
+    return rights_units_for(user=user)
+
+
+class EstateSerializer(ScopedRelatedMixin, serializers.ModelSerializer):
+    scoped_fields = {"community": _communities, "fund_holder_unit": _rights_units}
+
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    street = serializers.IntegerField(source="community.street_id", read_only=True)
+    street_name = serializers.CharField(source="community.street.name", read_only=True)
+    is_old = serializers.SerializerMethodField()
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=_("修改时必填：读取时得到的版本号。若他人已先保存，返回409。"),
+    )
+
+    class Meta:
+        model = Estate
+        fields = [
+            "id",
+            *ESTATE_EDITABLE_FIELDS,
+            "community_name",
+            "street",
+            "street_name",
+            "is_old",
+            "version",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+        validators = []  # uniqueness and constraints are checked by the service, in its transaction
+
+    def get_is_old(self, estate) -> bool:
+        return estate.year_built <= settings.OLD_ESTATE_CUTOFF_YEAR
+
+    def validate(self, attrs):
+        if self.instance is not None and "version" not in attrs:
+            raise serializers.ValidationError({"version": _("修改时须提供读取时的版本号（version）。")})
+        return attrs
+
+
+class BuildingSerializer(serializers.ModelSerializer):
+    estate_name = serializers.CharField(source="estate.name", read_only=True)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+    class Meta:
+        model = Building
+        fields = ["id", "estate", "estate_name", *BUILDING_EDITABLE_FIELDS, "version", "updated_at"]
+        read_only_fields = ["updated_at"]
+        validators = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and "estate" in self.fields:
+            from accounts.scoping import Action
+            from communities.selectors import estates_for
+
+            self.fields["estate"].queryset = estates_for(user=request.user, action=Action.CHANGE)
+            if self.instance is not None and not isinstance(self.instance, list):
+                self.fields["estate"].read_only = True
+
+    def validate(self, attrs):
+        if self.instance is not None and "version" not in attrs:
+            raise serializers.ValidationError({"version": _("修改时须提供读取时的版本号（version）。")})
+        return attrs
+
+
+class RightsUnitSerializer(ScopedRelatedMixin, serializers.ModelSerializer):
+    scoped_fields = {"successor": _rights_units}
+    version = serializers.IntegerField(required=False, min_value=1)
+    nobody_responsible = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = PropertyRightsUnit
+        fields = [
+            "id",
+            "district",
+            "street",
+            *RIGHTS_UNIT_EDITABLE_FIELDS,
+            "nobody_responsible",
+            "version",
+            "updated_at",
+        ]
+        read_only_fields = ["district", "street", "updated_at"]
+        validators = []
+
+    def validate(self, attrs):
+        if self.instance is not None and "version" not in attrs:
+            raise serializers.ValidationError({"version": _("修改时须提供读取时的版本号（version）。")})
+        return attrs

@@ -1,0 +1,209 @@
+"""One filter set per list, shared by the page, the REST API and the export."""
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from communities import selectors
+from communities.models import (
+    Building,
+    Community,
+    DangerGrade,
+    Enclosure,
+    Estate,
+    FundStatus,
+    IllegalStructure,
+    ManagementMode,
+    OwnersBody,
+    PropertyRightsUnit,
+    RightsForm,
+    RightsUnitStatus,
+    StreetOffice,
+    Structure,
+)
+
+
+class YesNoSelect(forms.NullBooleanSelect):
+    """全部 / 是 / 否 (Django's own says 未知 for "no filter")."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("", _("全部")), ("true", _("是")), ("false", _("否")))
+
+
+def scoped_streets(request):
+    if request is None:
+        return StreetOffice.objects.none()
+    return selectors.streets_for(user=request.user)
+
+
+def scoped_communities(request):
+    if request is None:
+        return Community.objects.none()
+    return selectors.communities_for(user=request.user)
+
+
+class PortalFilterSet(django_filters.FilterSet):
+    """Filter forms styled for the staff pages."""
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_styled", False):
+            from core.forms import add_bootstrap_classes
+
+            add_bootstrap_classes(form, small=True)
+            form._styled = True
+        return form
+
+
+class EstateFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="filter_search", label=_("名称或地址"), max_length=50)
+    street = django_filters.ModelChoiceFilter(
+        field_name="community__street", queryset=scoped_streets, label=_("街道"), empty_label=_("全部街道")
+    )
+    community = django_filters.ModelChoiceFilter(
+        queryset=scoped_communities, label=_("社区"), empty_label=_("全部社区")
+    )
+    year_from = django_filters.NumberFilter(field_name="year_built", lookup_expr="gte", label=_("建成年份自"))
+    year_to = django_filters.NumberFilter(field_name="year_built", lookup_expr="lte", label=_("建成年份至"))
+    management_mode = django_filters.MultipleChoiceFilter(
+        choices=ManagementMode.choices, label=_("管理模式"), widget=forms.CheckboxSelectMultiple
+    )
+    is_old = django_filters.BooleanFilter(method="filter_is_old", label=_("老旧小区"), widget=YesNoSelect)
+    has_owners_committee = django_filters.BooleanFilter(
+        method="filter_owners_committee", label=_("有业主组织"), widget=YesNoSelect
+    )
+    has_dangerous_buildings = django_filters.BooleanFilter(
+        method="filter_dangerous", label=_("有C/D级危房"), widget=YesNoSelect
+    )
+    has_illegal_structures = django_filters.BooleanFilter(
+        method="filter_illegal_structures", label=_("有待拆违建"), widget=YesNoSelect
+    )
+    enclosure = django_filters.ChoiceFilter(choices=Enclosure.choices, label=_("开放形式"), empty_label=_("全部"))
+    fund_status = django_filters.ChoiceFilter(
+        choices=FundStatus.choices, label=_("维修资金归集"), empty_label=_("全部")
+    )
+    excluded_from_renovation = django_filters.BooleanFilter(
+        method="filter_excluded", label=_("计划征收或棚改"), widget=YesNoSelect
+    )
+    sort = django_filters.OrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("year_built", "year_built"),
+            ("households", "households"),
+            ("floor_area", "floor_area"),
+            ("building_count", "building_count"),
+            ("community", "community"),
+            ("updated_at", "updated_at"),
+        ),
+        field_labels={
+            "name": _("小区名称"),
+            "year_built": _("建成年份"),
+            "households": _("户数"),
+            "floor_area": _("建筑面积"),
+            "building_count": _("楼栋数"),
+            "community": _("社区"),
+            "updated_at": _("更新时间"),
+        },
+        label=_("排序"),
+        empty_label=_("默认（按名称）"),
+    )
+
+    class Meta:
+        model = Estate
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(address__icontains=value))
+
+    def filter_is_old(self, queryset, name, value):
+        cutoff = Q(year_built__lte=settings.OLD_ESTATE_CUTOFF_YEAR)
+        return queryset.filter(cutoff if value else ~cutoff)
+
+    def filter_owners_committee(self, queryset, name, value):
+        has = ~Q(owners_body=OwnersBody.NONE)
+        return queryset.filter(has if value else ~has)
+
+    def filter_dangerous(self, queryset, name, value):
+        exists = selectors.dangerous_building_exists()
+        return queryset.filter(exists if value else ~exists)
+
+    def filter_illegal_structures(self, queryset, name, value):
+        exists = Exists(IllegalStructure.objects.filter(estate=OuterRef("pk"), status=IllegalStructure.Status.PENDING))
+        return queryset.filter(exists if value else ~exists)
+
+    def filter_excluded(self, queryset, name, value):
+        excluded = Q(expropriation_planned=True) | Q(shantytown=True)
+        return queryset.filter(excluded if value else ~excluded)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # A stable order whatever the chosen sort, so pages never overlap.
+        ordering = list(queryset.query.order_by) or ["name"]
+        if "id" not in ordering and "-id" not in ordering:
+            ordering.append("id")
+        return queryset.order_by(*ordering)
+
+
+class BuildingFilterSet(PortalFilterSet):
+    estate = django_filters.NumberFilter(field_name="estate_id", label=_("小区编号"))
+    street = django_filters.ModelChoiceFilter(
+        field_name="estate__community__street", queryset=scoped_streets, label=_("街道")
+    )
+    community = django_filters.ModelChoiceFilter(
+        field_name="estate__community", queryset=scoped_communities, label=_("社区")
+    )
+    danger_grade = django_filters.MultipleChoiceFilter(choices=DangerGrade.choices, label=_("危房等级"))
+    structure = django_filters.ChoiceFilter(choices=Structure.choices, label=_("结构"))
+    has_elevator = django_filters.BooleanFilter(method="filter_elevator", label=_("有电梯"))
+    year_from = django_filters.NumberFilter(field_name="year_built", lookup_expr="gte", label=_("建成年份自"))
+    year_to = django_filters.NumberFilter(field_name="year_built", lookup_expr="lte", label=_("建成年份至"))
+
+    class Meta:
+        model = Building
+        fields = []
+
+    def filter_elevator(self, queryset, name, value):
+        return queryset.filter(elevators__gt=0) if value else queryset.filter(elevators=0)
+
+
+class RightsUnitFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="filter_search", label=_("名称"), max_length=50)
+    status = django_filters.ChoiceFilter(choices=RightsUnitStatus.choices, label=_("状态"), empty_label=_("全部"))
+    nobody_responsible = django_filters.BooleanFilter(
+        method="filter_nobody_responsible", label=_("无人承接"), widget=YesNoSelect
+    )
+    rights_form = django_filters.ChoiceFilter(
+        field_name="holdings__rights_form",
+        choices=RightsForm.choices,
+        label=_("产权形式"),
+        distinct=True,
+        empty_label=_("全部"),
+    )
+
+    class Meta:
+        model = PropertyRightsUnit
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(credit_code__iexact=value)) if value else queryset
+
+    def filter_nobody_responsible(self, queryset, name, value):
+        gone = ~Q(status=RightsUnitStatus.ACTIVE) & Q(successor__isnull=True)
+        return queryset.filter(gone if value else ~gone)
+
+
+class CommunityFilterSet(PortalFilterSet):
+    street = django_filters.ModelChoiceFilter(queryset=scoped_streets, label=_("街道"))
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("名称"))
+
+    class Meta:
+        model = Community
+        fields = []

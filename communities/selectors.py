@@ -1,0 +1,257 @@
+"""Reads of the estate ledger, always through the user's scope."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from accounts.scoping import Action, get_scoped_object_or_404, scoped
+from communities.models import (
+    DANGEROUS_GRADES,
+    Building,
+    Community,
+    Estate,
+    IllegalStructure,
+    PropertyRightsUnit,
+    RightsHolding,
+    StreetOffice,
+)
+
+
+def estates_for(*, user, action: Action = Action.VIEW) -> QuerySet:
+    """The estates the user may act on, with what every list row shows."""
+    return scoped(Estate.objects.select_related("community__street"), user, action)
+
+
+def dangerous_building_exists():
+    return Exists(Building.objects.filter(estate=OuterRef("pk"), danger_grade__in=DANGEROUS_GRADES))
+
+
+def with_row_figures(queryset: QuerySet) -> QuerySet:
+    """Per-row figures for a page of the ledger: dangerous buildings and illegal
+    structures still standing. Subqueries, so they cost per row shown only."""
+    dangerous = (
+        Building.objects.filter(estate=OuterRef("pk"), danger_grade__in=DANGEROUS_GRADES)
+        .order_by()
+        .values("estate")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    pending = (
+        IllegalStructure.objects.filter(estate=OuterRef("pk"), status=IllegalStructure.Status.PENDING)
+        .order_by()
+        .values("estate")
+        .annotate(total=Sum("area"))
+        .values("total")
+    )
+    return queryset.annotate(
+        dangerous_buildings=Coalesce(Subquery(dangerous), 0),
+        illegal_area_pending=Coalesce(
+            Subquery(pending), Value(Decimal("0")), output_field=DecimalField(max_digits=12, decimal_places=2)
+        ),
+    )
+
+
+def ledger_totals(queryset: QuerySet) -> dict:
+    """Count, households and floor area of a filtered ledger, in one query."""
+    totals = queryset.order_by().aggregate(
+        count=Count("pk"),
+        households=Coalesce(Sum("households"), 0),
+        floor_area=Coalesce(Sum("floor_area"), Value(Decimal("0")), output_field=DecimalField()),
+        buildings=Coalesce(Sum("building_count"), 0),
+        old=Count("pk", filter=Q(year_built__lte=settings.OLD_ESTATE_CUTOFF_YEAR)),
+    )
+    return totals
+
+
+def estate_detail(*, user, estate_id: int) -> Estate:
+    estate = get_scoped_object_or_404(
+        Estate.objects.select_related("community__street__district", "fund_holder_unit"), user, pk=estate_id
+    )
+    return estate
+
+
+def estate_related(estate: Estate) -> dict:
+    """What the estate page shows besides the estate's own fields."""
+    return {
+        "buildings": list(estate.buildings.order_by("number")),
+        "holdings": list(
+            estate.holdings.select_related("rights_unit__successor", "building").order_by("building__number", "id")
+        ),
+        "periods": list(estate.management_periods.select_related("recorded_by").order_by("-started_on", "-id")),
+        "structures": list(estate.illegal_structures.order_by("status", "id")),
+        "notes": list(estate.notes.select_related("author")[:50]),
+        "attachments": list(estate.attachments.select_related("uploaded_by")),
+    }
+
+
+def streets_for(*, user) -> QuerySet:
+    return scoped(StreetOffice.objects.all(), user).order_by("code")
+
+
+def communities_for(*, user) -> QuerySet:
+    return scoped(Community.objects.select_related("street"), user).order_by("code")
+
+
+def rights_units_for(*, user, action: Action = Action.VIEW) -> QuerySet:
+    return scoped(PropertyRightsUnit.objects.select_related("successor", "street"), user, action)
+
+
+def buildings_for(*, user, action: Action = Action.VIEW) -> QuerySet:
+    return scoped(Building.objects.select_related("estate__community__street"), user, action)
+
+
+# --- Change history -----------------------------------------------------------
+
+
+@dataclass
+class HistoryEntry:
+    kind: str
+    history_id: int
+    object_label: str
+    action: str  # "+", "~", "-"
+    at: datetime
+    user: str
+    reason: str
+    changes: list = field(default_factory=list)
+
+
+def _history_user(record):
+    user = record.history_user
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+def _entries(kind, records, fields, label, lookup_cache):
+    """History entries from one model's records, each diffed against the
+    record before it for the same object (computed here, not one query each)."""
+    from communities.services import FieldChange
+
+    entries = []
+    previous_by_id = {}
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        prev = previous_by_id.get(record.id)
+        previous_by_id[record.id] = record
+        changes = []
+        if record.history_type == "~" and prev is not None:
+            for name in fields:
+                model_field = record.instance_type._meta.get_field(name)
+                old, new = getattr(prev, model_field.attname), getattr(record, model_field.attname)
+                if old != new:
+                    changes.append(
+                        FieldChange(
+                            field=name,
+                            label=str(model_field.verbose_name),
+                            old=_display(old, model_field, lookup_cache),
+                            new=_display(new, model_field, lookup_cache),
+                        )
+                    )
+            if not changes:
+                continue
+        entries.append(
+            HistoryEntry(
+                kind=kind,
+                history_id=record.history_id,
+                object_label=label(record),
+                action=record.history_type,
+                at=record.history_date,
+                user=_history_user(record),
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def _display(value, model_field, lookup_cache):
+    from django.utils.translation import gettext as _
+
+    if model_field.is_relation:
+        if value is None:
+            return ""
+        key = (model_field.related_model, value)
+        if key not in lookup_cache:
+            related = model_field.related_model._base_manager.filter(pk=value).first()
+            lookup_cache[key] = str(related) if related is not None else f"#{value}"
+        return lookup_cache[key]
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value or ""))
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return "" if value is None else str(value)
+
+
+def estate_history(estate: Estate, limit: int = 200) -> list[HistoryEntry]:
+    """Every recorded change to the estate, its buildings, holdings and illegal
+    structures, newest first, with old → new per field."""
+    from communities.services import TRACKED_MODELS
+
+    cache = {}
+
+    def records(model, **filters):
+        return list(model.history.filter(**filters).select_related("history_user"))
+
+    entries = []
+    for kind, model, filters, label in (
+        ("estate", Estate, {"id": estate.pk}, lambda r: str(r.name)),
+        ("building", Building, {"estate_id": estate.pk}, lambda r: str(r.number)),
+        ("holding", RightsHolding, {"estate_id": estate.pk}, lambda r: r.get_rights_form_display()),
+        ("structure", IllegalStructure, {"estate_id": estate.pk}, lambda r: r.description),
+    ):
+        entries += _entries(kind, records(model, **filters), TRACKED_MODELS[kind][1], label, cache)
+    entries.sort(key=lambda e: (e.at, e.history_id), reverse=True)
+    return entries[:limit]
+
+
+def rights_unit_history(unit: PropertyRightsUnit, limit: int = 200) -> list[HistoryEntry]:
+    from communities.services import TRACKED_MODELS
+
+    recs = list(PropertyRightsUnit.history.filter(id=unit.pk).select_related("history_user"))
+    entries = _entries("rightsunit", recs, TRACKED_MODELS["rightsunit"][1], lambda r: r.name, {})
+    entries.sort(key=lambda e: (e.at, e.history_id), reverse=True)
+    return entries[:limit]
+
+
+def deleted_estates(*, user, limit: int = 200) -> list:
+    """Estates deleted within the user's scope that are not back yet (回收站)."""
+    communities = scoped(Community.objects.all(), user).values("pk")
+    return list(
+        Estate.history.filter(history_type="-", community_id__in=Subquery(communities))
+        .exclude(id__in=Estate.objects.values("pk"))
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    )
+
+
+class _RequestLike:
+    """What django-filter needs of a request when filters run outside one."""
+
+    def __init__(self, user):
+        self.user = user
+
+
+def filter_estates(*, user, params, action: Action = Action.VIEW, request=None):
+    """The ledger filtered as the list page, API and export filter it."""
+    from communities.filtersets import EstateFilterSet
+
+    base = estates_for(user=user, action=action)
+    filterset = EstateFilterSet(params or None, queryset=base, request=request or _RequestLike(user))
+    if not filterset.is_bound:
+        return filterset, base.order_by("name", "id")
+    if not filterset.is_valid():
+        return filterset, base.none()
+    return filterset, filterset.qs
+
+
+def scoped_holdings_of(*, unit, user) -> list:
+    """A rights unit's holdings, limited to estates the user may see."""
+    estates = estates_for(user=user).values("pk")
+    return list(
+        RightsHolding.objects.filter(rights_unit=unit, estate__in=Subquery(estates))
+        .select_related("estate__community__street", "building")
+        .order_by("estate__name", "building__number")
+    )

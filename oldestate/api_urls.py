@@ -1,0 +1,20 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from communities.api import views as ledger
+
+router = DefaultRouter()
+router.register("estates", ledger.EstateViewSet, basename="estate")
+router.register("buildings", ledger.BuildingViewSet, basename="building")
+router.register("street-offices", ledger.StreetOfficeViewSet, basename="street-office")
+router.register("communities", ledger.CommunityViewSet, basename="community")
+router.register("rights-units", ledger.RightsUnitViewSet, basename="rights-unit")
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,64 @@
+// Small helpers for staff screens; no framework beyond htmx and Bootstrap.
+(function () {
+  "use strict";
+
+  // Adjustable font size (适老化), remembered per browser.
+  var KEY = "portal-font-scale";
+  function applyScale(scale) {
+    document.documentElement.style.setProperty("--portal-font-scale", String(scale));
+  }
+  var saved = parseFloat(window.localStorage.getItem(KEY) || "1");
+  if (saved >= 0.8 && saved <= 1.6) { applyScale(saved); }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-font-step]");
+    if (!button) { return; }
+    var current = parseFloat(window.localStorage.getItem(KEY) || "1");
+    var next = Math.min(1.6, Math.max(0.8, current + 0.1 * parseInt(button.dataset.fontStep, 10)));
+    next = Math.round(next * 10) / 10;
+    window.localStorage.setItem(KEY, String(next));
+    applyScale(next);
+  });
+
+  // Ledger selection for bulk edit: keep the hidden list of ids in step with
+  // the checkboxes, including "select all on this page".
+  function syncSelection() {
+    var boxes = document.querySelectorAll("input[data-estate-id]");
+    var ids = [];
+    boxes.forEach(function (box) { if (box.checked) { ids.push(box.dataset.estateId); } });
+    document.querySelectorAll("[data-selected-ids]").forEach(function (input) { input.value = ids.join(","); });
+    document.querySelectorAll("[data-selected-count]").forEach(function (el) { el.textContent = String(ids.length); });
+    document.querySelectorAll("[data-needs-selection]").forEach(function (el) { el.disabled = ids.length === 0; });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[data-select-all]")) {
+      document.querySelectorAll("input[data-estate-id]").forEach(function (box) { box.checked = event.target.checked; });
+    }
+    if (event.target.matches("[data-select-all], input[data-estate-id]")) { syncSelection(); }
+  });
+  document.addEventListener("htmx:afterSwap", syncSelection);
+  document.addEventListener("DOMContentLoaded", syncSelection);
+
+  // After htmx filtering the address bar holds the current filters: links and
+  // forms marked data-with-query take them from there, not from page load.
+  function currentQuery() {
+    var params = new URLSearchParams(window.location.search);
+    params.delete("page");
+    return params.toString();
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-with-query]");
+    if (link) { link.href = link.href.split("?")[0] + "?" + currentQuery(); }
+  });
+  document.addEventListener("submit", function (event) {
+    if (event.target.matches("form[data-with-query]")) {
+      var input = event.target.querySelector("input[name=query]");
+      if (input) { input.value = currentQuery(); }
+    }
+  }, true);
+
+  // Confirm destructive actions.
+  document.addEventListener("submit", function (event) {
+    var message = event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) { event.preventDefault(); }
+  });
+})();

@@ -1,0 +1,109 @@
+"""Shared fixtures: a district with two streets, and one user per role.
+
+    district 东城区
+    ├── street A (和平里街道) ── community A1 ── estate_a1
+    │                         └─ community A2 ── estate_a2
+    └── street B (龙潭街道)  ── community B1 ── estate_b1
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from accounts.models import Role
+from tests.factories import (
+    BuildingFactory,
+    CommunityFactory,
+    DistrictFactory,
+    EstateFactory,
+    StreetFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class World:
+    district: object
+    other_district: object
+    street_a: object
+    street_b: object
+    community_a1: object
+    community_a2: object
+    community_b1: object
+    estate_a1: object
+    estate_a2: object
+    estate_b1: object
+    estate_other_district: object
+    official: object
+    staff_a: object
+    staff_b: object
+    worker_a1: object
+    auditor: object
+    admin: object
+
+
+@pytest.fixture
+def world(db):
+    district = DistrictFactory(name="东城区", code="110101")
+    other = DistrictFactory(name="西城区", code="110102")
+    street_a = StreetFactory(district=district, name="和平里街道", code="110101001")
+    street_b = StreetFactory(district=district, name="龙潭街道", code="110101002")
+    street_other = StreetFactory(district=other, name="德胜街道", code="110102001")
+    a1 = CommunityFactory(street=street_a, name="交林社区", code="110101001001")
+    a2 = CommunityFactory(street=street_a, name="青年湖社区", code="110101001002")
+    b1 = CommunityFactory(street=street_b, name="板厂南里社区", code="110101002001")
+    other_community = CommunityFactory(street=street_other, name="六铺炕社区", code="110102001001")
+    estate_a1 = EstateFactory(community=a1, name="和平里七区", year_built=1985)
+    estate_a2 = EstateFactory(community=a2, name="青年湖西里", year_built=1998)
+    estate_b1 = EstateFactory(community=b1, name="板厂南里", year_built=1979)
+    estate_other = EstateFactory(community=other_community, name="六铺炕北里", year_built=1990)
+    for estate in (estate_a1, estate_a2, estate_b1, estate_other):
+        BuildingFactory(estate=estate, number="1号楼")
+    return World(
+        district=district,
+        other_district=other,
+        street_a=street_a,
+        street_b=street_b,
+        community_a1=a1,
+        community_a2=a2,
+        community_b1=b1,
+        estate_a1=estate_a1,
+        estate_a2=estate_a2,
+        estate_b1=estate_b1,
+        estate_other_district=estate_other,
+        official=UserFactory(username="official", role=Role.DISTRICT_OFFICIAL, district=district),
+        staff_a=UserFactory(username="staff_a", role=Role.STREET_STAFF, street=street_a),
+        staff_b=UserFactory(username="staff_b", role=Role.STREET_STAFF, street=street_b),
+        worker_a1=UserFactory(username="worker_a1", role=Role.COMMUNITY_WORKER, community=a1),
+        auditor=UserFactory(username="auditor", role=Role.AUDITOR, district=district),
+        admin=UserFactory(username="admin", is_superuser=True, is_staff=True),
+    )
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client_for():
+    return logged_in
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real password hashing costs ~0.3 s a user; tests need it correct, not slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collected_static(django_db_blocker):
+    """Pages are rendered with the production static storage (hashed names),
+    so the manifest must exist: collect once if it does not."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not (settings.STATIC_ROOT / "staticfiles.json").exists():
+        call_command("collectstatic", interactive=False, verbosity=0)

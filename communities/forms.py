@@ -35,11 +35,6 @@ class VersionedForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
 
-    def _post_clean(self):
-        # Whole-object validation (constraints, uniqueness) runs in the service,
-        # which the API and the importer call too; the form checks fields only.
-        pass
-
 
 class EstateForm(VersionedForm):
     mode_since = forms.DateField(
@@ -136,9 +131,6 @@ class HoldingForm(forms.ModelForm):
             district_id=estate.community.street.district_id
         ).order_by("name")
 
-    def _post_clean(self):
-        pass
-
 
 class IllegalStructureForm(forms.ModelForm):
     class Meta:
@@ -153,9 +145,6 @@ class IllegalStructureForm(forms.ModelForm):
         if data.get("status") == IllegalStructure.Status.PENDING and data.get("demolished_on"):
             self.add_error("demolished_on", _("待拆除的不填拆除日期。"))
         return data
-
-    def _post_clean(self):
-        pass
 
 
 class NoteForm(forms.Form):

@@ -1,9 +1,9 @@
 """Shared fixtures: a district with two streets, and one user per role.
 
-    district 东城区
-    ├── street A (和平里街道) ── community A1 ── estate_a1
-    │                         └─ community A2 ── estate_a2
-    └── street B (龙潭街道)  ── community B1 ── estate_b1
+district 东城区
+├── street A (和平里街道) ── community A1 ── estate_a1
+│                         └─ community A2 ── estate_a2
+└── street B (龙潭街道)  ── community B1 ── estate_b1
 """
 
 from dataclasses import dataclass
@@ -107,3 +107,38 @@ def collected_static(django_db_blocker):
 
     if not (settings.STATIC_ROOT / "staticfiles.json").exists():
         call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker thread on the Redis broker the settings name."""
+    from celery.contrib.testing.worker import start_worker
+
+    from oldestate.celery import app
+
+    app.loader.import_module("celery.contrib.testing.tasks")
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        yield worker
+
+
+@pytest.fixture
+def broker_unreachable():
+    """Point Celery at a port where nothing listens, as when Redis is down,
+    and put the real broker back afterwards."""
+    from oldestate.celery import app
+
+    original = app.conf.broker_url
+
+    def reset_pools():
+        # Forget the app's cached pools (as Celery does after a fork); kombu
+        # keeps one pool per broker address, so the real one is reused after.
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    reset_pools()
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    try:
+        yield
+    finally:
+        app.conf.broker_url = original
+        reset_pools()

@@ -10,8 +10,15 @@ HEADERS = [c.header for c in IMPORT_COLUMNS]
 
 
 def ledger_row(street, community, name, **values):
-    row = {"街道": street, "社区": community, "小区名称": name, "建成年份": 1990, "户数（户）": 100,
-           "建筑面积（㎡）": 8000, "管理模式": "业主自治"}
+    row = {
+        "街道": street,
+        "社区": community,
+        "小区名称": name,
+        "建成年份": 1990,
+        "户数（户）": 100,
+        "建筑面积（㎡）": 8000,
+        "管理模式": "业主自治",
+    }
     row.update(values)
     return row
 

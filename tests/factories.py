@@ -117,5 +117,3 @@ class UserFactory(factory.django.DjangoModelFactory):
     def saved(self, create, extracted, **kwargs):
         if create:
             self.save()
-
-

@@ -16,11 +16,20 @@ pytestmark = pytest.mark.django_db
 
 def form_data(estate, **changes):
     data = {
-        "community": estate.community_id, "name": estate.name, "address": estate.address,
-        "year_built": estate.year_built, "building_count": estate.building_count, "households": estate.households,
-        "floor_area": str(estate.floor_area), "enclosure": estate.enclosure, "management_mode": estate.management_mode,
-        "owners_body": estate.owners_body, "fund_status": estate.fund_status, "fund_holder": estate.fund_holder,
-        "remarks": estate.remarks, "version": estate.version,
+        "community": estate.community_id,
+        "name": estate.name,
+        "address": estate.address,
+        "year_built": estate.year_built,
+        "building_count": estate.building_count,
+        "households": estate.households,
+        "floor_area": str(estate.floor_area),
+        "enclosure": estate.enclosure,
+        "management_mode": estate.management_mode,
+        "owners_body": estate.owners_body,
+        "fund_status": estate.fund_status,
+        "fund_holder": estate.fund_holder,
+        "remarks": estate.remarks,
+        "version": estate.version,
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
@@ -43,8 +52,12 @@ def test_second_clerk_is_refused_and_sees_what_changed(world, client_for):
     estate = world.estate_a1
     first, second = client_for(world.staff_a), client_for(world.official)
     opened = form_data(estate)  # both opened version 1
-    assert first.post(reverse("communities:estate_edit", args=[estate.pk]),
-                      {**opened, "households": 400, "address": "新地址1号"}).status_code == 302
+    assert (
+        first.post(
+            reverse("communities:estate_edit", args=[estate.pk]), {**opened, "households": 400, "address": "新地址1号"}
+        ).status_code
+        == 302
+    )
     response = second.post(reverse("communities:estate_edit", args=[estate.pk]), {**opened, "households": 500})
     assert response.status_code == 409
     body = response.content.decode()
@@ -58,8 +71,12 @@ def test_second_clerk_is_refused_and_sees_what_changed(world, client_for):
     assert form["households"].value() == "500"
     assert form["version"].value() == "2"
     # Saving again is a decision made after seeing the change.
-    assert second.post(reverse("communities:estate_edit", args=[estate.pk]),
-                       {**opened, "households": 500, "version": 2}).status_code == 302
+    assert (
+        second.post(
+            reverse("communities:estate_edit", args=[estate.pk]), {**opened, "households": 500, "version": 2}
+        ).status_code
+        == 302
+    )
     estate.refresh_from_db()
     assert estate.households == 500
 
@@ -74,8 +91,7 @@ def test_two_concurrent_saves_one_wins_one_conflicts(world):
     def save(user, households):
         try:
             barrier.wait(timeout=5)
-            services.update_estate(user=user, estate_id=estate_id, data={"households": households},
-                                   expected_version=1)
+            services.update_estate(user=user, estate_id=estate_id, data={"households": households}, expected_version=1)
             outcomes.append("saved")
         except services.EditConflict:
             outcomes.append("conflict")
@@ -134,16 +150,19 @@ def test_chinese_date_formats_are_accepted(world, client_for):
     for typed, expected in (("2026年3月5日", "2026-03-05"), ("2026/3/6", "2026-03-06"), ("2026-03-07", "2026-03-07")):
         estate.refresh_from_db()
         mode = "market" if estate.management_mode != "market" else "owners"
-        response = client.post(reverse("communities:estate_edit", args=[estate.pk]),
-                               form_data(estate, management_mode=mode, mode_since=typed))
+        response = client.post(
+            reverse("communities:estate_edit", args=[estate.pk]),
+            form_data(estate, management_mode=mode, mode_since=typed),
+        )
         assert response.status_code == 302, response.context["form"].errors
         assert str(ManagementPeriod.objects.get(estate=estate, ended_on__isnull=True).started_on) == expected
 
 
 def test_district_official_reverts_a_change(world, client_for):
     estate = world.estate_a1
-    services.update_estate(user=world.staff_a, estate_id=estate.pk, data={"households": 450, "address": "错地址"},
-                           expected_version=1)
+    services.update_estate(
+        user=world.staff_a, estate_id=estate.pk, data={"households": 450, "address": "错地址"}, expected_version=1
+    )
     record = estate.history.latest()
     response = client_for(world.official).post(
         reverse("communities:history_revert", args=["estate", record.history_id])
@@ -171,8 +190,9 @@ def test_revert_refused_when_field_changed_again(world):
 
 
 def test_only_district_officials_revert(world, client_for):
-    services.update_estate(user=world.staff_a, estate_id=world.estate_a1.pk, data={"households": 450},
-                           expected_version=1)
+    services.update_estate(
+        user=world.staff_a, estate_id=world.estate_a1.pk, data={"households": 450}, expected_version=1
+    )
     record = world.estate_a1.history.latest()
     for user in (world.staff_a, world.worker_a1, world.auditor):
         response = client_for(user).post(reverse("communities:history_revert", args=["estate", record.history_id]))
@@ -224,20 +244,22 @@ def test_bulk_edit_sets_mode_on_many_and_records_periods(world, client_for):
 
 def test_bulk_edit_without_changes_is_refused(world, client_for):
     client = client_for(world.staff_a)
-    response = client.post(reverse("communities:estate_bulk_edit"), {"estates": str(world.estate_a1.pk)},
-                           follow=True)
+    response = client.post(reverse("communities:estate_bulk_edit"), {"estates": str(world.estate_a1.pk)}, follow=True)
     assert "请至少选择一项要修改的内容" in response.content.decode()
 
 
 def test_saved_filter_is_reused_and_still_scoped(world, client_for):
     client = client_for(world.staff_a)
-    client.post(reverse("communities:saved_filter_create"), {"name": "八十年代", "query": "year_from=1980&year_to=1989"})
+    client.post(
+        reverse("communities:saved_filter_create"), {"name": "八十年代", "query": "year_from=1980&year_to=1989"}
+    )
     page = client.get(reverse("communities:estate_list")).content.decode()
     assert "八十年代" in page
     response = client.get(reverse("communities:estate_list") + "?year_from=1980&year_to=1989")
     assert [e.name for e in response.context["page"].object_list] == ["和平里七区"]
-    duplicate = client.post(reverse("communities:saved_filter_create"), {"name": "八十年代", "query": "x=1"},
-                            follow=True)
+    duplicate = client.post(
+        reverse("communities:saved_filter_create"), {"name": "八十年代", "query": "x=1"}, follow=True
+    )
     assert "您已有名为“八十年代”的常用筛选" in duplicate.content.decode()
 
 
@@ -256,19 +278,27 @@ def test_notes_and_photo_attachments(world, client_for, settings, tmp_path):
     exif[0x010F] = "PhoneMaker"
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", exif=exif)
-    client.post(reverse("communities:attachment_add", args=[estate.pk]),
-                {"file": SimpleUploadedFile("现场照片.jpg", buffer.getvalue(), "image/jpeg"), "description": "楼道"})
+    client.post(
+        reverse("communities:attachment_add", args=[estate.pk]),
+        {"file": SimpleUploadedFile("现场照片.jpg", buffer.getvalue(), "image/jpeg"), "description": "楼道"},
+    )
     attachment = estate.attachments.get()
     assert attachment.kind == "photo" and attachment.original_name == "现场照片.jpg"
     with attachment.file.open("rb") as handle:
-        assert "PhoneMaker".encode() not in handle.read()  # metadata stripped
+        assert b"PhoneMaker" not in handle.read()  # metadata stripped
     page = client.get(reverse("communities:estate_detail", args=[estate.pk])).content.decode()
     assert "已约谈产权单位" in page and "现场照片.jpg" in page
     # A fake image is refused with a message, and nothing is kept.
-    response = client.post(reverse("communities:attachment_add", args=[estate.pk]),
-                           {"file": SimpleUploadedFile("假照片.jpg", b"not an image", "image/jpeg")}, follow=True)
+    response = client.post(
+        reverse("communities:attachment_add", args=[estate.pk]),
+        {"file": SimpleUploadedFile("假照片.jpg", b"not an image", "image/jpeg")},
+        follow=True,
+    )
     assert "无法识别图片“假照片.jpg”" in response.content.decode()
     assert estate.attachments.count() == 1
-    response = client.post(reverse("communities:attachment_add", args=[estate.pk]),
-                           {"file": SimpleUploadedFile("脚本.exe", b"MZ", "application/octet-stream")}, follow=True)
+    response = client.post(
+        reverse("communities:attachment_add", args=[estate.pk]),
+        {"file": SimpleUploadedFile("脚本.exe", b"MZ", "application/octet-stream")},
+        follow=True,
+    )
     assert "不支持“脚本.exe”的文件类型" in response.content.decode()

@@ -19,8 +19,10 @@ def media(settings, tmp_path):
 
 
 def upload(client, content, name="台账.xlsx"):
-    return client.post(reverse("communities:import_upload"),
-                       {"file": SimpleUploadedFile(name, content, content_type="application/octet-stream")})
+    return client.post(
+        reverse("communities:import_upload"),
+        {"file": SimpleUploadedFile(name, content, content_type="application/octet-stream")},
+    )
 
 
 def batch_of(response):
@@ -31,16 +33,16 @@ def test_preview_lists_every_bad_row_and_writes_nothing(world, client_for):
     before = set(Estate.objects.values_list("pk", "name", "households", "version"))
     rows = [
         ledger_row("和平里街道", "交林社区", "好小区一号"),  # fine on its own
-        ledger_row("和平里街道", "交林社区", "", **{"建成年份": 1980}),  # name missing
-        ledger_row("和平里街道", "交林社区", "未来小区", **{"建成年份": 2999}),  # future year
+        ledger_row("和平里街道", "交林社区", "", 建成年份=1980),  # name missing
+        ledger_row("和平里街道", "交林社区", "未来小区", 建成年份=2999),  # future year
         ledger_row("龙潭街道", "板厂南里社区", "别人的小区"),  # other street
         ledger_row("和平里街道", "不存在社区", "找不到社区"),  # unknown community
         ledger_row("和平里街道", "交林社区", "负户数", **{"户数（户）": -5}),
-        ledger_row("和平里街道", "交林社区", "乱填模式", **{"管理模式": "随便管"}),
+        ledger_row("和平里街道", "交林社区", "乱填模式", 管理模式="随便管"),
         ledger_row("和平里街道", "交林社区", "面积是字", **{"建筑面积（㎡）": "很大"}),
-        ledger_row("和平里街道", "交林社区", "只有经度", **{"经度": 116.4}),
+        ledger_row("和平里街道", "交林社区", "只有经度", 经度=116.4),
         ledger_row("和平里街道", "交林社区", "好小区一号"),  # duplicate of row 2
-        ledger_row("和平里街道", "交林社区", "征拆乱填", **{"计划征收拆迁": "也许"}),
+        ledger_row("和平里街道", "交林社区", "征拆乱填", 计划征收拆迁="也许"),
     ]
     response = upload(client_for(world.staff_a), xlsx_bytes(rows))
     assert response.status_code == 302
@@ -48,8 +50,16 @@ def test_preview_lists_every_bad_row_and_writes_nothing(world, client_for):
     assert batch.status == ImportBatch.Status.REJECTED
     errors = {(e["row"], e["column"]) for e in batch.errors}
     assert errors >= {
-        (3, "小区名称"), (4, "建成年份"), (5, "街道"), (6, "社区"), (7, "户数（户）"), (8, "管理模式"),
-        (9, "建筑面积（㎡）"), (10, "经度"), (11, "小区名称"), (12, "计划征收拆迁"),
+        (3, "小区名称"),
+        (4, "建成年份"),
+        (5, "街道"),
+        (6, "社区"),
+        (7, "户数（户）"),
+        (8, "管理模式"),
+        (9, "建筑面积（㎡）"),
+        (10, "经度"),
+        (11, "小区名称"),
+        (12, "计划征收拆迁"),
     }
     assert batch.summary["error_rows"] == 10
     # Nothing was written, not even the good row.
@@ -91,8 +101,12 @@ def test_commit_writes_all_rows_with_history_and_management_periods(world, clien
 
 def test_reimporting_the_same_file_does_not_duplicate_estates(world, client_for):
     client = client_for(world.staff_a)
-    content = xlsx_bytes([ledger_row("和平里街道", "交林社区", "和平里七区", **{"户数（户）": 999}),
-                          ledger_row("和平里街道", "交林社区", "重复导入小区")])
+    content = xlsx_bytes(
+        [
+            ledger_row("和平里街道", "交林社区", "和平里七区", **{"户数（户）": 999}),
+            ledger_row("和平里街道", "交林社区", "重复导入小区"),
+        ]
+    )
     for _ in range(2):
         response = upload(client, content)
         client.post(response.url, {"commit": "1"})
@@ -107,7 +121,7 @@ def test_reimporting_the_same_file_does_not_duplicate_estates(world, client_for)
 def test_mode_change_by_import_closes_the_old_period(world, client_for):
     client = client_for(world.staff_a)
     ManagementPeriod.objects.create(estate=world.estate_a1, mode="owners", started_on="2020-01-01")
-    response = upload(client, xlsx_bytes([ledger_row("和平里街道", "交林社区", "和平里七区", **{"管理模式": "市场化物业"})]))
+    response = upload(client, xlsx_bytes([ledger_row("和平里街道", "交林社区", "和平里七区", 管理模式="市场化物业")]))
     client.post(response.url, {"commit": "1"})
     periods = list(ManagementPeriod.objects.filter(estate=world.estate_a1).order_by("started_on"))
     assert [p.mode for p in periods] == ["owners", "market"]
@@ -117,8 +131,12 @@ def test_mode_change_by_import_closes_the_old_period(world, client_for):
 def test_commit_revalidates_and_writes_nothing_if_the_ledger_changed(world, client_for):
     """Between preview and commit someone moved the street's community: now a row is bad."""
     client = client_for(world.staff_a)
-    response = upload(client, xlsx_bytes([ledger_row("和平里街道", "交林社区", "后来出错"),
-                                          ledger_row("和平里街道", "青年湖社区", "本来没错")]))
+    response = upload(
+        client,
+        xlsx_bytes(
+            [ledger_row("和平里街道", "交林社区", "后来出错"), ledger_row("和平里街道", "青年湖社区", "本来没错")]
+        ),
+    )
     world.community_a1.name = "交林东社区"
     world.community_a1.save()
     client.post(response.url, {"commit": "1"})
@@ -160,8 +178,7 @@ def test_template_lists_the_users_own_streets_and_communities(world, client_for)
     assert headers[:5] == ["街道", "社区", "小区名称", "地址", "建成年份"]
     options = [c.value for c in workbook["可选值"]["B"] if c.value]
     assert "交林社区" in options and "板厂南里社区" not in options
-    assert "Content-Disposition" in response.headers and "filename*=utf-8''" in response.headers[
-        "Content-Disposition"]
+    assert "Content-Disposition" in response.headers and "filename*=utf-8''" in response.headers["Content-Disposition"]
 
 
 def test_community_worker_and_auditor_cannot_import(world, client_for):

@@ -85,6 +85,7 @@ def test_rights_unit_visible_where_it_holds_something(world):
 
 # --- Pages ----------------------------------------------------------------------
 
+
 def test_staff_cannot_see_other_street_estate_page(world, client_for):
     client = client_for(world.staff_a)
     other = world.estate_b1
@@ -139,9 +140,19 @@ def test_district_official_cannot_see_other_district(world, client_for):
 def test_staff_cannot_create_estate_in_other_street(world, client_for):
     response = client_for(world.staff_a).post(
         reverse("communities:estate_create"),
-        {"community": world.community_b1.pk, "name": "越权小区", "year_built": 1990, "enclosure": "open",
-         "management_mode": "none", "owners_body": "none", "fund_status": "unknown", "fund_holder": "none",
-         "building_count": 1, "households": 10, "floor_area": "100"},
+        {
+            "community": world.community_b1.pk,
+            "name": "越权小区",
+            "year_built": 1990,
+            "enclosure": "open",
+            "management_mode": "none",
+            "owners_body": "none",
+            "fund_status": "unknown",
+            "fund_holder": "none",
+            "building_count": 1,
+            "households": 10,
+            "floor_area": "100",
+        },
     )
     assert response.status_code == 200
     assert "community" in response.context["form"].errors
@@ -162,8 +173,14 @@ def test_attachment_of_other_street_is_not_found(world, client_for, tmp_path, se
     from communities.models import EstateAttachment
 
     settings.MEDIA_ROOT = tmp_path
-    attachment = EstateAttachment(estate=world.estate_b1, kind="document", original_name="a.pdf",
-                                  content_type="application/pdf", size=9, uploaded_by=world.staff_b)
+    attachment = EstateAttachment(
+        estate=world.estate_b1,
+        kind="document",
+        original_name="a.pdf",
+        content_type="application/pdf",
+        size=9,
+        uploaded_by=world.staff_b,
+    )
     attachment.file.save("a.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
     url = reverse("communities:attachment_download", args=[attachment.pk])
     assert client_for(world.staff_a).get(url).status_code == 404
@@ -171,6 +188,7 @@ def test_attachment_of_other_street_is_not_found(world, client_for, tmp_path, se
 
 
 # --- API --------------------------------------------------------------------------
+
 
 def api_names(response):
     return {row["name"] for row in response.json()["results"]}
@@ -202,7 +220,8 @@ def test_api_auditor_gets_403_on_write(world, client_for):
 
 def test_api_create_in_other_street_is_400(world, client_for):
     response = client_for(world.staff_a).post(
-        "/api/v1/estates/", {"community": world.community_b1.pk, "name": "越权", "year_built": 1990},
+        "/api/v1/estates/",
+        {"community": world.community_b1.pk, "name": "越权", "year_built": 1990},
         content_type="application/json",
     )
     assert response.status_code == 400
@@ -234,6 +253,7 @@ def test_api_token_auth_is_scoped(world, client):
 
 
 # --- Export ----------------------------------------------------------------------------
+
 
 def exported_names(response):
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)

@@ -1,0 +1,120 @@
+"""The REST API: same filters as the pages, clear 400s, 409 on a stale edit."""
+
+import re
+
+import pytest
+
+from communities.models import Estate
+
+pytestmark = pytest.mark.django_db
+
+
+def test_filters_match_the_page(world, client_for):
+    client = client_for(world.official)
+    response = client.get("/api/v1/estates/", {"year_to": 1985, "sort": "year_built"})
+    assert [r["name"] for r in response.json()["results"]] == ["板厂南里", "和平里七区"]
+    response = client.get("/api/v1/estates/", {"street": world.street_b.pk})
+    assert [r["name"] for r in response.json()["results"]] == ["板厂南里"]
+    response = client.get("/api/v1/estates/", {"q": "青年"})
+    assert [r["name"] for r in response.json()["results"]] == ["青年湖西里"]
+
+
+def test_bad_filter_value_is_400_with_field_message(world, client_for):
+    response = client_for(world.official).get("/api/v1/estates/", {"year_from": "一九八零"})
+    assert response.status_code == 400
+    assert "year_from" in response.json()
+
+
+def test_pagination_has_count_and_results(world, client_for):
+    body = client_for(world.official).get("/api/v1/estates/", {"page_size": 2}).json()
+    assert body["count"] == 3 and len(body["results"]) == 2 and body["next"]
+
+
+def test_create_validation_errors_are_400_with_chinese_field_messages(world, client_for):
+    response = client_for(world.staff_a).post(
+        "/api/v1/estates/",
+        {"community": world.community_a1.pk, "name": "和平里七区", "year_built": 2999, "households": -1},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert "year_built" in body and "households" in body
+
+
+def test_create_duplicate_name_is_400_not_500(world, client_for):
+    response = client_for(world.staff_a).post(
+        "/api/v1/estates/",
+        {"community": world.community_a1.pk, "name": "和平里七区", "year_built": 1990},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "该社区已有同名小区" in str(response.json())
+
+
+def test_create_and_update_with_version(world, client_for):
+    client = client_for(world.staff_a)
+    created = client.post(
+        "/api/v1/estates/",
+        {"community": world.community_a1.pk, "name": "接口新增", "year_built": 1995, "households": 88},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert body["version"] == 1 and body["is_old"] is True and body["street_name"] == "和平里街道"
+    url = f"/api/v1/estates/{body['id']}/"
+    missing_version = client.patch(url, {"households": 90}, content_type="application/json")
+    assert missing_version.status_code == 400 and "version" in missing_version.json()
+    ok = client.patch(url, {"households": 90, "version": 1}, content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["version"] == 2
+    stale = client.patch(url, {"households": 91, "version": 1}, content_type="application/json")
+    assert stale.status_code == 409
+    assert stale.json()["current_version"] == 2
+    assert stale.json()["changes"][0]["label"] == "户数"
+    assert Estate.objects.get(pk=body["id"]).households == 90
+
+
+def test_building_api_create_and_constraint_errors(world, client_for):
+    client = client_for(world.worker_a1)
+    response = client.post(
+        "/api/v1/buildings/",
+        {"estate": world.estate_a1.pk, "number": "1号楼", "floors": 0},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    ok = client.post(
+        "/api/v1/buildings/",
+        {"estate": world.estate_a1.pk, "number": "8号楼", "floors": 6},
+        content_type="application/json",
+    )
+    assert ok.status_code == 201, ok.json()
+    duplicate = client.post(
+        "/api/v1/buildings/",
+        {"estate": world.estate_a1.pk, "number": "8号楼", "floors": 6},
+        content_type="application/json",
+    )
+    assert duplicate.status_code == 400
+    assert "该小区已有相同楼号" in str(duplicate.json())
+
+
+def test_rights_unit_credit_code_is_checked(world, client_for):
+    client = client_for(world.staff_a)
+    bad = client.post(
+        "/api/v1/rights-units/", {"name": "某厂", "credit_code": "91110000802100433C"}, content_type="application/json"
+    )
+    assert bad.status_code == 400 and "校验位" in str(bad.json()["credit_code"])
+    good = client.post(
+        "/api/v1/rights-units/",
+        {"name": "百度在线", "credit_code": "91110000802100433b"},
+        content_type="application/json",
+    )
+    assert good.status_code == 201, good.json()
+    assert good.json()["credit_code"] == "91110000802100433B" and good.json()["street"] == world.street_a.pk
+
+
+def test_schema_and_docs_are_served_without_internet(world, client_for):
+    client = client_for(world.auditor)
+    schema = client.get("/api/v1/schema/")
+    assert schema.status_code == 200 and b"/api/v1/estates/" in schema.content
+    docs = client.get("/api/v1/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/" in docs
+    assert not re.search(r"""(src|href)=["']https?://""", docs)

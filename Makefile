@@ -50,13 +50,17 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## Measure the issues' figures at a scale: make bench SCALE=district|province|national
+## Measure the issues' figures at a scale: make bench SCALE=district|province|national [BENCH_ARGS=--write-docs]
+BENCH_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/oldestate_bench
+BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/14} HTTPS=0 DEBUG=0 \
+	SECRET_KEY=bench-only-secret-key-not-for-production-use-0123456789abcdef CACHE_KEY_PREFIX=oldestate-bench ALLOWED_HOSTS=testserver,127.0.0.1
 bench: $(STAMP)
 	scripts/ensure-services.sh
-	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/oldestate_bench} \
-	REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/14} HTTPS=0 DEBUG=0 \
-	SECRET_KEY=bench-only-secret-key-not-for-production-use-0123456789abcdef \
-	$(BIN)/python manage.py bench --scale $(SCALE)
+	psql "$(dir $(BENCH_DATABASE_URL))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(notdir $(BENCH_DATABASE_URL))'" \
+		| grep -q 1 || psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc "CREATE DATABASE $(notdir $(BENCH_DATABASE_URL))"
+	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
+	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(BENCH_ENV) $(BIN)/python manage.py bench --scale $(SCALE) $(BENCH_ARGS)
 
 ## Refresh the English catalogue after changing user-facing text.
 messages: $(STAMP)

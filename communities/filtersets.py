@@ -2,6 +2,8 @@
 
 import django_filters
 from django import forms
+
+from core.widgets import FastSelect, YesNoSelect
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -25,12 +27,13 @@ from communities.models import (
 )
 
 
-class YesNoSelect(forms.NullBooleanSelect):
-    """全部 / 是 / 否 (Django's own says 未知 for "no filter")."""
+def scoped_districts(request):
+    from accounts.scoping import scoped
+    from communities.models import District
 
-    def __init__(self, attrs=None):
-        super().__init__(attrs)
-        self.choices = (("", _("全部")), ("true", _("是")), ("false", _("否")))
+    if request is None:
+        return District.objects.none()
+    return scoped(District.objects.all(), request.user).order_by("code")
 
 
 def scoped_streets(request):
@@ -58,14 +61,23 @@ class PortalFilterSet(django_filters.FilterSet):
             form._styled = True
         return form
 
+    def prepare_form(self, form):
+        """Adjust the form's widgets for showing it on a page (not needed
+        when the filter set only filters, as in the API and exports)."""
+
 
 class EstateFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="filter_search", label=_("名称或地址"), max_length=50)
+    district = django_filters.ModelChoiceFilter(
+        field_name="community__street__district", queryset=scoped_districts, label=_("区"),
+        empty_label=_("全部区"), widget=FastSelect,
+    )
     street = django_filters.ModelChoiceFilter(
-        field_name="community__street", queryset=scoped_streets, label=_("街道"), empty_label=_("全部街道")
+        field_name="community__street", queryset=scoped_streets, label=_("街道"), empty_label=_("全部街道"),
+        widget=FastSelect,
     )
     community = django_filters.ModelChoiceFilter(
-        queryset=scoped_communities, label=_("社区"), empty_label=_("全部社区")
+        queryset=scoped_communities, label=_("社区"), empty_label=_("全部社区"), widget=FastSelect
     )
     year_from = django_filters.NumberFilter(field_name="year_built", lookup_expr="gte", label=_("建成年份自"))
     year_to = django_filters.NumberFilter(field_name="year_built", lookup_expr="lte", label=_("建成年份至"))
@@ -82,9 +94,11 @@ class EstateFilterSet(PortalFilterSet):
     has_illegal_structures = django_filters.BooleanFilter(
         method="filter_illegal_structures", label=_("有待拆违建"), widget=YesNoSelect
     )
-    enclosure = django_filters.ChoiceFilter(choices=Enclosure.choices, label=_("开放形式"), empty_label=_("全部"))
+    enclosure = django_filters.ChoiceFilter(
+        choices=Enclosure.choices, label=_("开放形式"), empty_label=_("全部"), widget=FastSelect
+    )
     fund_status = django_filters.ChoiceFilter(
-        choices=FundStatus.choices, label=_("维修资金归集"), empty_label=_("全部")
+        choices=FundStatus.choices, label=_("维修资金归集"), empty_label=_("全部"), widget=FastSelect
     )
     excluded_from_renovation = django_filters.BooleanFilter(
         method="filter_excluded", label=_("计划征收或棚改"), widget=YesNoSelect
@@ -115,6 +129,47 @@ class EstateFilterSet(PortalFilterSet):
     class Meta:
         model = Estate
         fields = []
+
+    # Drop-downs longer than this are narrowed by the level above them first
+    # (a national view has 40,000 communities; nobody scrolls through those).
+    MAX_OPTIONS = 300
+
+    def prepare_form(self, form):
+        """Street options follow the chosen district and community options the
+        chosen street; validation still accepts anything in the user's scope."""
+        if self.request is None:
+            return
+        data = self.data or {}
+        district_id, street_id = _int_or_none(data.get("district")), _int_or_none(data.get("street"))
+        streets = scoped_streets(self.request)
+        communities = scoped_communities(self.request)
+        if district_id:
+            streets = streets.filter(district_id=district_id)
+            communities = communities.filter(street__district_id=district_id)
+        if street_id:
+            communities = communities.filter(street_id=street_id)
+        street_rows = list(streets.values_list("pk", "name")[: self.MAX_OPTIONS + 1])
+        form.fields["street"].widget.choices = self._capped(
+            street_rows, street_id, _("全部街道"), _("（请先选择区）"), scoped_streets(self.request)
+        )
+        community_rows = [
+            (pk, f"{street} / {name}" if not street_id else name)
+            for pk, street, name in communities.values_list("pk", "street__name", "name")[: self.MAX_OPTIONS + 1]
+        ]
+        form.fields["community"].widget.choices = self._capped(
+            community_rows, _int_or_none(data.get("community")), _("全部社区"), _("（请先选择街道）"),
+            scoped_communities(self.request),
+        )
+
+    def _capped(self, rows, selected_id, all_label, narrow_label, queryset):
+        if len(rows) <= self.MAX_OPTIONS:
+            return [("", all_label), *rows]
+        choices = [("", narrow_label)]
+        if selected_id:
+            chosen = queryset.filter(pk=selected_id).first()
+            if chosen is not None:
+                choices.append((chosen.pk, str(chosen)))
+        return choices
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
@@ -149,6 +204,13 @@ class EstateFilterSet(PortalFilterSet):
         if "id" not in ordering and "-id" not in ordering:
             ordering.append("id")
         return queryset.order_by(*ordering)
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 class BuildingFilterSet(PortalFilterSet):

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communities import selectors
+from core.widgets import FastSelect
 from communities.models import (
     Building,
     Estate,
@@ -161,21 +162,28 @@ class BulkEditForm(forms.Form):
 
     estates = forms.CharField(widget=forms.HiddenInput)
     management_mode = forms.ChoiceField(
-        label=_("管理模式"), choices=[("", _("（不修改）"))] + ManagementMode.choices, required=False
+        label=_("管理模式"), choices=[("", _("（不修改）"))] + ManagementMode.choices, required=False,
+        widget=FastSelect(attrs={"class": "form-select"}),
     )
-    mode_since = forms.DateField(label=_("管理模式变更日期"), required=False, widget=DATE_WIDGET)
+    mode_since = forms.DateField(
+        label=_("管理模式变更日期"), required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
     owners_body = forms.ChoiceField(
-        label=_("业主组织"), choices=[("", _("（不修改）"))] + OwnersBody.choices, required=False
+        label=_("业主组织"), choices=[("", _("（不修改）"))] + OwnersBody.choices, required=False,
+        widget=FastSelect(attrs={"class": "form-select"}),
     )
     enclosure = forms.ChoiceField(
         label=_("开放形式"),
         choices=[("", _("（不修改）"))] + Estate._meta.get_field("enclosure").choices,
         required=False,
+        widget=FastSelect(attrs={"class": "form-select"}),
     )
     fund_status = forms.ChoiceField(
         label=_("维修资金归集"),
         choices=[("", _("（不修改）"))] + Estate._meta.get_field("fund_status").choices,
         required=False,
+        widget=FastSelect(attrs={"class": "form-select"}),
     )
 
     def clean_estates(self):

@@ -356,6 +356,12 @@ class Estate(models.Model):
             ),
         ]
         indexes = [
+            # The ledger's default order; covering, so a deep page's ids come
+            # from the index alone (PostgreSQL; other databases ignore INCLUDE).
+            models.Index(
+                fields=["name", "id"], include=["year_built", "management_mode", "community"],
+                name="estate_name_order_idx",
+            ),
             models.Index(fields=["year_built"], name="estate_year_built_idx"),
             models.Index(fields=["management_mode", "community"], name="estate_mode_idx"),
             models.Index(fields=["community", "year_built"], name="estate_community_year_idx"),

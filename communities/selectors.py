@@ -67,6 +67,46 @@ def ledger_totals(queryset: QuerySet) -> dict:
     return totals
 
 
+def ledger_generation() -> tuple:
+    """A value that changes whenever the ledger does: the newest history
+    record of estates, buildings and illegal structures (every committed
+    change writes one, whoever makes it). One indexed lookup per table."""
+    from django.db import connection
+
+    tables = [m.history.model._meta.db_table for m in (Estate, Building, IllegalStructure)]
+    sql = "SELECT " + ", ".join(f"(SELECT max(history_id) FROM {table})" for table in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return tuple(cursor.fetchone())
+
+
+TOTALS_CACHE_SECONDS = 3600
+UNCACHED_PARAMS = {"page", "page_size", "sort", "format"}
+
+
+def cached_ledger_totals(*, user, params, queryset: QuerySet) -> dict:
+    """ledger_totals, remembered per scope, filters and ledger generation.
+
+    Paging through a large result reuses the totals instead of counting
+    200,000 rows again; any change to the ledger changes the generation, so
+    a cached figure is never stale.
+    """
+    import hashlib
+
+    from accounts.scoping import user_scope
+    from core.cache import safe_get, safe_set
+
+    scope = user_scope(user)
+    filters = sorted((k, v) for k in params if k not in UNCACHED_PARAMS for v in params.getlist(k) if v != "")
+    digest = hashlib.sha1(repr((scope, filters)).encode()).hexdigest()
+    key = f"ledger-totals:v1:{digest}:{'-'.join(str(g) for g in ledger_generation())}"
+    totals = safe_get(key)
+    if totals is None:
+        totals = ledger_totals(queryset)
+        safe_set(key, totals, TOTALS_CACHE_SECONDS)
+    return totals
+
+
 def estate_detail(*, user, estate_id: int) -> Estate:
     estate = get_scoped_object_or_404(
         Estate.objects.select_related("community__street__district", "fund_holder_unit"), user, pk=estate_id
@@ -255,3 +295,46 @@ def scoped_holdings_of(*, unit, user) -> list:
         .select_related("estate__community__street", "building")
         .order_by("estate__name", "building__number")
     )
+
+
+@dataclass
+class LedgerRow:
+    """One estate as the ledger list shows it: plain values, labels resolved."""
+
+    pk: int
+    name: str
+    street: str
+    community: str
+    year_built: int
+    is_old: bool
+    excluded: bool
+    building_count: int
+    households: int
+    floor_area: Decimal
+    management_mode: str
+    owners_body: str
+    dangerous_buildings: int
+    illegal_area_pending: Decimal
+    updated_at: datetime
+
+
+def ledger_rows(estates) -> list[LedgerRow]:
+    """Rows for a page of the ledger. Choice labels are translated once per
+    page, not once per cell (Django's get_FOO_display re-hashes the choices on
+    every call, which dominated rendering time)."""
+    from communities.models import ManagementMode, OwnersBody
+
+    modes = {value: str(label) for value, label in ManagementMode.choices}
+    bodies = {value: str(label) for value, label in OwnersBody.choices}
+    cutoff = settings.OLD_ESTATE_CUTOFF_YEAR
+    return [
+        LedgerRow(
+            pk=e.pk, name=e.name, street=e.community.street.name, community=e.community.name,
+            year_built=e.year_built, is_old=e.year_built <= cutoff, excluded=e.expropriation_planned or e.shantytown,
+            building_count=e.building_count, households=e.households, floor_area=e.floor_area,
+            management_mode=modes.get(e.management_mode, e.management_mode),
+            owners_body=bodies.get(e.owners_body, e.owners_body), dangerous_buildings=e.dangerous_buildings,
+            illegal_area_pending=e.illegal_area_pending, updated_at=e.updated_at,
+        )
+        for e in estates
+    ]

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.scoping import Action, can, get_scoped_object_or_404
+from accounts.scoping import LEVEL_ALL, Action, can, get_scoped_object_or_404, user_scope
 from communities import selectors, services
 from communities.filtersets import RightsUnitFilterSet
 from communities.forms import (
@@ -43,11 +43,12 @@ LEDGER_LIST = "ledger"
 @require_GET
 def estate_list(request):
     filterset, queryset = selectors.filter_estates(user=request.user, params=request.GET, request=request)
-    totals = selectors.ledger_totals(queryset)
-    page = paginate(request, selectors.with_row_figures(queryset), count=totals["count"])
+    totals = selectors.cached_ledger_totals(user=request.user, params=request.GET, queryset=queryset)
+    page = paginate(request, queryset, count=totals["count"], rows=selectors.with_row_figures)
     context = {
         "filterset": filterset,
         "page": page,
+        "rows": selectors.ledger_rows(page.object_list),
         "totals": totals,
         "page_sizes": PAGE_SIZES,
         "query": _query_without(request, "page"),
@@ -56,8 +57,16 @@ def estate_list(request):
         "can_export": can(request.user, Action.EXPORT, Estate),
         "bulk_form": BulkEditForm(),
     }
-    template = "communities/estate_list_results.html" if request.htmx else "communities/estate_list.html"
-    return render(request, template, context)
+    if request.htmx:
+        return render(request, "communities/estate_list_results.html", context)
+    form = filterset.form
+    filterset.prepare_form(form)
+    names = ["street", "community", "is_old", "has_owners_committee", "has_dangerous_buildings",
+             "has_illegal_structures", "excluded_from_renovation", "enclosure", "fund_status"]
+    if user_scope(request.user).level == LEVEL_ALL:
+        names.insert(0, "district")
+    context["sidebar_fields"] = [form[name] for name in names]
+    return render(request, "communities/estate_list.html", context)
 
 
 def _query_without(request, *names):

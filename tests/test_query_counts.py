@@ -2,6 +2,7 @@
 no query per row can creep in."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -33,12 +34,15 @@ def many_estates(world):
     return estates
 
 
-def count_queries(client, url, params):
+def count_queries(client, url, params, *, cold=False):
     """Queries of one request, after a first request has settled the session
-    (the first one records the user's activity time)."""
+    (the first one records the user's activity time). `cold` empties the
+    cache first, so cached totals are computed again."""
     if not getattr(client, "_warmed", False):
         client.get(url, params)
         client._warmed = True
+    if cold:
+        cache.clear()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, params)
     assert response.status_code == 200
@@ -49,31 +53,39 @@ def count_queries(client, url, params):
 def test_list_page_query_count_is_independent_of_page_and_size(world, many_estates, client_for, role):
     client = client_for(getattr(world, role))
     url = reverse("communities:estate_list")
-    client.get(url)  # warm the session
-    counts = set()
-    shown = set()
-    for params in (
+    cases = [
         {"page": 1},
         {"page": 3},
         {"page": 5, "page_size": 20},
         {"page": 2, "page_size": 200},
         {"page": 1, "is_old": "true", "sort": "-households"},
-    ):
-        queries, response = count_queries(client, url, params)
-        counts.add(queries)
-        shown.add(len(response.context["page"].object_list))
-    assert len(counts) == 1, counts
-    assert shown >= {50, 20}  # the pages really differ in size
+    ]
+    for cold in (True, False):
+        counts, shown = set(), set()
+        for params in cases:
+            if not cold:
+                client.get(url, params)  # this filter's totals are now cached
+            queries, response = count_queries(client, url, params, cold=cold)
+            counts.add(queries)
+            shown.add(len(response.context["page"].object_list))
+        assert len(counts) == 1, (cold, counts)
+        assert shown >= {50, 20}  # the pages really differ in size
 
 
 def test_api_list_query_count_is_independent_of_page_and_size(world, many_estates, client_for):
     client = client_for(world.staff_a)
-    counts = set()
-    for params in ({"page": 1}, {"page": 4}, {"page": 2, "page_size": 200}, {"page": 12, "page_size": 20}):
-        queries, response = count_queries(client, "/api/v1/estates/", params)
-        counts.add(queries)
-        assert response.json()["count"] == 232
-    assert len(counts) == 1, counts
+    for cold in (True, False):
+        counts = set()
+        for params in ({"page": 1}, {"page": 4}, {"page": 2, "page_size": 200}, {"page": 12, "page_size": 20}):
+            queries, response = count_queries(client, "/api/v1/estates/", params, cold=cold)
+            counts.add(queries)
+            assert response.json()["count"] == 232
+        assert len(counts) == 1, (cold, counts)
+    pages = [client.get("/api/v1/estates/", {"page": n, "page_size": 20}).json()["results"] for n in range(1, 13)]
+    names = [row["name"] for page in pages for row in page]
+    assert names == list(
+        Estate.objects.filter(community__street=world.street_a).order_by("name", "id").values_list("name", flat=True)
+    )
 
 
 def test_building_and_rights_unit_api_query_counts(world, many_estates, client_for):
@@ -100,3 +112,42 @@ def test_estate_detail_query_count_is_bounded(world, many_estates, client_for):
     Building.objects.bulk_create(Building(estate=estate, number=f"{n}号楼", floors=5) for n in range(2, 30))
     after, _ = count_queries(client, url, {})
     assert after == before
+
+
+def test_cached_totals_follow_every_change(world, many_estates, client_for):
+    """Totals are cached, but a change to the ledger is seen at once."""
+    from communities import services
+
+    client = client_for(world.staff_a)
+    url = reverse("communities:estate_list")
+    before = client.get(url).context["totals"]
+    assert client.get(url).context["totals"] == before  # served from the cache
+    services.update_estate(
+        user=world.staff_a, estate_id=world.estate_a1.pk, data={"households": 1320}, expected_version=1
+    )
+    after = client.get(url).context["totals"]
+    assert after["households"] == before["households"] + 1000
+    services.create_building(
+        user=world.staff_a, estate_id=world.estate_a1.pk, data={"number": "新楼", "floors": 5, "danger_grade": "D"}
+    )
+    response = client.get(url, {"has_dangerous_buildings": "true"})
+    assert world.estate_a1.name in [row.name for row in response.context["rows"]]
+
+
+@pytest.mark.parametrize("page_size", [20, 50])
+def test_every_page_read_from_either_end_holds_the_right_rows(world, many_estates, client_for, page_size):
+    expected = list(
+        Estate.objects.filter(community__street=world.street_a).order_by("name", "id").values_list("name", flat=True)
+    )
+    client = client_for(world.staff_a)
+    url = reverse("communities:estate_list")
+    seen = []
+    for page in range(1, len(expected) // page_size + 2):
+        seen += [row.name for row in client.get(url, {"page": page, "page_size": page_size}).context["rows"]]
+    assert seen == expected
+    api = []
+    for page in range(1, len(expected) // page_size + 2):
+        api += [
+            r["name"] for r in client.get("/api/v1/estates/", {"page": page, "page_size": page_size}).json()["results"]
+        ]
+    assert api == expected

@@ -45,6 +45,10 @@ class EstateViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     def base_queryset(self):
         return Estate.objects.select_related("community__street").order_by("name", "id")
 
+    def count_for(self, queryset):
+        return selectors.cached_ledger_totals(user=self.request.user, params=self.request.query_params,
+                                              queryset=queryset)["count"]
+
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("version", None)

@@ -19,8 +19,11 @@ def wan(value, places=2):
 
 @register.filter
 def thousands(value):
+    """1234567.5 → 1,234,567.5 (the grouping is the same in both UI languages)."""
     if value in (None, ""):
         return ""
+    if isinstance(value, (int, Decimal)):
+        return f"{value:,}"
     return intcomma(value)
 
 

@@ -56,6 +56,21 @@
     }
   }, true);
 
+  // District → street → community: choosing a level clears the levels below
+  // and reloads the page so their options follow (they can be long lists).
+  var CHILDREN = { id_district: ["id_street", "id_community"], id_street: ["id_community"] };
+  document.addEventListener("change", function (event) {
+    var children = CHILDREN[event.target.id];
+    var form = event.target.form;
+    if (!children || !form || !form.matches("form.filters")) { return; }
+    event.stopPropagation();  // not the htmx partial update: the options must change too
+    children.forEach(function (id) {
+      var select = document.getElementById(id);
+      if (select) { select.value = ""; }
+    });
+    form.submit();
+  }, true);
+
   // Confirm destructive actions.
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");

@@ -1,0 +1,218 @@
+"""Benchmarks of issue 2 (the estate ledger), each against the raw operation
+underneath it measured in the same run:
+
+- list page and API list (filtered, 50 a page, page 1 and a deep page) against
+  the same SQL run on a bare psycopg2 cursor; queries counted on both pages;
+- export of the whole ledger against openpyxl write-only writing the same rows
+  from plain tuples; peak memory of the export in a process of its own;
+- import of 10,000 rows (preview and commit) against openpyxl read-only
+  reading the same file.
+"""
+
+import io
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from django.db import connection, reset_queries, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from openpyxl import Workbook, load_workbook
+
+from accounts.models import Role, User
+from communities import ledger_excel
+from communities.models import Community, Estate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def timed(fn, repeat):
+    """Median and all timings (ms) of `repeat` calls after one warm-up call."""
+    fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples), samples
+
+
+def bench_users():
+    admin, _ = User.objects.get_or_create(username="bench-admin", defaults={"is_superuser": True, "is_staff": True})
+    first_street = Community.objects.order_by("id").first().street
+    official, _ = User.objects.get_or_create(
+        username="bench-official", defaults={"role": Role.DISTRICT_OFFICIAL, "district": first_street.district}
+    )
+    staff, _ = User.objects.get_or_create(
+        username="bench-staff", defaults={"role": Role.STREET_STAFF, "street": first_street}
+    )
+    return {"全国（系统管理员）": admin, "区级": official, "街道": staff}
+
+
+def _client(user):
+    client = Client()
+    client.force_login(user)
+    client.get("/healthz")
+    return client
+
+
+def _raw_sql_ms(queries, repeat):
+    """The same statements a request ran, on the bare driver connection."""
+    statements = [q["sql"] for q in queries if "django_session" not in q["sql"] and "accounts_user" not in q["sql"]]
+    raw = connection.connection
+
+    def run():
+        with raw.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+                cursor.fetchall()
+
+    return timed(run, repeat)[0]
+
+
+def measure_list(client, url, params, repeat):
+    connection.ensure_connection()
+    # Django clears the query log when a request starts; start counting from
+    # an empty log so the capture's slice is right.
+    reset_queries()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+    assert response.status_code == 200, (url, params, response.status_code)
+    median, _samples = timed(lambda: client.get(url, params), repeat)
+    raw = _raw_sql_ms(ctx.captured_queries, repeat)
+    return {"median_ms": round(median, 1), "raw_sql_ms": round(raw, 1), "ratio": round(median / raw, 2) if raw else None,
+            "queries": len(ctx.captured_queries)}
+
+
+def lists(scale, repeat=15):
+    """Ledger list page and API at page 1 and the deepest page of a filter."""
+    results = []
+    users = bench_users()
+    old_count = Estate.objects.filter(year_built__lte=2000).count()
+    deep_page = max(1, min(4000, old_count // 50))
+    cases = [
+        ("页面", "/ledger/", {"is_old": "true"}),
+        ("页面", "/ledger/", {"is_old": "true", "management_mode": "owners", "sort": "-households"}),
+        ("页面", "/ledger/", {"q": "和平"}),
+        ("API", "/api/v1/estates/", {"is_old": "true"}),
+        ("API", "/api/v1/estates/", {"q": "和平", "sort": "year_built"}),
+    ]
+    for who, user in users.items():
+        client = _client(user)
+        for kind, url, params in cases:
+            for page in (1, deep_page):
+                if who != "全国（系统管理员）" and page != 1:
+                    continue
+                query = {**params, "page": page}
+                if kind == "API" and page > 1:
+                    count = client.get(url, params).json()["count"]
+                    query["page"] = max(1, min(page, (count + 49) // 50))
+                elif kind == "页面" and page > 1:
+                    query["page"] = page  # the page clamps to the last one by itself
+                result = measure_list(client, url, query, repeat)
+                results.append({"who": who, "kind": kind, "params": query, **result})
+    return results
+
+
+EXPORT_MEMORY_FLAG = "--export-memory-probe"
+
+
+def export_in_child():
+    """Run the full export in this process and report peak memory (the child)."""
+    user = bench_users()["全国（系统管理员）"]
+    with tempfile.TemporaryFile() as handle:
+        start = time.perf_counter()
+        rows = ledger_excel.write_ledger(Estate.objects.all().order_by("name", "id"), handle, user=user)
+        seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{rows} {seconds:.3f} {peak_mb:.1f}")
+
+
+def export():
+    """The whole ledger to .xlsx, against openpyxl write-only from tuples."""
+    child = subprocess.run(
+        [sys.executable, "manage.py", "bench", EXPORT_MEMORY_FLAG], cwd=ROOT, env=os.environ.copy(),
+        capture_output=True, text=True, check=True,
+    )
+    rows, seconds, peak_mb = child.stdout.strip().splitlines()[-1].split()
+    rows, seconds, peak_mb = int(rows), float(seconds), float(peak_mb)
+
+    # Baseline: the same number of rows and columns, already in memory as
+    # plain tuples, written by openpyxl write-only and nothing else.
+    width = len(ledger_excel.EXPORT_HEADERS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT e.id, s.name, c.name, e.name, e.address, e.year_built, 'y', e.building_count, e.households,"
+            " e.floor_area, e.floor_area / 10000, e.enclosure, e.management_mode, e.owners_body, e.fund_status,"
+            " e.fund_balance, e.fund_holder, e.parking_spaces, e.vehicles, 'n', 'n', 'n', 'n', 0, 0, e.longitude,"
+            " e.latitude, e.remarks FROM communities_estate e JOIN communities_community c ON c.id = e.community_id"
+            " JOIN communities_streetoffice s ON s.id = c.street_id ORDER BY e.name, e.id"
+        )
+        tuples = cursor.fetchall()
+    assert len(tuples[0]) == width
+
+    def baseline():
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet()
+        for row in tuples:
+            sheet.append(row)
+        with tempfile.TemporaryFile() as handle:
+            workbook.save(handle)
+
+    start = time.perf_counter()
+    baseline()
+    base_seconds = time.perf_counter() - start
+    return {"rows": rows, "seconds": round(seconds, 1), "baseline_seconds": round(base_seconds, 1),
+            "ratio": round(seconds / base_seconds, 2), "peak_mb": round(peak_mb)}
+
+
+def _import_file(rows):
+    communities = list(Community.objects.select_related("street").order_by("id")[:20])
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "小区台账"
+    headers = [c.header for c in ledger_excel.IMPORT_COLUMNS]
+    sheet.append(headers)
+    for n in range(rows):
+        community = communities[n % len(communities)]
+        sheet.append([community.street.name, community.name, f"导入测试小区{n}", f"某路{n}号", 1970 + n % 30,
+                      n % 12 + 1, 100 + n % 900, 5000 + n, "开放式", "业主自治", "无", "未归集", None, "无", n % 50,
+                      n % 80, "是", "否", "否", "否", None, None, ""])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def import_rows(rows=10_000):
+    content = _import_file(rows)
+    user = bench_users()["全国（系统管理员）"]
+
+    start = time.perf_counter()
+    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    read = sum(1 for _row in workbook.worksheets[0].iter_rows(values_only=True)) - 1
+    workbook.close()
+    base_seconds = time.perf_counter() - start
+
+    start = time.perf_counter()
+    preview = ledger_excel.read_ledger(io.BytesIO(content), user=user)
+    preview_seconds = time.perf_counter() - start
+    assert preview.ok and len(preview.to_create) == rows, preview.errors[:5]
+
+    start = time.perf_counter()
+    with transaction.atomic():
+        committed = ledger_excel.commit_ledger(io.BytesIO(content), user=user)
+        commit_seconds = time.perf_counter() - start
+        assert committed.ok and Estate.objects.filter(name__startswith="导入测试小区").count() == rows
+        transaction.set_rollback(True)  # leave the synthetic ledger as it was
+    return {
+        "rows": read,
+        "openpyxl_rows_per_s": round(read / base_seconds),
+        "preview_rows_per_s": round(rows / preview_seconds),
+        "commit_rows_per_s": round(rows / commit_seconds),
+        "commit_vs_openpyxl": round(commit_seconds / base_seconds, 2),
+    }

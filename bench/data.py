@@ -13,8 +13,30 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-PLACES = ["和平里", "青年湖", "地坛", "安德里", "交道口", "花市", "枣苑", "忠实里", "龙潭", "板厂", "幸福",
-          "夕照寺", "法华寺", "四块玉", "长青", "金鱼池", "东晓市", "光明", "红桥", "崇文门", "广渠门", "左安门"]
+PLACES = [
+    "和平里",
+    "青年湖",
+    "地坛",
+    "安德里",
+    "交道口",
+    "花市",
+    "枣苑",
+    "忠实里",
+    "龙潭",
+    "板厂",
+    "幸福",
+    "夕照寺",
+    "法华寺",
+    "四块玉",
+    "长青",
+    "金鱼池",
+    "东晓市",
+    "光明",
+    "红桥",
+    "崇文门",
+    "广渠门",
+    "左安门",
+]
 SUFFIXES = ["北里", "南里", "东里", "西里", "小区", "家园", "新村", "宿舍", "一区", "二区", "三区", "北街", "胡同"]
 
 
@@ -70,7 +92,8 @@ def build(scale: Scale) -> None:
             SELECT d.id, ({places})[1 + (s * 3 + d.id) % {len(PLACES)}] || s || '街道', d.code || lpad(s::text, 3, '0')
             FROM communities_district d CROSS JOIN generate_series(1, {scale.streets_per_district}) s""",
         f"""INSERT INTO communities_community (street_id, name, code)
-            SELECT st.id, ({places})[1 + (c * 5 + st.id) % {len(PLACES)}] || c || '社区', st.code || lpad(c::text, 3, '0')
+            SELECT st.id, ({places})[1 + (c * 5 + st.id) % {len(PLACES)}] || c || '社区',
+                   st.code || lpad(c::text, 3, '0')
             FROM communities_streetoffice st CROSS JOIN generate_series(1, {scale.communities_per_street}) c""",
         f"""WITH c AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n, count(*) OVER () AS total
                        FROM communities_community)

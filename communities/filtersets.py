@@ -2,8 +2,6 @@
 
 import django_filters
 from django import forms
-
-from core.widgets import FastSelect, YesNoSelect
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +23,8 @@ from communities.models import (
     StreetOffice,
     Structure,
 )
+from core.db import substring_q
+from core.widgets import FastSelect, YesNoSelect
 
 
 def scoped_districts(request):
@@ -67,13 +67,20 @@ class PortalFilterSet(django_filters.FilterSet):
 
 
 class EstateFilterSet(PortalFilterSet):
-    q = django_filters.CharFilter(method="filter_search", label=_("名称或地址"), max_length=50)
+    q = django_filters.CharFilter(method="filter_search", label=_("小区名称"), max_length=50)
+    address = django_filters.CharFilter(method="filter_address", label=_("地址"), max_length=100)
     district = django_filters.ModelChoiceFilter(
-        field_name="community__street__district", queryset=scoped_districts, label=_("区"),
-        empty_label=_("全部区"), widget=FastSelect,
+        field_name="community__street__district",
+        queryset=scoped_districts,
+        label=_("区"),
+        empty_label=_("全部区"),
+        widget=FastSelect,
     )
     street = django_filters.ModelChoiceFilter(
-        field_name="community__street", queryset=scoped_streets, label=_("街道"), empty_label=_("全部街道"),
+        field_name="community__street",
+        queryset=scoped_streets,
+        label=_("街道"),
+        empty_label=_("全部街道"),
         widget=FastSelect,
     )
     community = django_filters.ModelChoiceFilter(
@@ -157,7 +164,10 @@ class EstateFilterSet(PortalFilterSet):
             for pk, street, name in communities.values_list("pk", "street__name", "name")[: self.MAX_OPTIONS + 1]
         ]
         form.fields["community"].widget.choices = self._capped(
-            community_rows, _int_or_none(data.get("community")), _("全部社区"), _("（请先选择街道）"),
+            community_rows,
+            _int_or_none(data.get("community")),
+            _("全部社区"),
+            _("（请先选择街道）"),
             scoped_communities(self.request),
         )
 
@@ -173,9 +183,11 @@ class EstateFilterSet(PortalFilterSet):
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(address__icontains=value))
+        return queryset.filter(substring_q("name", value)) if value else queryset
+
+    def filter_address(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(substring_q("address", value)) if value else queryset
 
     def filter_is_old(self, queryset, name, value):
         cutoff = Q(year_built__lte=settings.OLD_ESTATE_CUTOFF_YEAR)
@@ -255,7 +267,7 @@ class RightsUnitFilterSet(PortalFilterSet):
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(Q(name__icontains=value) | Q(credit_code__iexact=value)) if value else queryset
+        return queryset.filter(substring_q("name", value) | Q(credit_code__iexact=value)) if value else queryset
 
     def filter_nobody_responsible(self, queryset, name, value):
         gone = ~Q(status=RightsUnitStatus.ACTIVE) & Q(successor__isnull=True)

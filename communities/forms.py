@@ -4,7 +4,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communities import selectors
-from core.widgets import FastSelect
 from communities.models import (
     Building,
     Estate,
@@ -22,6 +21,7 @@ from communities.services import (
     ESTATE_EDITABLE_FIELDS,
     RIGHTS_UNIT_EDITABLE_FIELDS,
 )
+from core.widgets import FastSelect
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -162,15 +162,20 @@ class BulkEditForm(forms.Form):
 
     estates = forms.CharField(widget=forms.HiddenInput)
     management_mode = forms.ChoiceField(
-        label=_("管理模式"), choices=[("", _("（不修改）"))] + ManagementMode.choices, required=False,
+        label=_("管理模式"),
+        choices=[("", _("（不修改）"))] + ManagementMode.choices,
+        required=False,
         widget=FastSelect(attrs={"class": "form-select"}),
     )
     mode_since = forms.DateField(
-        label=_("管理模式变更日期"), required=False,
+        label=_("管理模式变更日期"),
+        required=False,
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )
     owners_body = forms.ChoiceField(
-        label=_("业主组织"), choices=[("", _("（不修改）"))] + OwnersBody.choices, required=False,
+        label=_("业主组织"),
+        choices=[("", _("（不修改）"))] + OwnersBody.choices,
+        required=False,
         widget=FastSelect(attrs={"class": "form-select"}),
     )
     enclosure = forms.ChoiceField(

@@ -31,6 +31,7 @@ from communities.models import (
     ManagementMode,
     ManagementPeriod,
     OwnersBody,
+    StreetOffice,
 )
 
 YES = {"是", "有", "y", "yes", "true", "1", "√", "✓"}
@@ -258,37 +259,194 @@ MAX_IMPORT_ROWS = 100_000
 HEADER_SEARCH_ROWS = 10
 
 
-def read_ledger(path_or_file, *, user) -> ImportResult:
-    """Parse and validate an uploaded ledger against the database, writing nothing.
+@dataclass
+class ParsedLedger:
+    """What a file says, checked cell by cell, before anything is looked up.
 
-    Each row becomes a new estate, an update of the estate with the same
-    community and name, an unchanged row, or one or more row errors.
+    Pure: it depends on the file alone, so the preview keeps it and the
+    commit resolves it again against the database without re-reading Excel.
     """
-    result = ImportResult()
+
+    rows: list = field(default_factory=list)  # (row number, street, community, values)
+    errors: list = field(default_factory=list)  # RowError from the cells
+    error_rows: set = field(default_factory=set)
+    fields: list = field(default_factory=list)  # model fields present in the file
+    total_rows: int = 0
+    file_error: str = ""
+
+    def to_json(self) -> str:
+        import json
+
+        return json.dumps(
+            {
+                "rows": [[n, st, c, {k: _jsonable(v) for k, v in values.items()}] for n, st, c, values in self.rows],
+                "errors": [e.as_dict() for e in self.errors],
+                "error_rows": sorted(self.error_rows),
+                "fields": self.fields,
+                "total_rows": self.total_rows,
+                "file_error": self.file_error,
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> "ParsedLedger":
+        import json
+
+        data = json.loads(text)
+        decimals = {name for name in DECIMAL_LIMITS}
+        rows = [
+            (n, st, c, {k: (Decimal(v) if k in decimals and v is not None else v) for k, v in values.items()})
+            for n, st, c, values in data["rows"]
+        ]
+        return cls(
+            rows=rows,
+            errors=[RowError(**e) for e in data["errors"]],
+            error_rows=set(data["error_rows"]),
+            fields=data["fields"],
+            total_rows=data["total_rows"],
+            file_error=data["file_error"],
+        )
+
+
+def _jsonable(value):
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def parse_ledger(path_or_file) -> ParsedLedger:
+    """Read the workbook and check every cell; no database access."""
+    parsed = ParsedLedger()
     try:
         workbook = load_workbook(path_or_file, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
-        result.file_error = _("无法读取该文件，请确认是 .xlsx 格式（可用导入模板重新填写）：%(e)s") % {
+        parsed.file_error = _("无法读取该文件，请确认是 .xlsx 格式（可用导入模板重新填写）：%(e)s") % {
             "e": type(exc).__name__
         }
-        return result
+        return parsed
     try:
         sheet = workbook["小区台账"] if "小区台账" in workbook.sheetnames else workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
         header_row_number, columns = _find_header(rows)
         if columns is None:
-            result.file_error = _("在前%(n)s行中没有找到表头（须包含“小区名称”“街道”“社区”“建成年份”等列）。") % {
+            parsed.file_error = _("在前%(n)s行中没有找到表头（须包含“小区名称”“街道”“社区”“建成年份”等列）。") % {
                 "n": HEADER_SEARCH_ROWS
             }
-            return result
+            return parsed
         missing = [c.header for c in IMPORT_COLUMNS if c.required and c not in columns.values()]
         if missing:
-            result.file_error = _("缺少必填列：%(cols)s。") % {"cols": "、".join(missing)}
-            return result
-        _validate_rows(rows, header_row_number, columns, user, result)
+            parsed.file_error = _("缺少必填列：%(cols)s。") % {"cols": "、".join(missing)}
+            return parsed
+        indexed = sorted(columns.items())
+        parsed.fields = [c.field for _i, c in indexed if c.field not in ("street", "community")]
+        for number, row in enumerate(rows, start=header_row_number + 1):
+            if not any(v not in (None, "") for v in row):
+                continue
+            first = _text(next((v for v in row if v not in (None, "")), ""))
+            if first == "合计" or first.startswith(("填报人", "审核人")):
+                continue
+            parsed.total_rows += 1
+            if parsed.total_rows > MAX_IMPORT_ROWS:
+                parsed.file_error = _("一次最多导入%(n)s行，请分批导入。") % {"n": MAX_IMPORT_ROWS}
+                return parsed
+            errors, values = _parse_row(number, row, indexed)
+            if (values.get("longitude") is None) != (values.get("latitude") is None) and not any(
+                e.column in ("经度", "纬度") for e in errors
+            ):
+                errors.append(RowError(number, "经度", _("经度和纬度须同时填写")))
+            street, community = values.pop("street", ""), values.pop("community", "")
+            if errors:
+                parsed.errors.extend(errors)
+                parsed.error_rows.add(number)
+            parsed.rows.append((number, street, community, values))
     finally:
         workbook.close()
+    return parsed
+
+
+def resolve_ledger(parsed: ParsedLedger, *, user) -> ImportResult:
+    """Match parsed rows against the ledger within the user's scope: each row
+    becomes a new estate, an update of the estate with the same community and
+    name, an unchanged row, or row errors. Writes nothing; looks up only the
+    names the file mentions, in a few queries."""
+    result = ImportResult(total_rows=parsed.total_rows, file_error=parsed.file_error)
+    if parsed.file_error:
+        return result
+    errors = {}
+    for error in parsed.errors:
+        errors.setdefault(error.row, []).append(error)
+    street_names = {street for _n, street, _c, _v in parsed.rows if street}
+    community_names = {community for _n, _s, community, _v in parsed.rows if community}
+    communities = {
+        (c.street.name, c.name): c
+        for c in scoped(Community.objects.select_related("street"), user)
+        .filter(name__in=community_names, street__name__in=street_names)
+        .order_by()
+    }
+    streets_in_scope = set(
+        scoped(StreetOffice.objects.all(), user).filter(name__in=street_names).values_list("name", flat=True)
+    )
+    names = {values.get("name") for _n, _s, _c, values in parsed.rows if values.get("name")}
+    existing = {
+        (e.community_id, e.name): e
+        for e in scoped(Estate.objects.all(), user, Action.CHANGE)
+        .filter(community__in=list(communities.values()), name__in=names)
+        .order_by()
+    }
+    seen_in_file = {}
+    fields_in_file = set(parsed.fields)
+    for number, street, community_name, values in parsed.rows:
+        row_errors = errors.get(number, [])
+        community = None
+        if street and community_name:
+            community = communities.get((street, community_name))
+            if community is None:
+                if street not in streets_in_scope:
+                    row_errors.append(
+                        RowError(number, "街道", _("“%(s)s”不在您的管辖范围内，或名称有误") % {"s": street})
+                    )
+                else:
+                    row_errors.append(
+                        RowError(number, "社区", _("“%(c)s”不是“%(s)s”下的社区") % {"c": community_name, "s": street})
+                    )
+        if community is not None and values.get("name"):
+            key = (community.pk, values["name"])
+            if key in seen_in_file:
+                row_errors.append(
+                    RowError(
+                        number,
+                        "小区名称",
+                        _("与第%(r)s行重复（同一社区内小区名称不能重复）") % {"r": seen_in_file[key]},
+                    )
+                )
+            else:
+                seen_in_file[key] = number
+        if row_errors:
+            result.errors.extend(sorted(row_errors, key=_column_order))
+            result.error_rows += 1
+            continue
+        estate = existing.get((community.pk, values["name"]))
+        if estate is None:
+            data = {**FIELD_DEFAULTS, **{k: v for k, v in values.items() if v is not None}}
+            result.to_create.append((number, community, data))
+        else:
+            changed = {k: v for k, v in values.items() if k in fields_in_file and _differs(estate, k, v)}
+            if changed:
+                result.to_update.append((number, estate, changed))
+            else:
+                result.unchanged += 1
     return result
+
+
+COLUMN_ORDER = {column.header: index for index, column in enumerate(IMPORT_COLUMNS)}
+
+
+def _column_order(error):
+    return COLUMN_ORDER.get(error.column, 99)
+
+
+def read_ledger(path_or_file, *, user) -> ImportResult:
+    """Parse and resolve an uploaded ledger, writing nothing (the preview)."""
+    return resolve_ledger(parse_ledger(path_or_file), user=user)
 
 
 def _find_header(rows):
@@ -303,74 +461,6 @@ def _find_header(rows):
         if any(c.field == "name" for c in columns.values()) and len(columns) >= 3:
             return number, columns
     return None, None
-
-
-def _validate_rows(rows, header_row_number, columns, user, result):
-    communities = {
-        (c.street.name, c.name): c for c in scoped(Community.objects.select_related("street"), user).order_by()
-    }
-    street_names = {street for street, _name in communities}
-    existing = {
-        (e.community_id, e.name): e
-        for e in scoped(Estate.objects.all(), user, Action.CHANGE)
-        .filter(community__in=list(communities.values()))
-        .order_by()
-    }
-    seen_in_file = {}
-    indexed = sorted(columns.items())
-    fields_in_file = {column.field for _i, column in indexed}
-    for number, row in enumerate(rows, start=header_row_number + 1):
-        if not any(v not in (None, "") for v in row):
-            continue
-        first = _text(next((v for v in row if v not in (None, "")), ""))
-        if first == "合计" or first.startswith(("填报人", "审核人")):
-            continue
-        result.total_rows += 1
-        if result.total_rows > MAX_IMPORT_ROWS:
-            result.file_error = _("一次最多导入%(n)s行，请分批导入。") % {"n": MAX_IMPORT_ROWS}
-            return
-        errors, values = _parse_row(number, row, indexed)
-        street, community_name = values.pop("street", ""), values.pop("community", "")
-        community = None
-        if street and community_name:
-            community = communities.get((street, community_name))
-            if community is None:
-                if street not in street_names:
-                    errors.append(RowError(number, "街道", _("“%(s)s”不在您的管辖范围内，或名称有误") % {"s": street}))
-                else:
-                    errors.append(
-                        RowError(number, "社区", _("“%(c)s”不是“%(s)s”下的社区") % {"c": community_name, "s": street})
-                    )
-        if (values.get("longitude") is None) != (values.get("latitude") is None) and not any(
-            e.column in ("经度", "纬度") for e in errors
-        ):
-            errors.append(RowError(number, "经度", _("经度和纬度须同时填写")))
-        if community is not None and values.get("name"):
-            key = (community.pk, values["name"])
-            if key in seen_in_file:
-                errors.append(
-                    RowError(
-                        number,
-                        "小区名称",
-                        _("与第%(r)s行重复（同一社区内小区名称不能重复）") % {"r": seen_in_file[key]},
-                    )
-                )
-            else:
-                seen_in_file[key] = number
-        if errors:
-            result.errors.extend(errors)
-            result.error_rows += 1
-            continue
-        estate = existing.get((community.pk, values["name"]))
-        if estate is None:
-            data = {**FIELD_DEFAULTS, **{k: v for k, v in values.items() if v is not None}}
-            result.to_create.append((number, community, data))
-        else:
-            changed = {k: v for k, v in values.items() if k in fields_in_file and _differs(estate, k, v)}
-            if changed:
-                result.to_update.append((number, estate, changed))
-            else:
-                result.unchanged += 1
 
 
 def _differs(estate, name, value):
@@ -413,13 +503,13 @@ def _parse_row(number, row, indexed):
     return errors, values
 
 
-def commit_ledger(path_or_file, *, user) -> ImportResult:
-    """Validate again and write every row, or none.
+def commit_ledger(parsed: ParsedLedger, *, user) -> ImportResult:
+    """Resolve again and write every row, or none.
 
-    The file is re-read at commit time because the ledger may have changed
-    since the preview; any error now means nothing is written.
+    The rows are matched against the ledger again at commit time, because it
+    may have changed since the preview; any error now means nothing is written.
     """
-    result = read_ledger(path_or_file, user=user)
+    result = resolve_ledger(parsed, user=user)
     if not result.ok:
         return result
     now = timezone.now()
@@ -427,9 +517,7 @@ def commit_ledger(path_or_file, *, user) -> ImportResult:
     reason = _("Excel导入")
     try:
         with transaction.atomic():
-            new_estates = []
-            for _number, community, data in result.to_create:
-                new_estates.append(Estate(community=community, **data))
+            new_estates = [Estate(community=community, **data) for _number, community, data in result.to_create]
             created = bulk_create_with_history(
                 new_estates,
                 Estate,

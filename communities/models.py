@@ -359,10 +359,15 @@ class Estate(models.Model):
             # The ledger's default order; covering, so a deep page's ids come
             # from the index alone (PostgreSQL; other databases ignore INCLUDE).
             models.Index(
-                fields=["name", "id"], include=["year_built", "management_mode", "community"],
+                fields=["name", "id"],
+                include=["year_built", "management_mode", "community"],
                 name="estate_name_order_idx",
             ),
-            models.Index(fields=["year_built"], name="estate_year_built_idx"),
+            # One per sortable column, ending in id like the sort itself.
+            models.Index(fields=["year_built", "id"], name="estate_year_built_idx"),
+            models.Index(fields=["households", "id"], name="estate_households_idx"),
+            models.Index(fields=["floor_area", "id"], name="estate_floor_area_idx"),
+            models.Index(fields=["updated_at", "id"], name="estate_updated_idx"),
             models.Index(fields=["management_mode", "community"], name="estate_mode_idx"),
             models.Index(fields=["community", "year_built"], name="estate_community_year_idx"),
         ]
@@ -682,6 +687,13 @@ class ImportBatch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("上传人")
     )
     file = models.FileField(_("文件"), upload_to="imports/", max_length=200)
+    parsed = models.FileField(
+        _("解析结果"),
+        upload_to="imports/",
+        max_length=200,
+        blank=True,
+        help_text=_("预览时逐格检查过的行（gzip JSON），确认导入时直接使用，不再重读Excel。"),
+    )
     original_name = models.CharField(_("原文件名"), max_length=200)
     sha256 = models.CharField(_("文件摘要"), max_length=64)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices)

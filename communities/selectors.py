@@ -329,12 +329,21 @@ def ledger_rows(estates) -> list[LedgerRow]:
     cutoff = settings.OLD_ESTATE_CUTOFF_YEAR
     return [
         LedgerRow(
-            pk=e.pk, name=e.name, street=e.community.street.name, community=e.community.name,
-            year_built=e.year_built, is_old=e.year_built <= cutoff, excluded=e.expropriation_planned or e.shantytown,
-            building_count=e.building_count, households=e.households, floor_area=e.floor_area,
+            pk=e.pk,
+            name=e.name,
+            street=e.community.street.name,
+            community=e.community.name,
+            year_built=e.year_built,
+            is_old=e.year_built <= cutoff,
+            excluded=e.expropriation_planned or e.shantytown,
+            building_count=e.building_count,
+            households=e.households,
+            floor_area=e.floor_area,
             management_mode=modes.get(e.management_mode, e.management_mode),
-            owners_body=bodies.get(e.owners_body, e.owners_body), dangerous_buildings=e.dangerous_buildings,
-            illegal_area_pending=e.illegal_area_pending, updated_at=e.updated_at,
+            owners_body=bodies.get(e.owners_body, e.owners_body),
+            dangerous_buildings=e.dangerous_buildings,
+            illegal_area_pending=e.illegal_area_pending,
+            updated_at=e.updated_at,
         )
         for e in estates
     ]

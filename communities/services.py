@@ -599,8 +599,11 @@ def _samples(result):
 
 def preview_import(*, user, upload):
     """Keep the uploaded file and report what importing it would do; write no
-    ledger row."""
+    ledger row. The checked rows are kept with the batch for the commit."""
+    import gzip
     import hashlib
+
+    from django.core.files.base import ContentFile
 
     from communities import ledger_excel
     from communities.models import ImportBatch
@@ -611,20 +614,36 @@ def preview_import(*, user, upload):
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
+    token = uuid.uuid4().hex
     batch = ImportBatch(
         uploaded_by=user,
         original_name=upload.name[-200:],
         sha256=digest.hexdigest(),
         status=ImportBatch.Status.REJECTED,
     )
-    batch.file.save(f"{uuid.uuid4().hex}.xlsx", upload, save=False)
+    batch.file.save(f"{token}.xlsx", upload, save=False)
     with batch.file.open("rb") as handle:
-        result = ledger_excel.read_ledger(handle, user=user)
+        parsed = ledger_excel.parse_ledger(handle)
+    result = ledger_excel.resolve_ledger(parsed, user=user)
+    if result.ok:
+        batch.parsed.save(f"{token}.rows.json.gz", ContentFile(gzip.compress(parsed.to_json().encode())), save=False)
     batch.summary = {**result.summary(), "samples": _samples(result)}
     batch.errors = [e.as_dict() for e in result.errors[:MAX_STORED_ERRORS]]
     batch.status = ImportBatch.Status.PREVIEWED if result.ok else ImportBatch.Status.REJECTED
     batch.save()
     return batch
+
+
+def _parsed_rows(batch):
+    import gzip
+
+    from communities import ledger_excel
+
+    if batch.parsed:
+        with batch.parsed.open("rb") as handle:
+            return ledger_excel.ParsedLedger.from_json(gzip.decompress(handle.read()).decode())
+    with batch.file.open("rb") as handle:
+        return ledger_excel.parse_ledger(handle)
 
 
 @transaction.atomic
@@ -643,8 +662,7 @@ def commit_import(*, user, batch_id: int):
         raise Http404(_("没有找到该导入记录。"))
     if batch.status != ImportBatch.Status.PREVIEWED or not batch.file:
         raise ValidationError(_("该文件已经导入过、已放弃或已过期，请重新上传。"))
-    with batch.file.open("rb") as handle:
-        result = ledger_excel.commit_ledger(handle, user=user)
+    result = ledger_excel.commit_ledger(_parsed_rows(batch), user=user)
     batch.summary = {**result.summary(), "samples": batch.summary.get("samples", [])}
     batch.errors = [e.as_dict() for e in result.errors[:MAX_STORED_ERRORS]]
     if result.ok:

@@ -61,8 +61,18 @@ def estate_list(request):
         return render(request, "communities/estate_list_results.html", context)
     form = filterset.form
     filterset.prepare_form(form)
-    names = ["street", "community", "is_old", "has_owners_committee", "has_dangerous_buildings",
-             "has_illegal_structures", "excluded_from_renovation", "enclosure", "fund_status"]
+    names = [
+        "street",
+        "community",
+        "address",
+        "is_old",
+        "has_owners_committee",
+        "has_dangerous_buildings",
+        "has_illegal_structures",
+        "excluded_from_renovation",
+        "enclosure",
+        "fund_status",
+    ]
     if user_scope(request.user).level == LEVEL_ALL:
         names.insert(0, "district")
     context["sidebar_fields"] = [form[name] for name in names]

@@ -33,3 +33,29 @@ class PostgresOnlySQL(migrations.RunSQL):
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":
             super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+@models.CharField.register_lookup
+@models.TextField.register_lookup
+class ILikeContains(models.lookups.IContains):
+    """`field__ilike=value`: case-insensitive substring match written as
+    PostgreSQL's ILIKE, which trigram indexes serve (Django's icontains is
+    UPPER(field) LIKE UPPER(value), which they cannot). Elsewhere it is icontains."""
+
+    lookup_name = "ilike"
+
+    def as_postgresql(self, compiler, connection):
+        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        rhs_sql, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs_sql}::text ILIKE {rhs_sql}", [*lhs_params, *rhs_params]
+
+    def as_sql(self, compiler, connection):
+        return models.lookups.IContains(self.lhs, self.rhs).as_sql(compiler, connection)
+
+
+def substring_q(field: str, value: str) -> models.Q:
+    """A substring search that stays cheap on a national table: plain LIKE for
+    Chinese and digits (they have no case), ILIKE when Latin letters appear."""
+    if any(ch.isascii() and ch.isalpha() for ch in value):
+        return models.Q(**{f"{field}__ilike": value})
+    return models.Q(**{f"{field}__contains": value})

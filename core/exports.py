@@ -96,7 +96,10 @@ def purge_expired() -> int:
     old = now - timedelta(hours=settings.IMPORT_KEEP_HOURS)
     for batch in ImportBatch.objects.filter(created_at__lt=old).exclude(file=""):
         batch.file.delete(save=False)
-        batch.file = ""
-        batch.save(update_fields=["file"])
+        if batch.parsed:
+            batch.parsed.delete(save=False)
+        if batch.status == ImportBatch.Status.PREVIEWED:
+            batch.status = ImportBatch.Status.DISCARDED  # too old to commit: upload again
+        batch.save(update_fields=["file", "parsed", "status"])
         removed += 1
     return removed

@@ -118,3 +118,16 @@ def test_schema_and_docs_are_served_without_internet(world, client_for):
     docs = client.get("/api/v1/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/" in docs
     assert not re.search(r"""(src|href)=["']https?://""", docs)
+
+
+def test_name_search_is_a_substring_match_ignoring_latin_case(world, client_for):
+    from tests.factories import EstateFactory
+
+    EstateFactory(community=world.community_a1, name="CBD国际家园", address="光华路9号")
+    client = client_for(world.staff_a)
+    for term in ("cbd", "CBD国际", "国际家", "际"):
+        names = [r["name"] for r in client.get("/api/v1/estates/", {"q": term}).json()["results"]]
+        assert names == ["CBD国际家园"], term
+    by_address = client.get("/api/v1/estates/", {"address": "光华路"}).json()["results"]
+    assert [r["name"] for r in by_address] == ["CBD国际家园"]
+    assert client.get("/api/v1/estates/", {"q": "光华路"}).json()["count"] == 0  # q is the name only

@@ -46,8 +46,9 @@ class EstateViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         return Estate.objects.select_related("community__street").order_by("name", "id")
 
     def count_for(self, queryset):
-        return selectors.cached_ledger_totals(user=self.request.user, params=self.request.query_params,
-                                              queryset=queryset)["count"]
+        return selectors.cached_ledger_totals(
+            user=self.request.user, params=self.request.query_params, queryset=queryset
+        )["count"]
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -46,8 +46,12 @@ class Command(BaseCommand):
             data.vacuum()
             self.stdout.write(f"  built in {time.perf_counter() - started:.1f} s")
         only = set(options["only"].split(","))
-        results = {"scale": scale.name, "estates": scale.estates, "at": timezone.localtime().isoformat(),
-                   "machine": f"{platform.machine()}, {_cores()} cores, Python {platform.python_version()}"}
+        results = {
+            "scale": scale.name,
+            "estates": scale.estates,
+            "at": timezone.localtime().isoformat(),
+            "machine": f"{platform.machine()}, {_cores()} cores, Python {platform.python_version()}",
+        }
         if "lists" in only:
             self.stdout.write("Measuring list page and API…")
             results["lists"] = ledger.lists(scale, repeat=options["repeat"])
@@ -76,25 +80,35 @@ def _cores():
 def render(results) -> str:
     lines = [f"Measured {results['at'][:16]} on {results['machine']}; {results['estates']:,} estates.", ""]
     if "lists" in results:
-        lines += ["| who | what | filter and page | median ms | same SQL raw ms | ratio | queries |",
-                  "|---|---|---|---:|---:|---:|---:|"]
+        lines += [
+            "| who | what | filter and page | median ms | same SQL raw ms | ratio | queries |",
+            "|---|---|---|---:|---:|---:|---:|",
+        ]
         for row in results["lists"]:
             params = "&".join(f"{k}={v}" for k, v in row["params"].items())
-            lines.append(f"| {row['who']} | {row['kind']} | `{params}` | {row['median_ms']} | {row['raw_sql_ms']} | "
-                         f"{row['ratio']} | {row['queries']} |")
+            lines.append(
+                f"| {row['who']} | {row['kind']} | `{params}` | {row['median_ms']} | {row['raw_sql_ms']} | "
+                f"{row['ratio']} | {row['queries']} |"
+            )
         lines.append("")
     if "export" in results:
         e = results["export"]
-        lines += ["| export | rows | seconds | openpyxl write-only from tuples, s | ratio | peak memory MB |",
-                  "|---|---:|---:|---:|---:|---:|",
-                  f"| whole ledger | {e['rows']:,} | {e['seconds']} | {e['baseline_seconds']} | {e['ratio']} | "
-                  f"{e['peak_mb']} |", ""]
+        lines += [
+            "| export | rows | seconds | openpyxl write-only from tuples, s | ratio | peak memory MB |",
+            "|---|---:|---:|---:|---:|---:|",
+            f"| whole ledger | {e['rows']:,} | {e['seconds']} | {e['baseline_seconds']} | {e['ratio']} | "
+            f"{e['peak_mb']} |",
+            "",
+        ]
     if "import" in results:
         i = results["import"]
-        lines += ["| import | rows | openpyxl read-only rows/s | preview rows/s | commit rows/s | commit ÷ openpyxl |",
-                  "|---|---:|---:|---:|---:|---:|",
-                  f"| 10,000 new estates | {i['rows']:,} | {i['openpyxl_rows_per_s']:,} | "
-                  f"{i['preview_rows_per_s']:,} | {i['commit_rows_per_s']:,} | {i['commit_vs_openpyxl']} |", ""]
+        lines += [
+            "| import | rows | openpyxl read-only rows/s | preview rows/s | commit rows/s | commit ÷ openpyxl |",
+            "|---|---:|---:|---:|---:|---:|",
+            f"| 10,000 new estates | {i['rows']:,} | {i['openpyxl_rows_per_s']:,} | "
+            f"{i['preview_rows_per_s']:,} | {i['commit_rows_per_s']:,} | {i['commit_vs_openpyxl']} |",
+            "",
+        ]
     return "\n".join(lines)
 
 

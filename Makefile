@@ -31,6 +31,7 @@ run: $(STAMP)
 	mkdir -p var/celery-broker var/cache media
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	(sleep 6; printf '\n==== 老旧小区管理平台: http://127.0.0.1:8000 ====\n'; cat var/demo-logins.txt; echo) &
 	PATH=$(abspath $(BIN)):$$PATH $(RUN_ENV) $(BIN)/honcho -f Procfile.dev start
 
 ## Run the whole test suite against PostgreSQL and Redis (and chromium for the browser tests).

@@ -23,7 +23,7 @@ from communities.models import (
     StreetOffice,
     Structure,
 )
-from core.db import substring_q
+from core.db import pinyin_ordering, substring_q
 from core.widgets import FastSelect, YesNoSelect
 
 
@@ -211,11 +211,14 @@ class EstateFilterSet(PortalFilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        # A stable order whatever the chosen sort, so pages never overlap.
-        ordering = list(queryset.query.order_by) or ["name"]
-        if "id" not in ordering and "-id" not in ordering:
-            ordering.append("id")
-        return queryset.order_by(*ordering)
+        return queryset.order_by(*ledger_ordering(list(queryset.query.order_by)))
+
+
+def ledger_ordering(ordering):
+    """The chosen sort (by name if none), names in pinyin order, ending in id
+    so that the order is total and pages never overlap."""
+    ordering = [term for term in ordering if term not in ("id", "-id")] or ["name"]
+    return [*pinyin_ordering(ordering), "id"]
 
 
 def _int_or_none(value):

@@ -356,13 +356,8 @@ class Estate(models.Model):
             ),
         ]
         indexes = [
-            # The ledger's default order; covering, so a deep page's ids come
-            # from the index alone (PostgreSQL; other databases ignore INCLUDE).
-            models.Index(
-                fields=["name", "id"],
-                include=["year_built", "management_mode", "community"],
-                name="estate_name_order_idx",
-            ),
+            # The default order (names in pinyin) has a covering index made
+            # by migration 0005 on PostgreSQL.
             # One per sortable column, ending in id like the sort itself.
             models.Index(fields=["year_built", "id"], name="estate_year_built_idx"),
             models.Index(fields=["households", "id"], name="estate_households_idx"),

@@ -276,12 +276,12 @@ class _RequestLike:
 
 def filter_estates(*, user, params, action: Action = Action.VIEW, request=None):
     """The ledger filtered as the list page, API and export filter it."""
-    from communities.filtersets import EstateFilterSet
+    from communities.filtersets import EstateFilterSet, ledger_ordering
 
     base = estates_for(user=user, action=action)
     filterset = EstateFilterSet(params or None, queryset=base, request=request or _RequestLike(user))
     if not filterset.is_bound:
-        return filterset, base.order_by("name", "id")
+        return filterset, base.order_by(*ledger_ordering([]))
     if not filterset.is_valid():
         return filterset, base.none()
     return filterset, filterset.qs

@@ -59,3 +59,36 @@ def substring_q(field: str, value: str) -> models.Q:
     if any(ch.isascii() and ch.isalpha() for ch in value):
         return models.Q(**{f"{field}__ilike": value})
     return models.Q(**{f"{field}__contains": value})
+
+
+class Pinyin(models.Func):
+    """A text column in pinyin order (安, 北, 东, 和, 交 …), as Chinese clerks
+    expect a list of names to be sorted: PostgreSQL's ICU collation
+    (settings.PINYIN_COLLATION); other databases sort by code point."""
+
+    arity = 1
+    output_field = models.CharField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.source_expressions[0])
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        from django.conf import settings
+
+        sql, params = compiler.compile(self.source_expressions[0])
+        collation = settings.PINYIN_COLLATION
+        if not collation:
+            return sql, params
+        return f'{sql} COLLATE "{collation}"', params
+
+
+def pinyin_ordering(ordering):
+    """Replace "name"/"-name" in an ordering with its pinyin-ordered expression."""
+    mapped = []
+    for term in ordering:
+        if isinstance(term, str) and term.lstrip("-") == "name":
+            expression = Pinyin(models.F("name"))
+            mapped.append(expression.desc() if term.startswith("-") else expression.asc())
+        else:
+            mapped.append(term)
+    return mapped

@@ -97,6 +97,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+IS_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -173,6 +174,9 @@ AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_HOURS", default=0.5)
 # address, and one clerk's typos must not lock out the whole office.
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+if IS_SQLITE:
+    # The covering index's INCLUDE columns only matter on PostgreSQL.
+    SILENCED_SYSTEM_CHECKS.append("models.W040")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
@@ -265,6 +269,9 @@ EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
 EXPORT_DIR = VAR_DIR / "exports"
 IMPORT_KEEP_HOURS = env.int("IMPORT_KEEP_HOURS", default=24)
 PORTAL_TITLE = env.str("PORTAL_TITLE", default="老旧小区管理平台")
+# Names sort in pinyin order through this PostgreSQL ICU collation; set it
+# empty if the server was built without ICU (then: code-point order).
+PINYIN_COLLATION = env.str("PINYIN_COLLATION", default="zh-x-icu")
 
 LOGGING = {
     "version": 1,

@@ -131,3 +131,17 @@ def test_name_search_is_a_substring_match_ignoring_latin_case(world, client_for)
     by_address = client.get("/api/v1/estates/", {"address": "光华路"}).json()["results"]
     assert [r["name"] for r in by_address] == ["CBD国际家园"]
     assert client.get("/api/v1/estates/", {"q": "光华路"}).json()["count"] == 0  # q is the name only
+
+
+def test_names_sort_in_pinyin_order(world, client_for):
+    """安 (an) before 北 (bei) before 东 (dong), as in Excel's pinyin sort —
+    not in code-point order, where 东 would come first."""
+    from tests.factories import EstateFactory
+
+    for name in ("东晓市", "安德里", "北京小区"):
+        EstateFactory(community=world.community_b1, name=name)
+    client = client_for(world.staff_b)
+    names = [r["name"] for r in client.get("/api/v1/estates/").json()["results"]]
+    assert names[:3] == ["安德里", "板厂南里", "北京小区"] and names[-1] == "东晓市"
+    page = client.get("/ledger/", {"sort": "-name"})
+    assert [row.name for row in page.context["rows"]][0] == "东晓市"

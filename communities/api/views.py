@@ -12,7 +12,13 @@ from communities.api.serializers import (
     RightsUnitSerializer,
     StreetOfficeSerializer,
 )
-from communities.filtersets import BuildingFilterSet, CommunityFilterSet, EstateFilterSet, RightsUnitFilterSet
+from communities.filtersets import (
+    BuildingFilterSet,
+    CommunityFilterSet,
+    EstateFilterSet,
+    RightsUnitFilterSet,
+    ledger_ordering,
+)
 from communities.models import Building, Estate, PropertyRightsUnit
 
 WRITE_ACTIONS = {"update": Action.CHANGE, "partial_update": Action.CHANGE, "destroy": Action.DELETE}
@@ -43,7 +49,7 @@ class EstateViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     filterset_class = EstateFilterSet
 
     def base_queryset(self):
-        return Estate.objects.select_related("community__street").order_by("name", "id")
+        return Estate.objects.select_related("community__street").order_by(*ledger_ordering([]))
 
     def count_for(self, queryset):
         return selectors.cached_ledger_totals(

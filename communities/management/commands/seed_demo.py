@@ -349,4 +349,13 @@ class Command(BaseCommand):
         admin.set_password(password)
         admin.save()
         lines.append(f"  {'系统管理员':<8} {'admin':<8} {password}   /admin/")
-        self.stdout.write("\n演示账号（每次启动重置密码）：\n" + "\n".join(lines) + "\n")
+        text = "演示账号（每次启动重置密码）：\n" + "\n".join(lines) + "\n"
+        self.stdout.write("\n" + text)
+        # `make run` prints the logins again once the servers are up; keep them
+        # where only this machine's user can read them.
+        from django.conf import settings
+
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path = settings.VAR_DIR / "demo-logins.txt"
+        path.write_text(text, encoding="utf-8")
+        path.chmod(0o600)

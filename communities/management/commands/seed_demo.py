@@ -110,11 +110,11 @@ def mobile(rng):
 
 
 DEMO_USERS = [
-    ("quguan", Role.DISTRICT_OFFICIAL, "区住建委 张主任"),
-    ("jiedao", Role.STREET_STAFF, "和平里街道 李干事"),
-    ("jiedao2", Role.STREET_STAFF, "龙潭街道 王干事"),
-    ("shequ", Role.COMMUNITY_WORKER, "交林社区 刘书记"),
-    ("shenji", Role.AUDITOR, "区审计局 陈审计"),
+    ("quguan", Role.DISTRICT_OFFICIAL, "张主任"),
+    ("jiedao", Role.STREET_STAFF, "李干事"),
+    ("jiedao2", Role.STREET_STAFF, "王干事"),
+    ("shequ", Role.COMMUNITY_WORKER, "刘书记"),
+    ("shenji", Role.AUDITOR, "陈审计"),
 ]
 
 
@@ -340,7 +340,7 @@ class Command(BaseCommand):
             user.is_active = True
             user.set_password(password)
             user.save()
-            lines.append(f"  {user.get_role_display():<8} {username:<8} {password}   {full_name}")
+            lines.append(f"  {user.get_role_display():<8} {username:<8} {password}   {full_name}（{user.node_name}）")
         admin, _created = User.objects.get_or_create(
             username="admin", defaults={"is_staff": True, "is_superuser": True}
         )

@@ -222,8 +222,8 @@ class Command(BaseCommand):
                         ]
                     ),
                     fund_status=fund_status,
-                    fund_balance=Decimal(rng.randint(0, 3_000_000))
-                    if fund_status != FundStatus.NOT_COLLECTED
+                    fund_balance=Decimal(rng.randint(50_000, 3_000_000))
+                    if fund_status in (FundStatus.COLLECTED, FundStatus.PARTIAL)
                     else None,
                     fund_holder=holder,
                     fund_holder_unit=holder_unit,

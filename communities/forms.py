@@ -4,6 +4,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communities import selectors
+from communities.fields import (
+    BUILDING_EDITABLE_FIELDS,
+    BULK_EDITABLE_FIELDS,
+    ESTATE_EDITABLE_FIELDS,
+    RIGHTS_UNIT_EDITABLE_FIELDS,
+)
 from communities.models import (
     Building,
     Estate,
@@ -14,12 +20,6 @@ from communities.models import (
     PropertyRightsUnit,
     RightsHolding,
     RightsUnitStatus,
-)
-from communities.services import (
-    BUILDING_EDITABLE_FIELDS,
-    BULK_EDITABLE_FIELDS,
-    ESTATE_EDITABLE_FIELDS,
-    RIGHTS_UNIT_EDITABLE_FIELDS,
 )
 from core.widgets import FastSelect
 

@@ -1,6 +1,6 @@
 """Reads of the estate ledger, always through the user's scope."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -142,118 +142,6 @@ def rights_units_for(*, user, action: Action = Action.VIEW) -> QuerySet:
 
 def buildings_for(*, user, action: Action = Action.VIEW) -> QuerySet:
     return scoped(Building.objects.select_related("estate__community__street"), user, action)
-
-
-# --- Change history -----------------------------------------------------------
-
-
-@dataclass
-class HistoryEntry:
-    kind: str
-    history_id: int
-    object_label: str
-    action: str  # "+", "~", "-"
-    at: datetime
-    user: str
-    reason: str
-    changes: list = field(default_factory=list)
-
-
-def _history_user(record):
-    user = record.history_user
-    if user is None:
-        return ""
-    return user.get_full_name() or user.username
-
-
-def _entries(kind, records, fields, label, lookup_cache):
-    """History entries from one model's records, each diffed against the
-    record before it for the same object (computed here, not one query each)."""
-    from communities.services import FieldChange
-
-    entries = []
-    previous_by_id = {}
-    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
-        prev = previous_by_id.get(record.id)
-        previous_by_id[record.id] = record
-        changes = []
-        if record.history_type == "~" and prev is not None:
-            for name in fields:
-                model_field = record.instance_type._meta.get_field(name)
-                old, new = getattr(prev, model_field.attname), getattr(record, model_field.attname)
-                if old != new:
-                    changes.append(
-                        FieldChange(
-                            field=name,
-                            label=str(model_field.verbose_name),
-                            old=_display(old, model_field, lookup_cache),
-                            new=_display(new, model_field, lookup_cache),
-                        )
-                    )
-            if not changes:
-                continue
-        entries.append(
-            HistoryEntry(
-                kind=kind,
-                history_id=record.history_id,
-                object_label=label(record),
-                action=record.history_type,
-                at=record.history_date,
-                user=_history_user(record),
-                reason=record.history_change_reason or "",
-                changes=changes,
-            )
-        )
-    return entries
-
-
-def _display(value, model_field, lookup_cache):
-    from django.utils.translation import gettext as _
-
-    if model_field.is_relation:
-        if value is None:
-            return ""
-        key = (model_field.related_model, value)
-        if key not in lookup_cache:
-            related = model_field.related_model._base_manager.filter(pk=value).first()
-            lookup_cache[key] = str(related) if related is not None else f"#{value}"
-        return lookup_cache[key]
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value or ""))
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    return "" if value is None else str(value)
-
-
-def estate_history(estate: Estate, limit: int = 200) -> list[HistoryEntry]:
-    """Every recorded change to the estate, its buildings, holdings and illegal
-    structures, newest first, with old → new per field."""
-    from communities.services import TRACKED_MODELS
-
-    cache = {}
-
-    def records(model, **filters):
-        return list(model.history.filter(**filters).select_related("history_user"))
-
-    entries = []
-    for kind, model, filters, label in (
-        ("estate", Estate, {"id": estate.pk}, lambda r: str(r.name)),
-        ("building", Building, {"estate_id": estate.pk}, lambda r: str(r.number)),
-        ("holding", RightsHolding, {"estate_id": estate.pk}, lambda r: r.get_rights_form_display()),
-        ("structure", IllegalStructure, {"estate_id": estate.pk}, lambda r: r.description),
-    ):
-        entries += _entries(kind, records(model, **filters), TRACKED_MODELS[kind][1], label, cache)
-    entries.sort(key=lambda e: (e.at, e.history_id), reverse=True)
-    return entries[:limit]
-
-
-def rights_unit_history(unit: PropertyRightsUnit, limit: int = 200) -> list[HistoryEntry]:
-    from communities.services import TRACKED_MODELS
-
-    recs = list(PropertyRightsUnit.history.filter(id=unit.pk).select_related("history_user"))
-    entries = _entries("rightsunit", recs, TRACKED_MODELS["rightsunit"][1], lambda r: r.name, {})
-    entries.sort(key=lambda e: (e.at, e.history_id), reverse=True)
-    return entries[:limit]
 
 
 def deleted_estates(*, user, limit: int = 200) -> list:

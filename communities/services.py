@@ -5,7 +5,6 @@ one transaction and records who did it in the change history.
 """
 
 import uuid
-from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -15,6 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scoping import Action, can, get_scoped_object_or_404, scoped, user_scope
+from communities.fields import (
+    BUILDING_EDITABLE_FIELDS,
+    BULK_EDITABLE_FIELDS,
+    ESTATE_EDITABLE_FIELDS,
+    HOLDING_EDITABLE_FIELDS,
+    RIGHTS_UNIT_EDITABLE_FIELDS,
+    STRUCTURE_EDITABLE_FIELDS,
+)
+from communities.history import TRACKED_MODELS, field_changes
 from communities.models import (
     Building,
     Community,
@@ -27,64 +35,6 @@ from communities.models import (
     RightsHolding,
 )
 
-# The estate fields a clerk edits (forms, API, bulk edit and import share them).
-ESTATE_EDITABLE_FIELDS = [
-    "community",
-    "name",
-    "address",
-    "year_built",
-    "building_count",
-    "households",
-    "floor_area",
-    "enclosure",
-    "management_mode",
-    "owners_body",
-    "fund_status",
-    "fund_balance",
-    "fund_holder",
-    "fund_holder_unit",
-    "parking_spaces",
-    "vehicles",
-    "has_surveillance",
-    "fire_passage_blocked",
-    "expropriation_planned",
-    "shantytown",
-    "longitude",
-    "latitude",
-    "remarks",
-]
-BULK_EDITABLE_FIELDS = ["management_mode", "owners_body", "enclosure", "fund_status"]
-BUILDING_EDITABLE_FIELDS = [
-    "number",
-    "floors",
-    "entrances",
-    "households",
-    "year_built",
-    "structure",
-    "elevators",
-    "danger_grade",
-    "floor_area",
-]
-RIGHTS_UNIT_EDITABLE_FIELDS = [
-    "name",
-    "credit_code",
-    "contact_person",
-    "contact_phone",
-    "address",
-    "status",
-    "status_changed_on",
-    "successor",
-    "remarks",
-]
-
-
-@dataclass
-class FieldChange:
-    field: str
-    label: str
-    old: str
-    new: str
-
 
 class EditConflict(Exception):
     """Someone else saved the record after this user opened it."""
@@ -94,40 +44,6 @@ class EditConflict(Exception):
         self.changes = changes
         self.editors = editors
         super().__init__(_("该记录已被他人修改，您的保存未生效。"))
-
-
-def display_value(instance, field_name):
-    """A field's value as a clerk reads it (choice labels, names, 是/否)."""
-    field = instance._meta.get_field(field_name)
-    if field.is_relation:
-        value = getattr(instance, field.attname)
-        if value is None:
-            return ""
-        related = field.related_model.objects.filter(pk=value).first()
-        return str(related) if related else f"#{value}"
-    value = getattr(instance, field_name)
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value or ""))
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    if value is None:
-        return ""
-    return str(value)
-
-
-def _record_changes(before, after, fields):
-    changes = []
-    for name in fields:
-        if getattr(before, before._meta.get_field(name).attname) != getattr(after, after._meta.get_field(name).attname):
-            changes.append(
-                FieldChange(
-                    field=name,
-                    label=str(after._meta.get_field(name).verbose_name),
-                    old=display_value(before, name),
-                    new=display_value(after, name),
-                )
-            )
-    return changes
 
 
 def _conflict(current, seen_version, fields):
@@ -142,7 +58,7 @@ def _conflict(current, seen_version, fields):
         }
         for h in later
     ]
-    changes = _record_changes(seen.instance, current, fields) if seen is not None else []
+    changes = field_changes(seen, current, fields) if seen is not None else []
     return EditConflict(current, changes, editors)
 
 
@@ -416,7 +332,7 @@ def save_holding(*, user, estate_id: int, data: dict, holding_id: int | None = N
         holding = RightsHolding.objects.select_for_update().filter(estate=estate, pk=holding_id).first()
         if holding is None:
             raise ValidationError(_("没有找到该产权构成记录。"))
-    for name in ("building", "rights_unit", "rights_form", "portion", "households", "remarks"):
+    for name in HOLDING_EDITABLE_FIELDS:
         if name in data:
             setattr(holding, name, data[name])
     _check_holding(holding, user)
@@ -441,7 +357,7 @@ def save_illegal_structure(*, user, estate_id: int, data: dict, structure_id: in
         structure = IllegalStructure.objects.select_for_update().filter(estate=estate, pk=structure_id).first()
         if structure is None:
             raise ValidationError(_("没有找到该违法建设记录。"))
-    for name in ("description", "area", "status", "identified_on", "demolished_on"):
+    for name in STRUCTURE_EDITABLE_FIELDS:
         if name in data:
             setattr(structure, name, data[name])
     return _save(structure, user=user, reason=_("新增") if structure_id is None else "")
@@ -494,14 +410,6 @@ def delete_attachment(*, user, attachment_id: int) -> None:
 
 
 # --- History: revert one change ---------------------------------------------------------
-
-TRACKED_MODELS = {
-    "estate": (Estate, ESTATE_EDITABLE_FIELDS),
-    "building": (Building, BUILDING_EDITABLE_FIELDS),
-    "rightsunit": (PropertyRightsUnit, RIGHTS_UNIT_EDITABLE_FIELDS),
-    "holding": (RightsHolding, ["building", "rights_unit", "rights_form", "portion", "households", "remarks"]),
-    "structure": (IllegalStructure, ["description", "area", "status", "identified_on", "demolished_on"]),
-}
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scoping import LEVEL_ALL, Action, can, get_scoped_object_or_404, user_scope
-from communities import selectors, services
+from communities import history, selectors, services
 from communities.filtersets import RightsUnitFilterSet
 from communities.forms import (
     AttachmentForm,
@@ -93,7 +93,7 @@ def estate_detail(request, pk):
     context = {
         "estate": estate,
         **selectors.estate_related(estate),
-        "history": selectors.estate_history(estate),
+        "history": history.estate_history(estate),
         "can_change": can(request.user, Action.CHANGE, Estate)
         and selectors.estates_for(user=request.user, action=Action.CHANGE).filter(pk=pk).exists(),
         "can_delete": can(request.user, Action.DELETE, Estate),
@@ -529,7 +529,7 @@ def rights_unit_detail(request, pk):
         {
             "unit": unit,
             "holdings": holdings,
-            "history": selectors.rights_unit_history(unit),
+            "history": history.rights_unit_history(unit),
             "funds_held": selectors.estates_for(user=request.user).filter(fund_holder_unit=unit),
             "can_change": selectors.rights_units_for(user=request.user, action=Action.CHANGE).filter(pk=pk).exists(),
             "can_revert": can(request.user, Action.REVERT, PropertyRightsUnit),

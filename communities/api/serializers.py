@@ -2,8 +2,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from communities.fields import BUILDING_EDITABLE_FIELDS, ESTATE_EDITABLE_FIELDS, RIGHTS_UNIT_EDITABLE_FIELDS
 from communities.models import Building, Community, Estate, PropertyRightsUnit, StreetOffice
-from communities.services import BUILDING_EDITABLE_FIELDS, ESTATE_EDITABLE_FIELDS, RIGHTS_UNIT_EDITABLE_FIELDS
 
 
 class StreetOfficeSerializer(serializers.ModelSerializer):

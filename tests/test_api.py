@@ -145,3 +145,19 @@ def test_names_sort_in_pinyin_order(world, client_for):
     assert names[:3] == ["安德里", "板厂南里", "北京小区"] and names[-1] == "东晓市"
     page = client.get("/ledger/", {"sort": "-name"})
     assert [row.name for row in page.context["rows"]][0] == "东晓市"
+
+
+def test_openapi_schema_is_valid_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    text = out.read_text()
+    for path in (
+        "/api/v1/estates/",
+        "/api/v1/buildings/",
+        "/api/v1/street-offices/",
+        "/api/v1/communities/",
+        "/api/v1/rights-units/",
+    ):
+        assert path in text

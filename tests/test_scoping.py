@@ -273,3 +273,19 @@ def test_export_with_foreign_street_filter_exports_nothing_of_it(world, client_f
     response = client_for(world.staff_a).get(reverse("communities:estate_export"), {"street": world.street_b.pk})
     assert response.status_code == 302  # the filter is invalid for this user: back to the list with a message
     assert "estate_export" not in response.url
+
+
+def test_community_dropdown_follows_the_chosen_street(world, client_for, monkeypatch):
+    """A national view has 40,000 communities: the drop-down lists those of the
+    chosen street, and asks for a street first when there are too many."""
+    from communities.filtersets import EstateFilterSet
+
+    monkeypatch.setattr(EstateFilterSet, "MAX_OPTIONS", 2)
+    client = client_for(world.admin)
+    page = client.get(reverse("communities:estate_list")).content.decode()
+    assert "（请先选择街道）" in page and "交林社区</option>" not in page
+    page = client.get(reverse("communities:estate_list"), {"street": world.street_a.pk}).content.decode()
+    assert ">交林社区</option>" in page and ">青年湖社区</option>" in page and "板厂南里社区" not in page
+    # Validation still accepts any community in scope (e.g. from a saved filter).
+    response = client.get(reverse("communities:estate_list"), {"community": world.community_b1.pk})
+    assert [row.name for row in response.context["rows"]] == ["板厂南里"]

@@ -123,3 +123,21 @@ def test_static_assets_are_local(world, client_for):
     page = client_for(world.staff_a).get(reverse("communities:estate_list")).content.decode()
     assert "/static/vendor/bootstrap-5.3.9/bootstrap.min" in page and "/static/vendor/htmx-2.0.11/htmx.min" in page
     assert "https://" not in page.split("<body")[0]
+
+
+def test_pages_and_api_keep_working_when_redis_is_down(world, client_for, settings):
+    """The cache is an accelerator: with Redis unreachable, sessions come from
+    the database and totals are computed."""
+    client = client_for(world.staff_a)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache_backends.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    response = client.get(reverse("communities:estate_list"))
+    assert response.status_code == 200
+    assert response.context["totals"]["count"] == 2
+    api = client.get("/api/v1/estates/")
+    assert api.status_code == 200 and api.json()["count"] == 2

@@ -2,6 +2,7 @@
 in the background on a real Celery worker."""
 
 import io
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -105,3 +106,36 @@ def test_export_job_reports_a_broker_outage_instead_of_failing(world, client_for
     job = ExportJob.objects.get()
     assert response.status_code == 302
     assert job.status == ExportJob.Status.FAILED and "后台任务服务暂时不可用" in job.error
+
+
+def test_expired_exports_and_old_uploads_are_purged(world, settings, tmp_path):
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from communities.models import ImportBatch
+    from core.tasks import purge_expired_files
+
+    settings.MEDIA_ROOT = tmp_path
+    old = ExportJob.objects.create(
+        requested_by=world.official, kind="ledger", status="done", expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    old.file.save("old.xlsx", ContentFile(b"x"))
+    fresh = ExportJob.objects.create(requested_by=world.official, kind="ledger", status="done")
+    fresh.file.save("fresh.xlsx", ContentFile(b"x"))
+    batch = ImportBatch.objects.create(
+        uploaded_by=world.staff_a,
+        original_name="a.xlsx",
+        sha256="0" * 64,
+        status=ImportBatch.Status.PREVIEWED,
+        created_at=timezone.now() - timedelta(hours=settings.IMPORT_KEEP_HOURS + 1),
+    )
+    batch.file.save("a.xlsx", ContentFile(b"x"))
+    old_path, batch_path = Path(old.file.path), Path(batch.file.path)
+
+    assert purge_expired_files() == 2
+    assert not ExportJob.objects.filter(pk=old.pk).exists() and not old_path.exists()
+    assert ExportJob.objects.filter(pk=fresh.pk).exists() and Path(fresh.file.path).exists()
+    batch.refresh_from_db()
+    assert not batch_path.exists() and batch.status == ImportBatch.Status.DISCARDED

@@ -53,6 +53,10 @@ class User(AbstractUser):
             ),
         ]
 
+    def get_full_name(self):
+        """Chinese order: family name first, no space (王建国, not 建国 王)."""
+        return f"{self.last_name}{self.first_name}".strip()
+
     @property
     def node(self):
         return self.community or self.street or self.district

@@ -230,3 +230,55 @@ class ImportUploadForm(forms.Form):
         if upload.size > settings.IMPORT_MAX_BYTES:
             raise ValidationError(_("文件超过 %(mb)s MB 的上限。") % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)})
         return upload
+
+
+def merge_after_conflict(form, conflict):
+    """The clerk's form after a refused save, ready to be saved again on purpose.
+
+    A field the clerk left as it was when they opened the form takes the value
+    the other clerk saved (re-saving must not undo their change); a field the
+    clerk changed keeps the clerk's value. Returns the new form data and one row
+    per field the other clerk changed: what the clerk saw, what is saved now,
+    what the clerk typed, and whether both changed it differently (a clash).
+    """
+    from communities.history import display_value
+
+    data = form.data.copy()
+    current, seen = conflict.current, conflict.seen
+    rows = []
+    for name in conflict.fields:
+        if name not in form.fields or name not in form.cleaned_data:
+            continue
+        model_field = current._meta.get_field(name)
+        submitted = form.cleaned_data[name]
+        submitted = getattr(submitted, "pk", submitted)
+        saved = getattr(current, model_field.attname)
+        opened = getattr(seen, model_field.attname) if seen is not None else saved
+        clerk_changed = submitted != opened
+        if not clerk_changed:
+            _put(data, name, saved, form.fields[name])
+        if saved != opened:
+            rows.append(
+                {
+                    "label": str(model_field.verbose_name),
+                    "opened": display_value(opened, model_field),
+                    "saved": display_value(saved, model_field),
+                    "yours": display_value(submitted, model_field) if clerk_changed else "",
+                    "clash": clerk_changed and submitted != saved,
+                }
+            )
+    data["version"] = str(current.version)
+    return data, rows
+
+
+def _put(data, name, value, form_field):
+    """Write a model value into form data the way a browser would send it."""
+    if isinstance(form_field, forms.BooleanField):
+        if value:
+            data[name] = "on"
+        else:
+            data.pop(name, None)
+    elif value is None:
+        data[name] = ""
+    else:
+        data[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)

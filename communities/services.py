@@ -39,10 +39,12 @@ from communities.models import (
 class EditConflict(Exception):
     """Someone else saved the record after this user opened it."""
 
-    def __init__(self, current, changes, editors):
-        self.current = current
-        self.changes = changes
-        self.editors = editors
+    def __init__(self, current, changes, editors, seen=None, fields=()):
+        self.current = current  # the record as saved now
+        self.changes = changes  # FieldChange from the version the clerk opened to now
+        self.editors = editors  # who saved in between, and when
+        self.seen = seen  # the history record of the version the clerk opened (None if unknown)
+        self.fields = list(fields)
         super().__init__(_("该记录已被他人修改，您的保存未生效。"))
 
 
@@ -59,7 +61,7 @@ def _conflict(current, seen_version, fields):
         for h in later
     ]
     changes = field_changes(seen, current, fields) if seen is not None else []
-    return EditConflict(current, changes, editors)
+    return EditConflict(current, changes, editors, seen=seen, fields=fields)
 
 
 def _save(instance, *, user, reason=""):

@@ -23,6 +23,7 @@ from communities.forms import (
     NoteForm,
     RightsUnitForm,
     SavedFilterForm,
+    merge_after_conflict,
 )
 from communities.models import (
     Building,
@@ -139,10 +140,11 @@ def estate_edit(request, pk):
                 mode_since=form.cleaned_data.get("mode_since"),
             )
         except services.EditConflict as exc:
+            # Saving again is a decision made after seeing the other change;
+            # untouched fields take the other clerk's values (merge_after_conflict).
+            data, exc.rows = merge_after_conflict(form, exc)
             conflict = exc
-            # Keep what the clerk typed; saving again now is a decision made
-            # after seeing the other change, never a silent overwrite.
-            form = EstateForm(_with_version(request.POST, exc.current.version), instance=estate, user=request.user)
+            form = EstateForm(data, instance=estate, user=request.user)
             form.is_valid()
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -153,12 +155,6 @@ def estate_edit(request, pk):
     return render(
         request, "communities/estate_form.html", {"form": form, "estate": estate, "conflict": conflict}, status=status
     )
-
-
-def _with_version(post, version):
-    data = post.copy()
-    data["version"] = str(version)
-    return data
 
 
 @login_required
@@ -292,8 +288,9 @@ def building_edit(request, pk):
                 expected_version=form.cleaned_data["version"],
             )
         except services.EditConflict as exc:
+            data, exc.rows = merge_after_conflict(form, exc)
             conflict = exc
-            form = BuildingForm(_with_version(request.POST, exc.current.version), instance=building)
+            form = BuildingForm(data, instance=building)
             form.is_valid()
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -474,7 +471,7 @@ def saved_filter_create(request):
     form = SavedFilterForm(request.POST)
     back = reverse("communities:estate_list")
     if form.is_valid():
-        query = form.cleaned_data["query"]
+        query = _clean_query(form.cleaned_data["query"])
         name = form.cleaned_data["name"].strip()
         if SavedFilter.objects.filter(owner=request.user, list_name=LEDGER_LIST, name=name).exists():
             messages.error(request, _("您已有名为“%(name)s”的常用筛选。") % {"name": name})
@@ -484,6 +481,21 @@ def saved_filter_create(request):
         return HttpResponseRedirect(f"{back}?{query}" if query else back)
     messages.error(request, _("请填写常用筛选的名称（最多50字）。"))
     return HttpResponseRedirect(back)
+
+
+def _clean_query(query):
+    """Only the filters actually chosen: no empty values, no page number."""
+    from django.http import QueryDict
+
+    params = QueryDict(query, mutable=True)
+    kept = QueryDict(mutable=True)
+    for key in params:
+        if key in ("page", "csrfmiddlewaretoken"):
+            continue
+        values = [v for v in params.getlist(key) if v != ""]
+        if values:
+            kept.setlist(key, values)
+    return kept.urlencode()
 
 
 @login_required
@@ -558,8 +570,9 @@ def rights_unit_edit(request, pk=None):
                     expected_version=form.cleaned_data["version"],
                 )
         except services.EditConflict as exc:
+            data, exc.rows = merge_after_conflict(form, exc)
             conflict = exc
-            form = RightsUnitForm(_with_version(request.POST, exc.current.version), instance=unit, user=request.user)
+            form = RightsUnitForm(data, instance=unit, user=request.user)
             form.is_valid()
         except ValidationError as exc:
             apply_errors(form, exc)

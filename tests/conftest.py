@@ -100,13 +100,11 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(scope="session", autouse=True)
 def collected_static(django_db_blocker):
-    """Pages are rendered with the production static storage (hashed names),
-    so the manifest must exist: collect once if it does not."""
-    from django.conf import settings
+    """Pages are rendered with the production static storage (hashed names):
+    collect once per session, so the pages load the current JS and CSS."""
     from django.core.management import call_command
 
-    if not (settings.STATIC_ROOT / "staticfiles.json").exists():
-        call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 @pytest.fixture

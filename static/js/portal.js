@@ -43,8 +43,21 @@
   function currentQuery() {
     var params = new URLSearchParams(window.location.search);
     params.delete("page");
-    return params.toString();
+    return withoutEmpty(params).toString();
   }
+  function withoutEmpty(params) {
+    var kept = new URLSearchParams();
+    params.forEach(function (value, key) { if (value !== "") { kept.append(key, value); } });
+    return kept;
+  }
+  // htmx sends every field of the filter form; leave out the empty ones so the
+  // address bar (and saved filters) hold only the filters actually chosen.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var params = event.detail.parameters;
+    Object.keys(params).forEach(function (key) {
+      if (params[key] === "" || (Array.isArray(params[key]) && params[key].length === 0)) { delete params[key]; }
+    });
+  });
   document.addEventListener("click", function (event) {
     var link = event.target.closest("a[data-with-query]");
     if (link) { link.href = link.href.split("?")[0] + "?" + currentQuery(); }
@@ -54,6 +67,9 @@
       var input = event.target.querySelector("input[name=query]");
       if (input) { input.value = currentQuery(); }
     }
+    event.target.querySelectorAll("input[data-current-url]").forEach(function (input) {
+      input.value = window.location.pathname + window.location.search;
+    });
   }, true);
 
   // District → street → community: choosing a level clears the levels below

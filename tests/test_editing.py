@@ -302,3 +302,40 @@ def test_notes_and_photo_attachments(world, client_for, settings, tmp_path):
         follow=True,
     )
     assert "不支持“脚本.exe”的文件类型" in response.content.decode()
+
+
+def test_saving_again_after_a_conflict_keeps_the_other_clerks_changes(world, client_for):
+    """The second clerk changed households; the first had changed the address.
+    Re-saving after the refusal keeps the first clerk's address."""
+    estate = world.estate_a1
+    opened = form_data(estate)
+    first, second = client_for(world.staff_a), client_for(world.official)
+    first.post(
+        reverse("communities:estate_edit", args=[estate.pk]),
+        {**opened, "address": "新地址1号", "has_surveillance": "on"},
+    )
+    response = second.post(reverse("communities:estate_edit", args=[estate.pk]), {**opened, "households": 500})
+    assert response.status_code == 409
+    rows = {row["label"]: row for row in response.context["conflict"].rows}
+    assert rows["地址"]["saved"] == "新地址1号" and not rows["地址"]["clash"]
+    form = response.context["form"]
+    assert form["address"].value() == "新地址1号"  # not the address the second clerk opened
+    assert form["households"].value() == "500"  # the second clerk's own change stays
+    assert form["has_surveillance"].value() is True
+    # Post back exactly what the page now holds.
+    data = {name: form[name].value() for name in form.fields if form[name].value() not in (None, False)}
+    assert second.post(reverse("communities:estate_edit", args=[estate.pk]), data).status_code == 302
+    estate.refresh_from_db()
+    assert (estate.address, estate.households, estate.has_surveillance) == ("新地址1号", 500, True)
+
+
+def test_a_field_both_clerks_changed_is_flagged(world, client_for):
+    estate = world.estate_a1
+    opened = form_data(estate)
+    client_for(world.staff_a).post(reverse("communities:estate_edit", args=[estate.pk]), {**opened, "households": 400})
+    response = client_for(world.official).post(
+        reverse("communities:estate_edit", args=[estate.pk]), {**opened, "households": 500}
+    )
+    row = next(r for r in response.context["conflict"].rows if r["label"] == "户数")
+    assert row == {"label": "户数", "opened": "320", "saved": "400", "yours": "500", "clash": True}
+    assert "双方都改了" in response.content.decode()

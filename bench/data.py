@@ -13,31 +13,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-PLACES = [
-    "和平里",
-    "青年湖",
-    "地坛",
-    "安德里",
-    "交道口",
-    "花市",
-    "枣苑",
-    "忠实里",
-    "龙潭",
-    "板厂",
-    "幸福",
-    "夕照寺",
-    "法华寺",
-    "四块玉",
-    "长青",
-    "金鱼池",
-    "东晓市",
-    "光明",
-    "红桥",
-    "崇文门",
-    "广渠门",
-    "左安门",
-]
-SUFFIXES = ["北里", "南里", "东里", "西里", "小区", "家园", "新村", "宿舍", "一区", "二区", "三区", "北街", "胡同"]
+from communities.management.commands.seed_demo import PLACES, SUFFIXES
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,25 @@ def _conflict(current, seen_version, fields):
     return EditConflict(current, changes, editors, seen=seen, fields=fields)
 
 
+def _apply_edit(queryset, *, user, pk, data, expected_version, fields):
+    """Lock the record the user may change, refuse a stale save, apply the
+    edited fields and bump the version. Returns the record and the previous
+    values of the fields that changed; the caller validates and saves."""
+    instance = get_scoped_object_or_404(queryset.select_for_update(of=("self",)), user, Action.CHANGE, pk=pk)
+    if instance.version != expected_version:
+        raise _conflict(instance, expected_version, fields)
+    before = {}
+    for name, value in data.items():
+        if name in fields:
+            attname = instance._meta.get_field(name).attname
+            previous = getattr(instance, attname)
+            setattr(instance, name, value)
+            if getattr(instance, attname) != previous:
+                before[name] = previous
+    instance.version += 1
+    return instance, before
+
+
 def _save(instance, *, user, reason=""):
     instance._history_user = user
     if reason:
@@ -109,23 +128,24 @@ def create_estate(*, user, data: dict, mode_since: date | None = None) -> Estate
 @transaction.atomic
 def update_estate(*, user, estate_id: int, data: dict, expected_version: int, mode_since: date | None = None) -> Estate:
     """Save a clerk's edit, or raise EditConflict if someone saved first."""
-    estate = get_scoped_object_or_404(Estate.objects.select_for_update(of=("self",)), user, Action.CHANGE, pk=estate_id)
-    if estate.version != expected_version:
-        raise _conflict(estate, expected_version, ESTATE_EDITABLE_FIELDS)
-    moved = "community" in data and data["community"].pk != estate.community_id
-    if moved and not scoped(Community.objects, user, Action.VIEW).filter(pk=data["community"].pk).exists():
+    estate, before = _apply_edit(
+        Estate.objects,
+        user=user,
+        pk=estate_id,
+        data=data,
+        expected_version=expected_version,
+        fields=ESTATE_EDITABLE_FIELDS,
+    )
+    moved = "community" in before
+    if moved and not scoped(Community.objects, user, Action.VIEW).filter(pk=estate.community_id).exists():
         raise ValidationError({"community": _("请选择您管辖范围内的社区。")})
-    old_mode = estate.management_mode
-    for name, value in data.items():
-        if name in ESTATE_EDITABLE_FIELDS:
-            setattr(estate, name, value)
     _check_fund_holder_unit(estate)
     since = mode_since or timezone.localdate()
-    if estate.management_mode != old_mode:
+    mode_changed = "management_mode" in before
+    if mode_changed:
         _check_mode_since(estate, since)
-    estate.version += 1
     _save(estate, user=user)
-    if estate.management_mode != old_mode:
+    if mode_changed:
         _open_management_period(estate, mode=estate.management_mode, since=since, user=user)
     return estate
 
@@ -256,15 +276,14 @@ def create_building(*, user, estate_id: int, data: dict) -> Building:
 
 @transaction.atomic
 def update_building(*, user, building_id: int, data: dict, expected_version: int) -> Building:
-    building = get_scoped_object_or_404(
-        Building.objects.select_for_update(of=("self",)), user, Action.CHANGE, pk=building_id
+    building, _before = _apply_edit(
+        Building.objects,
+        user=user,
+        pk=building_id,
+        data=data,
+        expected_version=expected_version,
+        fields=BUILDING_EDITABLE_FIELDS,
     )
-    if building.version != expected_version:
-        raise _conflict(building, expected_version, BUILDING_EDITABLE_FIELDS)
-    for name, value in data.items():
-        if name in BUILDING_EDITABLE_FIELDS:
-            setattr(building, name, value)
-    building.version += 1
     return _save(building, user=user)
 
 
@@ -302,18 +321,17 @@ def create_rights_unit(*, user, data: dict) -> PropertyRightsUnit:
 
 @transaction.atomic
 def update_rights_unit(*, user, unit_id: int, data: dict, expected_version: int) -> PropertyRightsUnit:
-    unit = get_scoped_object_or_404(
-        PropertyRightsUnit.objects.select_for_update(of=("self",)), user, Action.CHANGE, pk=unit_id
+    unit, _before = _apply_edit(
+        PropertyRightsUnit.objects,
+        user=user,
+        pk=unit_id,
+        data=data,
+        expected_version=expected_version,
+        fields=RIGHTS_UNIT_EDITABLE_FIELDS,
     )
-    if unit.version != expected_version:
-        raise _conflict(unit, expected_version, RIGHTS_UNIT_EDITABLE_FIELDS)
-    for name, value in data.items():
-        if name in RIGHTS_UNIT_EDITABLE_FIELDS:
-            setattr(unit, name, value)
     unit.credit_code = (unit.credit_code or "").strip().upper()
     if unit.successor_id == unit.pk:
         raise ValidationError({"successor": _("承继单位不能是本单位。")})
-    unit.version += 1
     return _save(unit, user=user)
 
 

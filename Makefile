@@ -64,7 +64,8 @@ bench: $(STAMP)
 
 ## Refresh the English catalogue after changing user-facing text.
 messages: $(STAMP)
-	DEBUG=1 $(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles
+	DEBUG=1 $(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles \
+		--ignore=tests --ignore=bench --ignore=var --ignore=media
 	DEBUG=1 $(BIN)/python manage.py compilemessages -l en --ignore=.venv
 
 clean:

@@ -58,7 +58,8 @@ def browser():
 
     expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+        # Fail, never skip: a missing browser must not pass for a tested page.
+        pytest.fail(f"{CHROMIUM} is not installed: run scripts/ensure-services.sh (apt-get install chromium)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser

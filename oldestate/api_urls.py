@@ -17,4 +17,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
+    path("", include("complaints.api.urls")),
+    path("", include("propertymgmt.api.urls")),
+    path("", include("renovation.api.urls")),
 ]

@@ -5,6 +5,7 @@ Safe to run again: the data is created once; the demo users' passwords are
 reset and printed every time, so `make run` always shows working logins.
 """
 
+import importlib
 import random
 import secrets
 from datetime import date, timedelta
@@ -118,6 +119,12 @@ DEMO_USERS = [
 ]
 
 
+# Apps whose demo data builds on the registry; each has demo.py with
+# seed(*, district, rng) -> str | None (a line saying what it created, or None
+# when its data was already there).
+DEMO_APPS = ("propertymgmt", "renovation", "complaints")
+
+
 class Command(BaseCommand):
     help = "Create demo data (once) and reset and print the demo users' passwords."
 
@@ -133,6 +140,14 @@ class Command(BaseCommand):
                 district = self.create_registry(rng, options["estates"])
                 self.stdout.write(self.style.SUCCESS(f"已生成演示数据：{Estate.objects.count()} 个小区。"))
             self.reset_users(district)
+        for app in DEMO_APPS:
+            with transaction.atomic():
+                # Each app's demo module creates its own data once and says what it made.
+                made = importlib.import_module(f"{app}.demo").seed(
+                    district=district, rng=random.Random(options["seed"])
+                )
+                if made:
+                    self.stdout.write(self.style.SUCCESS(made))
 
     def create_registry(self, rng, estate_count):
         district = District.objects.create(name="东城区", code="110101", code_edition=2024)

@@ -6,6 +6,8 @@ the same work, in the same run. With --write-docs the tables replace the
 scale's section of docs/performance.md.
 """
 
+import importlib
+import importlib.util
 import json
 import platform
 import re
@@ -19,6 +21,19 @@ from django.utils import timezone
 from bench import data, ledger
 
 ROOT = Path(__file__).resolve().parents[3]
+LEDGER_PARTS = ("lists", "export", "import")
+# The other apps' figures: part name -> module with
+#   measure(scale, *, repeat, stdout) -> dict   (JSON-serialisable results)
+#   render(result, stamp) -> str                 (a markdown block for docs/performance.md)
+APP_PARTS = {
+    "complaints": "bench.complaints",
+    "property": "bench.propertymgmt",
+    "renovation": "bench.renovation",
+}
+
+
+def available_parts() -> list[str]:
+    return [*LEDGER_PARTS, *(name for name, module in APP_PARTS.items() if importlib.util.find_spec(module))]
 
 
 class Command(BaseCommand):
@@ -27,7 +42,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(data.SCALES), default="district")
         parser.add_argument("--rebuild", action="store_true", help="regenerate the synthetic ledger")
-        parser.add_argument("--only", default="lists,export,import", help="comma-separated: lists,export,import")
+        parts = ",".join(available_parts())
+        parser.add_argument("--only", default=parts, help=f"comma-separated, of: {parts}")
         parser.add_argument("--repeat", type=int, default=15)
         parser.add_argument("--write-docs", action="store_true", help="update docs/performance.md")
         parser.add_argument(ledger.EXPORT_MEMORY_FLAG, action="store_true", help="(internal) export probe")
@@ -61,6 +77,12 @@ class Command(BaseCommand):
         if "import" in only:
             self.stdout.write("Measuring the import of 10,000 rows…")
             results["import"] = ledger.import_rows()
+        for name, module in APP_PARTS.items():
+            if name in only:
+                self.stdout.write(f"Measuring {name}…")
+                results[name] = importlib.import_module(module).measure(
+                    scale, repeat=options["repeat"], stdout=self.stdout
+                )
         blocks = render(results)
         self.stdout.write("\n\n".join(blocks.values()))
         out = ROOT / "bench-results"
@@ -120,6 +142,9 @@ def render(results) -> dict:
                 f"{i['preview_rows_per_s']:,} | {i['commit_rows_per_s']:,} | {i['commit_vs_openpyxl']} |",
             ]
         )
+    for name, module in APP_PARTS.items():
+        if name in results:
+            blocks[name] = importlib.import_module(module).render(results[name], stamp)
     return blocks
 
 

@@ -1,0 +1,7 @@
+"""REST endpoints of the renovation app, mounted under /api/v1/ by oldestate/api_urls.py."""
+
+from rest_framework.routers import SimpleRouter
+
+router = SimpleRouter()
+
+urlpatterns = router.urls

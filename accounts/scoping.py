@@ -26,6 +26,9 @@ class Action(StrEnum):
     IMPORT = "import"
     EXPORT = "export"
     REVERT = "revert"
+    # Decisions reserved to district officials: approving subsidy runs and
+    # complaint deadline extensions, overriding renovation gates.
+    APPROVE = "approve"
 
 
 ROLE_ACTIONS = {

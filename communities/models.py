@@ -696,6 +696,22 @@ class ImportBatch(models.Model):
     errors = models.JSONField(_("错误"), default=list)
     created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
     committed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    kind = models.CharField(
+        _("导入内容"),
+        max_length=12,
+        choices=[("ledger", _("小区台账")), ("household", _("房屋户籍"))],
+        default="ledger",
+        help_text=_("台账导入与房屋户籍导入共用同一套预览、确认机制，各自只能确认自己的批次。"),
+    )
+    estate = models.ForeignKey(
+        "Estate",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("小区"),
+        help_text=_("房屋户籍导入所属的小区。"),
+    )
 
     class Meta:
         verbose_name = _("台账导入")
@@ -704,3 +720,68 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class Household(models.Model):
+    """户: one exclusive part (专有部分) of an estate and its owner, as the register holds it.
+
+    Owners' votes count area and heads from here (Civil Code art. 278). The
+    owner's contact is shown masked wherever the full number is not needed.
+    """
+
+    estate = models.ForeignKey(
+        Estate, on_delete=models.CASCADE, related_name="households_register", verbose_name=_("小区")
+    )
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="households_register", verbose_name=_("楼栋")
+    )
+    unit = models.CharField(_("单元"), max_length=20, blank=True)
+    room = models.CharField(_("房号"), max_length=20)
+    exclusive_area = models.DecimalField(
+        _("专有部分面积（㎡）"), max_digits=9, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    owner_name = models.CharField(_("业主姓名"), max_length=100)
+    owner_phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_contact_phone])
+    remarks = models.CharField(_("备注"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    scope_paths = RightsHolding.scope_paths
+
+    class Meta:
+        verbose_name = _("房屋户籍")
+        verbose_name_plural = _("房屋户籍")
+        ordering = ["estate_id", "building_id", "unit", "room", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["building", "unit", "room"],
+                name="household_room_unique_in_building",
+                violation_error_message=_("该楼栋已有相同单元、房号的户。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(exclusive_area__gt=0),
+                name="household_area_positive",
+                violation_error_message=_("专有部分面积必须大于0。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["estate", "owner_name"], name="household_estate_owner_idx")]
+
+    def __str__(self):
+        return f"{self.building.number if self.building_id else ''}{self.unit}{self.room}".strip()
+
+    @property
+    def owner_key(self) -> str:
+        """Who the owner is for counting heads: one owner with several homes counts once
+        (最高人民法院建筑物区分所有权司法解释第九条). Same name and same contact number
+        is the same owner; a name without a number is only matched within one estate
+        by name."""
+        from core.validators import normalize_mobile
+
+        return f"{self.owner_name.strip()}|{normalize_mobile(self.owner_phone)}"
+
+    @property
+    def masked_phone(self) -> str:
+        from core.validators import mask_mobile
+
+        return mask_mobile(self.owner_phone) if self.owner_phone else ""

@@ -585,7 +585,7 @@ def commit_import(*, user, batch_id: int):
 
     if not can(user, Action.IMPORT, Estate):
         raise ValidationError(_("您没有导入台账的权限。"))
-    batch = ImportBatch.objects.select_for_update().filter(pk=batch_id, uploaded_by=user).first()
+    batch = ImportBatch.objects.select_for_update().filter(pk=batch_id, uploaded_by=user, kind="ledger").first()
     if batch is None:
         raise Http404(_("没有找到该导入记录。"))
     if batch.status != ImportBatch.Status.PREVIEWED or not batch.file:

@@ -673,7 +673,7 @@ def import_upload(request):
             apply_errors(form, exc)
         else:
             return redirect("communities:import_preview", pk=batch.pk)
-    recent = ImportBatch.objects.filter(uploaded_by=request.user)[:10]
+    recent = ImportBatch.objects.filter(uploaded_by=request.user, kind="ledger")[:10]
     return render(request, "communities/import_upload.html", {"form": form, "recent": recent})
 
 
@@ -683,7 +683,7 @@ def import_preview(request, pk):
 
     from communities.models import ImportBatch
 
-    batch = ImportBatch.objects.filter(pk=pk, uploaded_by=request.user).first()
+    batch = ImportBatch.objects.filter(pk=pk, uploaded_by=request.user, kind="ledger").first()
     if batch is None:
         raise Http404(_("没有找到该导入记录。"))
     if request.method == "POST":

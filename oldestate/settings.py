@@ -144,6 +144,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.purge_expired_files",
         "schedule": 3600.0,
     },
+    # Weekly; each project is reminded at most once per week (unique key), so a
+    # second run or an edited schedule never reminds twice.
+    "renovation.remind-behind-schedule": {
+        "task": "renovation.tasks.remind_behind_schedule",
+        "schedule": 7 * 24 * 3600.0,
+    },
 }
 
 # --- Auth, sessions, lockout ------------------------------------------------
@@ -263,6 +269,8 @@ SPECTACULAR_SETTINGS = {
 # --- Domain settings ----------------------------------------------------------
 # "Old estate" cut-off: built in or before this year (national scope: end of 2000).
 OLD_ESTATE_CUTOFF_YEAR = env.int("OLD_ESTATE_CUTOFF_YEAR", default=2000)
+# Renovation: without a household register, residents consent when at least this share (%) agrees.
+RENOVATION_CONSENT_SHARE_LINE = env.str("RENOVATION_CONSENT_SHARE_LINE", default="66.67")
 # Exports with more rows than this run as a background job instead of in the request.
 EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=5000)
 EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)

@@ -1,0 +1,387 @@
+"""Reads of renovation projects, always through the user's scope.
+
+The gates before construction are evaluated here, live, from the ledger, this
+app's own records and the property-management app's selectors; nothing but an
+override (who, when, why) and the evidence shown at the time is stored.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.scoping import Action, get_scoped_object_or_404, scoped
+from communities.models import FundStatus, IllegalStructure
+from renovation.models import (
+    FINISHED_STAGES,
+    STAGE_ORDER,
+    AnnualPlan,
+    CatalogueItem,
+    FiveYearPlan,
+    FundingLine,
+    FundingSource,
+    Gate,
+    Project,
+    Stage,
+    WorkCategory,
+    WorkItem,
+)
+
+PRE_CONSTRUCTION_STAGES = STAGE_ORDER[: STAGE_ORDER.index(Stage.CONSTRUCTION)]
+PROPERTY_MODULE_MISSING = "物业管理模块尚未提供…"
+
+
+def projects_for(*, user, action: Action = Action.VIEW) -> QuerySet:
+    return scoped(
+        Project.objects.select_related("estate__community__street", "annual_plan__plan", "street"), user, action
+    )
+
+
+def plans_for(*, user, action: Action = Action.VIEW) -> QuerySet:
+    return scoped(FiveYearPlan.objects.select_related("district"), user, action)
+
+
+def annual_plans_for(*, user, action: Action = Action.VIEW) -> QuerySet:
+    return scoped(AnnualPlan.objects.select_related("plan__district"), user, action)
+
+
+def catalogue(*, active_only: bool = True) -> QuerySet:
+    items = CatalogueItem.objects.all()
+    return items.filter(active=True) if active_only else items
+
+
+def project_detail(*, user, project_id: int, action: Action = Action.VIEW) -> Project:
+    return get_scoped_object_or_404(
+        Project.objects.select_related(
+            "estate__community__street__district", "annual_plan__plan", "street", "cutoff_override_by"
+        ),
+        user,
+        action,
+        pk=project_id,
+    )
+
+
+# Behind schedule ----------------------------------------------------------
+
+
+def behind_schedule_q(today: date | None = None) -> Q:
+    """Not started by the planned start, or not completed by the planned end."""
+    today = today or timezone.localdate()
+    return Q(stage__in=PRE_CONSTRUCTION_STAGES, planned_start__lt=today) | (
+        ~Q(stage__in=FINISHED_STAGES) & Q(planned_end__lt=today)
+    )
+
+
+def with_behind_flag(queryset: QuerySet, today: date | None = None) -> QuerySet:
+    return queryset.annotate(behind=Case(When(behind_schedule_q(today), then=Value(True)), default=Value(False)))
+
+
+def is_behind(project: Project, today: date | None = None) -> bool:
+    today = today or timezone.localdate()
+    if project.stage in PRE_CONSTRUCTION_STAGES and project.planned_start and project.planned_start < today:
+        return True
+    return project.stage not in FINISHED_STAGES and bool(project.planned_end and project.planned_end < today)
+
+
+def behind_reason(project: Project, today: date | None = None) -> str:
+    today = today or timezone.localdate()
+    if project.stage in PRE_CONSTRUCTION_STAGES and project.planned_start and project.planned_start < today:
+        return _("计划%(d)s开工，至今仍处于“%(stage)s”阶段") % {
+            "d": date_format(project.planned_start, "DATE_FORMAT"),
+            "stage": project.get_stage_display(),
+        }
+    if project.planned_end and project.planned_end < today:
+        return _("计划%(d)s完工，目前进度%(p)s%%") % {
+            "d": date_format(project.planned_end, "DATE_FORMAT"),
+            "p": project.progress,
+        }
+    return ""
+
+
+# Gates ----------------------------------------------------------------------
+
+
+@dataclass
+class GateStatus:
+    gate: str
+    label: str
+    closed: bool  # the condition is met
+    evidence: str
+    override: object = None  # a GateOverride when a district official let it pass
+
+    @property
+    def passes(self) -> bool:
+        return self.closed or self.override is not None
+
+    def snapshot(self) -> dict:
+        data = {"gate": self.gate, "label": self.label, "closed": self.closed, "evidence": self.evidence}
+        if self.override is not None:
+            data["override"] = {
+                "by": self.override.approved_by.get_full_name() or self.override.approved_by.username,
+                "at": self.override.approved_at.isoformat(),
+                "reason": self.override.reason,
+            }
+        return data
+
+
+def _property_selector(name: str):
+    """A function of propertymgmt.selectors, or None while that app does not offer it yet."""
+    try:
+        module = importlib.import_module("propertymgmt.selectors")
+    except ImportError:
+        return None
+    return getattr(module, name, None)
+
+
+def _building_works_subject():
+    try:
+        models = importlib.import_module("propertymgmt.models")
+    except ImportError:
+        return None
+    subject = getattr(models, "VoteSubject", None)
+    return getattr(subject, "BUILDING_WORKS", None) if subject is not None else None
+
+
+def _illegal_structures_gate(project) -> GateStatus:
+    figures = IllegalStructure.objects.filter(estate_id=project.estate_id).aggregate(
+        pending=Count("pk", filter=Q(status=IllegalStructure.Status.PENDING)),
+        pending_area=Sum("area", filter=Q(status=IllegalStructure.Status.PENDING)),
+        demolished=Count("pk", filter=Q(status=IllegalStructure.Status.DEMOLISHED)),
+    )
+    if figures["pending"]:
+        evidence = _("台账中尚有待拆除违建%(n)s处，共%(area)s㎡。") % {
+            "n": figures["pending"],
+            "area": figures["pending_area"],
+        }
+        return GateStatus(Gate.ILLEGAL_STRUCTURES, str(Gate.ILLEGAL_STRUCTURES.label), False, evidence)
+    if figures["demolished"]:
+        evidence = _("台账中违建%(n)s处均已拆除。") % {"n": figures["demolished"]}
+    else:
+        evidence = _("台账中没有登记违建。")
+    return GateStatus(Gate.ILLEGAL_STRUCTURES, str(Gate.ILLEGAL_STRUCTURES.label), True, evidence)
+
+
+def _long_term_management_gate(project) -> GateStatus:
+    label = str(Gate.LONG_TERM_MANAGEMENT.label)
+    long_term_management = _property_selector("long_term_management")
+    if long_term_management is None:
+        return GateStatus(Gate.LONG_TERM_MANAGEMENT, label, False, PROPERTY_MODULE_MISSING)
+    evidence = long_term_management(project.estate)
+    if evidence:
+        return GateStatus(Gate.LONG_TERM_MANAGEMENT, label, True, str(evidence))
+    return GateStatus(Gate.LONG_TERM_MANAGEMENT, label, False, _("没有有效的物业服务合同，也没有业主组织。"))
+
+
+def _street_consent_gate(project) -> GateStatus:
+    label = str(Gate.STREET_CONSENT.label)
+    consent = getattr(project, "street_consent", None)
+    if consent is None:
+        return GateStatus(Gate.STREET_CONSENT, label, False, _("尚未登记街道同意意见。"))
+    evidence = _("%(who)s于%(when)s代表街道同意%(doc)s。") % {
+        "who": consent.consented_by,
+        "when": date_format(consent.consented_on, "DATE_FORMAT"),
+        "doc": f"（{consent.document}）" if consent.document else "",
+    }
+    return GateStatus(Gate.STREET_CONSENT, label, True, evidence)
+
+
+def consent_share_line() -> Decimal:
+    return Decimal(str(settings.RENOVATION_CONSENT_SHARE_LINE))
+
+
+def _residents_consent_gate(project) -> GateStatus:
+    """An owners' vote under the 3/4 rule where the household register exists;
+    otherwise the consent share recorded in the consultation, against the line."""
+    label = str(Gate.RESIDENTS_CONSENT.label)
+    has_register = _property_selector("has_household_register")
+    passed_vote = _property_selector("passed_vote")
+    subject = _building_works_subject()
+    if has_register is None or passed_vote is None or subject is None:
+        return GateStatus(Gate.RESIDENTS_CONSENT, label, False, PROPERTY_MODULE_MISSING)
+    if has_register(project.estate):
+        vote = passed_vote(project.estate, subject_types={subject})
+        if vote is not None:
+            return GateStatus(Gate.RESIDENTS_CONSENT, label, True, _("业主表决通过：%(vote)s") % {"vote": vote})
+        return GateStatus(
+            Gate.RESIDENTS_CONSENT,
+            label,
+            False,
+            _("小区已建业主名册，须经业主共同决定（改造工程，双四分之三）通过；尚无通过的表决。"),
+        )
+    line = consent_share_line()
+    share = project.consent_share
+    if share is None:
+        return GateStatus(
+            Gate.RESIDENTS_CONSENT,
+            label,
+            False,
+            _("尚无业主名册，也未登记居民同意比例（须不低于%(line)s%%）。") % {"line": line},
+        )
+    closed = share >= line
+    evidence = _("未建业主名册；登记的居民同意比例为%(share)s%%，要求不低于%(line)s%%。") % {
+        "share": share,
+        "line": line,
+    }
+    return GateStatus(Gate.RESIDENTS_CONSENT, label, closed, evidence)
+
+
+def _maintenance_fund_gate(project) -> GateStatus:
+    """Closed when the ledger says the fund is collected, or when the project
+    records how the fund will be raised (a FundArrangement)."""
+    label = str(Gate.MAINTENANCE_FUND.label)
+    estate = project.estate
+    if estate.fund_status == FundStatus.COLLECTED:
+        evidence = _("台账：维修资金已归集，持有方为%(holder)s。") % {"holder": estate.get_fund_holder_display()}
+        if estate.fund_balance is not None:
+            evidence += _("余额%(b)s元。") % {"b": estate.fund_balance}
+        return GateStatus(Gate.MAINTENANCE_FUND, label, True, evidence)
+    arrangement = getattr(project, "fund_arrangement", None)
+    if arrangement is not None:
+        evidence = _("台账：%(status)s；筹集方案（%(when)s）：%(text)s") % {
+            "status": estate.get_fund_status_display(),
+            "when": date_format(arrangement.arranged_on, "DATE_FORMAT"),
+            "text": arrangement.description,
+        }
+        return GateStatus(Gate.MAINTENANCE_FUND, label, True, evidence)
+    evidence = _("台账：维修资金%(status)s，且未登记筹集方案。") % {"status": estate.get_fund_status_display()}
+    return GateStatus(Gate.MAINTENANCE_FUND, label, False, evidence)
+
+
+GATE_CHECKS = {
+    Gate.ILLEGAL_STRUCTURES: _illegal_structures_gate,
+    Gate.LONG_TERM_MANAGEMENT: _long_term_management_gate,
+    Gate.STREET_CONSENT: _street_consent_gate,
+    Gate.RESIDENTS_CONSENT: _residents_consent_gate,
+    Gate.MAINTENANCE_FUND: _maintenance_fund_gate,
+}
+
+
+def evaluate_gates(project: Project) -> list[GateStatus]:
+    """Every gate of the project, in the order of §2 and §9, with its evidence
+    and any override a district official granted."""
+    overrides = {o.gate: o for o in project.overrides.select_related("approved_by")}
+    statuses = []
+    for gate, check in GATE_CHECKS.items():
+        status = check(project)
+        status.override = overrides.get(gate)
+        statuses.append(status)
+    return statuses
+
+
+def open_gates(project: Project) -> list[GateStatus]:
+    return [status for status in evaluate_gates(project) if not status.passes]
+
+
+# Money ---------------------------------------------------------------------------
+
+
+@dataclass
+class CategoryBudget:
+    category: str
+    label: str
+    budget: Decimal
+    actual: Decimal
+
+    @property
+    def over(self) -> bool:
+        return self.actual > self.budget
+
+
+def budget_by_category(project: Project) -> tuple[list[CategoryBudget], bool]:
+    """Budget against actual cost per category, and whether the project is over budget."""
+    sums = {
+        row["item__category"]: row
+        for row in WorkItem.objects.filter(project=project)
+        .values("item__category")
+        .annotate(budget=Sum("budget"), actual=Sum("actual_cost"))
+        .order_by()
+    }
+    rows = []
+    for value, label in WorkCategory.choices:
+        row = sums.get(value, {})
+        rows.append(
+            CategoryBudget(value, str(label), row.get("budget") or Decimal("0"), row.get("actual") or Decimal("0"))
+        )
+    total_budget = sum((r.budget for r in rows), Decimal("0"))
+    total_actual = sum((r.actual for r in rows), Decimal("0"))
+    return rows, total_actual > total_budget
+
+
+def over_budget_q() -> Q:
+    """Projects whose actual cost exceeds their budget (for lists and filters)."""
+    budget = (
+        WorkItem.objects.filter(project=OuterRef("pk"))
+        .values("project")
+        .annotate(b=Sum("budget"), a=Sum("actual_cost"))
+    )
+    return Q(Exists(budget.filter(a__gt=F("b"))))
+
+
+def funding_by_source(project: Project) -> list[dict]:
+    sums = {
+        row["source"]: row
+        for row in FundingLine.objects.filter(project=project)
+        .values("source")
+        .annotate(planned=Sum("planned"), received=Sum("received"))
+        .order_by()
+    }
+    return [
+        {
+            "source": value,
+            "label": str(label),
+            "planned": sums.get(value, {}).get("planned") or Decimal("0"),
+            "received": sums.get(value, {}).get("received") or Decimal("0"),
+        }
+        for value, label in FundingSource.choices
+        if value in sums
+    ]
+
+
+@dataclass
+class SubsidyViolation:
+    estate_id: int
+    estate: str
+    street: str
+    item: str
+    projects: list[str]
+
+
+def central_subsidy_violations(*, user) -> list[SubsidyViolation]:
+    """The same catalogue item in the same estate with central subsidy in more
+    than one project (data entered before the rule, or around it)."""
+    from django.contrib.postgres.aggregates import ArrayAgg
+
+    lines = (
+        scoped(FundingLine.objects.all(), user)
+        .filter(source=FundingSource.CENTRAL)
+        .values(
+            "project__estate_id",
+            "project__estate__name",
+            "project__estate__community__street__name",
+            "work_item__item__name",
+        )
+        .annotate(
+            projects=Count("project", distinct=True),
+            names=ArrayAgg("project__name", distinct=True, order_by="project__name"),
+        )
+        .filter(projects__gt=1)
+        .order_by("project__estate__community__street__name", "project__estate__name", "work_item__item__name")
+    )
+    return [
+        SubsidyViolation(
+            row["project__estate_id"],
+            row["project__estate__name"],
+            row["project__estate__community__street__name"],
+            row["work_item__item__name"],
+            row["names"],
+        )
+        for row in lines
+    ]

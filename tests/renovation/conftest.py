@@ -1,0 +1,111 @@
+"""Fixtures of the renovation tests: a five-year plan with two annual plans
+in the `world` district, and factories for projects and their parts."""
+
+from decimal import Decimal
+
+import factory
+import pytest
+
+from renovation.models import (
+    AnnualPlan,
+    CatalogueItem,
+    FiveYearPlan,
+    FundingLine,
+    Project,
+    StreetConsent,
+    WorkItem,
+)
+
+
+class FiveYearPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FiveYearPlan
+
+    name = "“十四五”老旧小区改造规划"
+    start_year = 2021
+    end_year = 2025
+
+
+class AnnualPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AnnualPlan
+
+    plan = factory.SubFactory(FiveYearPlanFactory)
+    year = 2024
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    name = factory.Sequence(lambda n: f"改造项目{n}")
+    year = factory.LazyAttribute(lambda o: o.annual_plan.year)
+    street = factory.LazyAttribute(lambda o: o.estate.community.street)
+
+
+class WorkItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkItem
+
+    item = factory.LazyFunction(lambda: CatalogueItem.objects.get(name="加装电梯"))
+    quantity = Decimal("2")
+    budget = Decimal("1200000.00")
+
+
+class FundingLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FundingLine
+
+    source = "city_county"
+    planned = Decimal("500000.00")
+
+
+@pytest.fixture
+def plans(world):
+    plan = FiveYearPlanFactory(district=world.district)
+    return {
+        2023: AnnualPlanFactory(plan=plan, year=2023),
+        2024: AnnualPlanFactory(plan=plan, year=2024),
+    }
+
+
+@pytest.fixture
+def project(world, plans):
+    """A project of estate A1 (street A) in 2024, in the tender stage."""
+    return ProjectFactory(
+        annual_plan=plans[2024], estate=world.estate_a1, stage="tender", created_by=world.staff_a, name="和平里七区改造"
+    )
+
+
+@pytest.fixture
+def ready_project(world, project):
+    """`project` with every ledger- and app-based gate closed (fund collected,
+    street consent, consent share above the line)."""
+    from datetime import date
+
+    estate = world.estate_a1
+    estate.fund_status = "collected"
+    estate.fund_holder = "centre"
+    estate.save()
+    StreetConsent.objects.create(
+        project=project, consented_by="李主任", consented_on=date(2024, 3, 1), recorded_by=world.staff_a
+    )
+    project.consent_share = Decimal("80")
+    project.save()
+    return project
+
+
+@pytest.fixture
+def property_module(monkeypatch):
+    """Answers the three propertymgmt selectors from a dict the test sets."""
+    from renovation import selectors
+
+    state = {"management": "物业服务合同：某物业公司，2024年1月1日至2026年12月31日", "register": False, "vote": None}
+    functions = {
+        "long_term_management": lambda estate: state["management"],
+        "has_household_register": lambda estate: state["register"],
+        "passed_vote": lambda estate, *, subject_types: state["vote"] if "building_works" in subject_types else None,
+    }
+    monkeypatch.setattr(selectors, "_property_selector", lambda name: functions.get(name))
+    monkeypatch.setattr(selectors, "_building_works_subject", lambda: "building_works")
+    return state

@@ -1,0 +1,166 @@
+"""Reads of the property app. Pages, the API, exports and other apps call these.
+
+The first three functions are an interface the renovation app relies on; keep
+their signatures stable.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scoping import Action, scoped
+from propertymgmt.models import (
+    Committee,
+    CommitteeKind,
+    CommitteeStage,
+    CommitteeStep,
+    Contract,
+    OwnersVote,
+    SubsidyPayment,
+    VoteStatus,
+)
+
+
+def _cn_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def long_term_management(estate) -> str | None:
+    """Evidence that the estate has long-term management (长效管理机制), or None.
+
+    An active contract (a company, the street centre, a rights unit or the
+    owners themselves) counts, and so does an owners' body in term: a filed
+    committee within its term, a 自管会 or a 小区管委会.
+    """
+    today = timezone.localdate()
+    contract = (
+        Contract.objects.filter(estate=estate, ended_on__isnull=True, starts_on__lte=today)
+        .select_related("company", "rights_unit")
+        .order_by("-starts_on")
+        .first()
+    )
+    if contract is not None:
+        return _("物业服务合同：%(body)s，%(since)s起") % {
+            "body": contract.body_name,
+            "since": _cn_date(contract.starts_on),
+        }
+    for committee in Committee.objects.filter(estate=estate).exclude(stage=CommitteeStage.DISSOLVED):
+        if not committee.in_term:
+            continue
+        if committee.kind == CommitteeKind.COMMITTEE:
+            until = _("，任期至%(d)s") % {"d": _cn_date(committee.term_ends_on)} if committee.term_ends_on else ""
+            return _("业主委员会（已备案%(until)s）") % {"until": until}
+        return str(committee.get_kind_display())
+    return None
+
+
+def passed_vote(estate, *, subject_types: set[str]) -> OwnersVote | None:
+    """The latest closed, passed owners' vote of the estate on one of these subject types."""
+    return (
+        OwnersVote.objects.filter(estate=estate, status=VoteStatus.CLOSED, passed=True, subject__in=list(subject_types))
+        .order_by("-closed_at", "-id")
+        .first()
+    )
+
+
+def has_household_register(estate) -> bool:
+    from communities.models import Household
+
+    return Household.objects.filter(estate=estate).exists()
+
+
+# --- Lists ------------------------------------------------------------------------------------------------------------
+
+
+def contracts_for(*, user, action: Action = Action.VIEW) -> QuerySet:
+    return scoped(Contract.objects, user, action).select_related("estate__community__street", "company", "rights_unit")
+
+
+def overdue_steps(*, user, today: date | None = None) -> QuerySet:
+    """Committees whose step is late and not done: the street office's standing list."""
+    today = today or timezone.localdate()
+    return (
+        scoped(CommitteeStep.objects, user)
+        .filter(done_on__isnull=True, due_on__lt=today)
+        .select_related("committee", "estate__community__street")
+        .order_by("due_on", "id")
+    )
+
+
+EXIT_INCIDENTS = 5
+EXIT_SATISFACTION = Decimal("70")
+
+
+def exit_list(*, user, today: date | None = None) -> list[dict]:
+    """Companies crossing the exit rule (§5 三(二)) in the user's scope, with the evidence:
+    five or more security incidents in the last twelve months, or a latest monthly
+    satisfaction below 70%, in the estates of one street."""
+    from propertymgmt.models import Assessment
+
+    today = today or timezone.localdate()
+    since = (today.replace(day=1) - timedelta(days=365)).replace(day=1)
+    rows = (
+        scoped(Assessment.objects, user)
+        .filter(company__isnull=False, month__gte=since, month__lte=today)
+        .values("company_id", "company__name", "estate__community__street_id", "estate__community__street__name")
+        .annotate(incidents=Sum("security_incidents"), latest=Max("month"))
+        .order_by("estate__community__street_id", "company__name")
+    )
+    rows = list(rows)
+    latest = {}
+    if rows:
+        for item in (
+            scoped(Assessment.objects, user)
+            .filter(company_id__in={r["company_id"] for r in rows}, month__in={r["latest"] for r in rows})
+            .values("company_id", "estate__community__street_id", "month", "satisfaction")
+        ):
+            key = (item["company_id"], item["estate__community__street_id"], item["month"])
+            latest.setdefault(key, []).append(item["satisfaction"])
+    listed = []
+    for row in rows:
+        values = latest.get((row["company_id"], row["estate__community__street_id"], row["latest"]), [])
+        satisfaction = (sum(values) / len(values)).quantize(Decimal("0.1")) if values else None
+        reasons = []
+        if row["incidents"] >= EXIT_INCIDENTS:
+            reasons.append(_("近一年治安事件%(n)s起（5起及以上）") % {"n": row["incidents"]})
+        if satisfaction is not None and satisfaction < EXIT_SATISFACTION:
+            reasons.append(_("%(m)s满意度%(s)s%%（低于70%%）") % {"m": f"{row['latest']:%Y年%m月}", "s": satisfaction})
+        if reasons:
+            listed.append(
+                {
+                    "company_id": row["company_id"],
+                    "company": row["company__name"],
+                    "street_id": row["estate__community__street_id"],
+                    "street": row["estate__community__street__name"],
+                    "incidents": row["incidents"],
+                    "satisfaction": satisfaction,
+                    "month": row["latest"],
+                    "reasons": reasons,
+                }
+            )
+    return listed
+
+
+def payments_for(*, user, period_id: int, street_id: int | None = None, action: Action = Action.VIEW) -> QuerySet:
+    queryset = scoped(SubsidyPayment.objects, user, action).filter(period_id=period_id)
+    if street_id:
+        queryset = queryset.filter(street_id=street_id)
+    return queryset.select_related("estate", "street").order_by("street_id", "estate__name", "estate_id", "tranche")
+
+
+def payment_totals(queryset: QuerySet) -> dict:
+    totals = queryset.order_by().aggregate(
+        count=Count("id"),
+        amount=Sum("amount"),
+        advance=Sum("amount", filter=Q(tranche="advance")),
+        balance=Sum("amount", filter=Q(tranche="balance")),
+        proposed=Count("id", filter=Q(status="proposed")),
+    )
+    for key in ("amount", "advance", "balance"):
+        totals[key] = totals[key] or Decimal("0.00")
+    return totals

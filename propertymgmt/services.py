@@ -1,0 +1,529 @@
+"""Writes of the property app: contracts, fees, assessments, votes, the fund,
+committees and their reminders, and subsidies. Views, the API, Celery tasks and
+commands call these; each checks the user's scope, validates and writes inside
+one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scoping import Action, can, get_scoped_object_or_404, scoped
+from propertymgmt.models import (
+    BODY_MODE,
+    Assessment,
+    Ballot,
+    BallotChoice,
+    CompanyStatus,
+    Contract,
+    ExitOrder,
+    FeeCollection,
+    FundWithdrawal,
+    OwnersVote,
+    PropertyCompany,
+    ScoringScheme,
+    VoteElector,
+    VoteStatus,
+    VoteSubject,
+    VoteThreshold,
+)
+
+FEN = Decimal("0.01")
+
+
+def _estate(user, estate_id, action=Action.CHANGE):
+    from communities.models import Estate
+
+    return get_scoped_object_or_404(Estate.objects.select_related("community__street"), user, action, pk=estate_id)
+
+
+def _set_mode(*, user, estate, mode: str, since: date, note: str = "") -> None:
+    """Change the estate's management mode through the ledger's own service, which
+    closes the open ManagementPeriod and opens the next (the mode's history)."""
+    from communities.models import Estate
+    from communities.services import update_estate
+
+    estate = Estate.objects.get(pk=estate.pk)
+    if estate.management_mode == mode:
+        return
+    update_estate(
+        user=user,
+        estate_id=estate.pk,
+        data={"management_mode": mode},
+        expected_version=estate.version,
+        mode_since=since,
+    )
+
+
+# --- Companies ----------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_company(*, user, data: dict, company_id: int | None = None) -> PropertyCompany:
+    """Companies are registered by the district (they work across streets)."""
+    fields = ("name", "credit_code", "contact_person", "contact_phone", "address")
+    if company_id is None:
+        if not can(user, Action.CREATE, PropertyCompany) or user.district_id is None and not user.is_superuser:
+            raise ValidationError(_("物业服务企业由区级管理人员登记。"))
+        company = PropertyCompany(district_id=data.get("district_id") or user.district_id)
+    else:
+        company = get_scoped_object_or_404(PropertyCompany.objects, user, Action.CHANGE, pk=company_id)
+    for name in fields:
+        if name in data:
+            setattr(company, name, (data[name] or "").strip())
+    company.credit_code = company.credit_code.upper()
+    company._history_user = user
+    company.full_clean()
+    company.save()
+    return company
+
+
+# --- Contracts ------------------------------------------------------------------------------------------------------
+
+CONTRACT_FIELDS = (
+    "body",
+    "company",
+    "rights_unit",
+    "starts_on",
+    "ends_on",
+    "service_level",
+    "fee_standard",
+    "full_service",
+    "cleaning",
+    "security",
+    "greening",
+    "repairs",
+)
+
+
+@transaction.atomic
+def start_contract(*, user, estate_id: int, data: dict) -> Contract:
+    """Record a new contract for an estate. The estate's active contract, if any,
+    ends the day the new one starts; the estate's management mode follows the new
+    managing body, with history kept by the ledger."""
+    estate = _estate(user, estate_id)
+    contract = Contract(estate=estate, created_by=user, **{k: v for k, v in data.items() if k in CONTRACT_FIELDS})
+    company = contract.company if contract.company_id else None
+    if company is not None:
+        if company.district_id != estate.community.street.district_id:
+            raise ValidationError({"company": _("请选择本区登记的物业服务企业。")})
+        if company.status == CompanyStatus.ORDERED_OUT:
+            raise ValidationError({"company": _("该企业已被责令退出，不能签订新合同。")})
+    if contract.full_service:
+        contract.cleaning = contract.security = contract.greening = contract.repairs = False
+    contract.full_clean(exclude=["estate"], validate_constraints=False)
+    current = Contract.objects.select_for_update().filter(estate=estate, ended_on__isnull=True).first()
+    if current is not None:
+        if contract.starts_on < current.starts_on:
+            raise ValidationError({"starts_on": _("新合同开始日期不能早于现行合同的开始日期。")})
+        current.ended_on = contract.starts_on
+        current.end_reason = _("由新合同接替")
+        current._history_user = user
+        current.save(update_fields=["ended_on", "end_reason"])
+    contract.full_clean()
+    contract._history_user = user
+    try:
+        with transaction.atomic():
+            contract.save()
+    except IntegrityError as exc:  # a concurrent clerk started one first
+        raise ValidationError(_("该小区已有执行中的合同，请先结束原合同。")) from exc
+    _set_mode(user=user, estate=estate, mode=BODY_MODE[contract.body], since=contract.starts_on)
+    return contract
+
+
+@transaction.atomic
+def end_contract(*, user, contract_id: int, ended_on: date, reason: str) -> Contract:
+    """End a contract; the estate is unmanaged (无人管理) until the next one starts."""
+    contract = get_scoped_object_or_404(
+        Contract.objects.select_for_update(of=("self",)), user, Action.CHANGE, pk=contract_id
+    )
+    if contract.ended_on is not None:
+        raise ValidationError(_("该合同已经结束。"))
+    if not reason.strip():
+        raise ValidationError({"end_reason": _("请填写结束原因。")})
+    if ended_on < contract.starts_on:
+        raise ValidationError({"ended_on": _("结束日期不能早于合同开始日期。")})
+    contract.ended_on = ended_on
+    contract.end_reason = reason.strip()[:200]
+    contract._history_user = user
+    contract.save(update_fields=["ended_on", "end_reason"])
+    _set_mode(user=user, estate=contract.estate, mode="none", since=ended_on, note=reason)
+    return contract
+
+
+@transaction.atomic
+def record_fee_collection(
+    *, user, estate_id: int, period_start: date, period_end: date, billed: Decimal, collected: Decimal
+) -> FeeCollection:
+    estate = _estate(user, estate_id)
+    contract = Contract.objects.filter(estate=estate, ended_on__isnull=True).first()
+    row = FeeCollection(
+        estate=estate,
+        contract=contract,
+        period_start=period_start,
+        period_end=period_end,
+        billed=billed,
+        collected=collected,
+    )
+    row.full_clean()
+    row.save()
+    return row
+
+
+# --- Assessments and the exit rule ------------------------------------------------------------------------------
+
+
+def _upheld_complaints(company_id: int | None, month: date) -> int:
+    if company_id is None:
+        return 0
+    from complaints.selectors import upheld_counts_by_company
+
+    end = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return upheld_counts_by_company(start=month, end=end).get(company_id, 0)
+
+
+def score_of(*, scheme: ScoringScheme, item_scores: dict, complaints_upheld: int) -> Decimal:
+    """The scheme's items summed, less the scheme's deduction per upheld complaint, never below 0."""
+    total = Decimal("0")
+    for item in scheme.items:
+        value = Decimal(str(item_scores.get(item["code"], 0)))
+        if value < 0 or value > Decimal(str(item["points"])):
+            raise ValidationError(
+                {"item_scores": _("“%(name)s”得分应在0至%(max)s之间。") % {"name": item["name"], "max": item["points"]}}
+            )
+        total += value
+    total -= scheme.complaint_deduction * complaints_upheld
+    return max(total, Decimal("0")).quantize(FEN)
+
+
+@transaction.atomic
+def record_assessment(
+    *,
+    user,
+    contract_id: int,
+    month: date,
+    item_scores: dict,
+    satisfaction: Decimal,
+    security_incidents: int,
+    remarks: str = "",
+    scheme: ScoringScheme | None = None,
+) -> Assessment:
+    contract = get_scoped_object_or_404(Contract.objects, user, Action.CHANGE, pk=contract_id)
+    scheme = scheme or ScoringScheme.objects.get(is_default=True)
+    month = month.replace(day=1)
+    upheld = _upheld_complaints(contract.company_id, month)
+    assessment = Assessment(
+        contract=contract,
+        estate_id=contract.estate_id,
+        company_id=contract.company_id,
+        month=month,
+        scheme=scheme,
+        item_scores={k: str(v) for k, v in item_scores.items()},
+        complaints_upheld=upheld,
+        score=score_of(scheme=scheme, item_scores=item_scores, complaints_upheld=upheld),
+        satisfaction=satisfaction,
+        security_incidents=security_incidents,
+        remarks=remarks,
+        recorded_by=user,
+    )
+    assessment._history_user = user
+    assessment.full_clean()
+    assessment.save()
+    return assessment
+
+
+@transaction.atomic
+def order_out(*, user, company_id: int, street_id: int, reason: str, today: date | None = None) -> ExitOrder:
+    """The street office orders a company on its exit list out: its contracts in
+    that street end with the reason, and the order keeps the evidence."""
+    from communities.models import StreetOffice
+    from propertymgmt.selectors import exit_list
+
+    today = today or timezone.localdate()
+    street = get_scoped_object_or_404(StreetOffice.objects, user, Action.VIEW, pk=street_id)
+    if not can(user, Action.CHANGE, Contract):
+        raise ValidationError(_("您没有权限执行此操作。"))
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写责令退出的原因。")})
+    listed = [row for row in exit_list(user=user, today=today) if row["company_id"] == company_id]
+    listed = [row for row in listed if row["street_id"] == street.pk]
+    if not listed:
+        raise ValidationError(_("该企业不在本街道的退出名单上，不能责令退出。"))
+    company = PropertyCompany.objects.select_for_update().get(pk=company_id)
+    evidence = {
+        "incidents": listed[0]["incidents"],
+        "satisfaction": str(listed[0]["satisfaction"]) if listed[0]["satisfaction"] is not None else None,
+        "month": listed[0]["month"].isoformat(),
+        "reasons": listed[0]["reasons"],
+    }
+    order = ExitOrder.objects.create(
+        company=company,
+        street=street,
+        reason=reason.strip()[:300],
+        evidence=evidence,
+        ordered_on=today,
+        ordered_by=user,
+    )
+    ended = scoped(Contract.objects, user, Action.CHANGE).filter(
+        company=company, ended_on__isnull=True, estate__community__street=street
+    )
+    for contract in ended:
+        end_contract(user=user, contract_id=contract.pk, ended_on=today, reason=_("责令退出：%(r)s") % {"r": reason})
+    company.status = CompanyStatus.ORDERED_OUT
+    company._history_user = user
+    company.save(update_fields=["status"])
+    return order
+
+
+# --- Owners' votes ------------------------------------------------------------------------------------------------
+
+
+def _fraction_text(value: Fraction) -> str:
+    return f"{value.numerator}/{value.denominator}"
+
+
+@transaction.atomic
+def open_vote(*, user, estate_id: int, subject: str, title: str, opens_on: date, closes_on: date) -> OwnersVote:
+    """Put a matter to the owners. The eligible homes are the register as it stands now."""
+    from communities.models import Household
+
+    estate = _estate(user, estate_id)
+    if subject not in VoteSubject.values:
+        raise ValidationError({"subject": _("请选择表决事项类型。")})
+    rule = VoteThreshold.objects.get(subject=subject)
+    households = list(Household.objects.filter(estate=estate))
+    if not households:
+        raise ValidationError(_("该小区尚未建立房屋户籍，无法发起表决。"))
+    vote = OwnersVote(
+        estate=estate,
+        subject=subject,
+        title=title.strip(),
+        opens_on=opens_on,
+        closes_on=closes_on,
+        quorum=_fraction_text(Fraction(rule.quorum_numerator, rule.quorum_denominator)),
+        threshold=_fraction_text(Fraction(rule.pass_numerator, rule.pass_denominator)),
+        threshold_inclusive=rule.pass_inclusive,
+        eligible_area=sum((h.exclusive_area for h in households), Decimal("0")),
+        eligible_heads=len({h.owner_key for h in households}),
+        created_by=user,
+    )
+    vote.full_clean()
+    vote.save()
+    VoteElector.objects.bulk_create(
+        VoteElector(vote=vote, household=h, owner_key=h.owner_key, owner_name=h.owner_name, area=h.exclusive_area)
+        for h in households
+    )
+    return vote
+
+
+def _hash_code(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+@transaction.atomic
+def issue_codes(*, user, vote_id: int) -> dict[int, str]:
+    """One-time codes for online voting, one per home; only their hashes are kept.
+    Returns {household id: code} for printing; issuing again replaces unused codes."""
+    vote = get_scoped_object_or_404(OwnersVote.objects.select_for_update(), user, Action.CHANGE, pk=vote_id)
+    _refuse_closed(vote)
+    codes = {}
+    electors = list(vote.electors.filter(code_used_at__isnull=True, ballot__isnull=True))
+    alphabet = "ABCDEFGHJKLMNPQRTUWXY3456789"
+    for elector in electors:
+        code = "".join(secrets.choice(alphabet) for _i in range(10))
+        elector.code_hash = _hash_code(code)
+        codes[elector.household_id] = code
+    VoteElector.objects.bulk_update(electors, ["code_hash"])
+    return codes
+
+
+def _refuse_closed(vote: OwnersVote) -> None:
+    if vote.status == VoteStatus.CLOSED:
+        raise ValidationError(_("表决已结束，结果不能更改。"))
+
+
+def _check_owner_consistent(vote: OwnersVote, elector: VoteElector, choice: str) -> None:
+    """One owner with several homes is one head: the owner's ballots must agree."""
+    other = (
+        Ballot.objects.filter(vote=vote, elector__owner_key=elector.owner_key)
+        .exclude(elector=elector)
+        .exclude(choice=choice)
+        .exists()
+    )
+    if other:
+        raise ValidationError(_("同一业主名下多套房屋的表决意见应一致（按一人计算人数）。"))
+
+
+@transaction.atomic
+def record_paper_ballot(*, user, vote_id: int, household_id: int, choice: str) -> Ballot:
+    vote = get_scoped_object_or_404(OwnersVote.objects.select_for_update(), user, Action.CHANGE, pk=vote_id)
+    _refuse_closed(vote)
+    if choice not in BallotChoice.values:
+        raise ValidationError({"choice": _("请选择同意、反对或弃权。")})
+    elector = VoteElector.objects.filter(vote=vote, household_id=household_id).first()
+    if elector is None:
+        raise ValidationError({"household": _("该户不在本次表决的业主名册中。")})
+    if Ballot.objects.filter(elector=elector).exists():
+        raise ValidationError({"household": _("该户已经投票，不能重复投票。")})
+    _check_owner_consistent(vote, elector, choice)
+    return Ballot.objects.create(
+        vote=vote, elector=elector, choice=choice, channel=Ballot.Channel.PAPER, recorded_by=user
+    )
+
+
+@transaction.atomic
+def cast_online(*, vote_id: int, code: str, choice: str, now=None) -> Ballot:
+    """An owner votes with the one-time code; the code is spent whatever follows."""
+    now = now or timezone.now()
+    vote = OwnersVote.objects.select_for_update().filter(pk=vote_id).first()
+    if vote is None:
+        raise ValidationError(_("没有找到该表决。"))
+    _refuse_closed(vote)
+    if not (vote.opens_on <= timezone.localdate(now) <= vote.closes_on):
+        raise ValidationError(_("不在表决期限内。"))
+    if choice not in BallotChoice.values:
+        raise ValidationError({"choice": _("请选择同意、反对或弃权。")})
+    elector = (
+        VoteElector.objects.select_for_update().filter(vote=vote, code_hash=_hash_code(code or "")).first()
+        if code
+        else None
+    )
+    if elector is None or elector.code_used_at is not None:
+        raise ValidationError({"code": _("表决码不正确或已使用。")})
+    if Ballot.objects.filter(elector=elector).exists():
+        raise ValidationError({"code": _("该户已经投票，不能重复投票。")})
+    _check_owner_consistent(vote, elector, choice)
+    elector.code_used_at = now
+    elector.save(update_fields=["code_used_at"])
+    return Ballot.objects.create(vote=vote, elector=elector, choice=choice, channel=Ballot.Channel.ONLINE, cast_at=now)
+
+
+@dataclass(frozen=True)
+class VoteResult:
+    eligible_area: Decimal
+    eligible_heads: int
+    participating_area: Decimal
+    participating_heads: int
+    agreeing_area: Decimal
+    agreeing_heads: int
+    quorum: Fraction
+    threshold: Fraction
+    inclusive: bool
+
+    @property
+    def area_participation(self) -> Fraction:
+        return Fraction(self.participating_area) / Fraction(self.eligible_area) if self.eligible_area else Fraction(0)
+
+    @property
+    def heads_participation(self) -> Fraction:
+        return Fraction(self.participating_heads, self.eligible_heads) if self.eligible_heads else Fraction(0)
+
+    @property
+    def area_agreement(self) -> Fraction:
+        return (
+            Fraction(self.agreeing_area) / Fraction(self.participating_area) if self.participating_area else Fraction(0)
+        )
+
+    @property
+    def heads_agreement(self) -> Fraction:
+        return Fraction(self.agreeing_heads, self.participating_heads) if self.participating_heads else Fraction(0)
+
+    @property
+    def quorum_met(self) -> bool:
+        return self.area_participation >= self.quorum and self.heads_participation >= self.quorum
+
+    def _reaches(self, share: Fraction) -> bool:
+        return share >= self.threshold if self.inclusive else share > self.threshold
+
+    @property
+    def passed(self) -> bool:
+        return self.quorum_met and self._reaches(self.area_agreement) and self._reaches(self.heads_agreement)
+
+
+def tally(vote: OwnersVote) -> VoteResult:
+    """Count the ballots exactly: area by home, heads by distinct owner."""
+    participating_area = Decimal("0")
+    agreeing_area = Decimal("0")
+    participating_owners = set()
+    agreeing_owners = set()
+    for owner_key, area, choice in Ballot.objects.filter(vote=vote).values_list(
+        "elector__owner_key", "elector__area", "choice"
+    ):
+        participating_area += area
+        participating_owners.add(owner_key)
+        if choice == BallotChoice.AGREE:
+            agreeing_area += area
+            agreeing_owners.add(owner_key)
+    return VoteResult(
+        eligible_area=vote.eligible_area,
+        eligible_heads=vote.eligible_heads,
+        participating_area=participating_area,
+        participating_heads=len(participating_owners),
+        agreeing_area=agreeing_area,
+        agreeing_heads=len(agreeing_owners),
+        quorum=Fraction(vote.quorum),
+        threshold=Fraction(vote.threshold),
+        inclusive=vote.threshold_inclusive,
+    )
+
+
+@transaction.atomic
+def close_vote(*, user, vote_id: int) -> OwnersVote:
+    vote = get_scoped_object_or_404(OwnersVote.objects.select_for_update(), user, Action.CHANGE, pk=vote_id)
+    _refuse_closed(vote)
+    result = tally(vote)
+    vote.participating_area = result.participating_area
+    vote.participating_heads = result.participating_heads
+    vote.agreeing_area = result.agreeing_area
+    vote.agreeing_heads = result.agreeing_heads
+    vote.quorum_met = result.quorum_met
+    vote.passed = result.passed
+    vote.status = VoteStatus.CLOSED
+    vote.closed_at = timezone.now()
+    vote.save()
+    return vote
+
+
+# --- Maintenance fund ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def withdraw_fund(
+    *, user, estate_id: int, vote_id: int | None, amount: Decimal, purpose: str, withdrawn_on: date
+) -> FundWithdrawal:
+    """Use the maintenance fund: only on a passed owners' vote of this estate about
+    using (or raising) the fund, and never beyond the balance."""
+    from communities.models import Estate
+
+    estate = _estate(user, estate_id)
+    vote = OwnersVote.objects.filter(pk=vote_id, estate=estate).first() if vote_id else None
+    if vote is None or vote.status != VoteStatus.CLOSED or not vote.passed or vote.subject != VoteSubject.FUND_USE:
+        raise ValidationError({"vote": _("使用维修资金须经业主共同决定（已通过的“使用维修资金”表决）。")})
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": _("金额须大于0。")})
+    locked = Estate.objects.select_for_update().get(pk=estate.pk)
+    if locked.fund_balance is None or locked.fund_balance < amount:
+        raise ValidationError({"amount": _("金额超过维修资金余额（%(b)s元）。") % {"b": locked.fund_balance or 0}})
+    withdrawal = FundWithdrawal(
+        estate=estate, vote=vote, amount=amount, purpose=purpose.strip(), withdrawn_on=withdrawn_on, recorded_by=user
+    )
+    withdrawal._history_user = user
+    withdrawal.full_clean()
+    withdrawal.save()
+    locked.fund_balance = F("fund_balance") - amount
+    locked.version = F("version") + 1
+    locked._history_user = user
+    locked._change_reason = _("维修资金使用：%(p)s") % {"p": purpose[:50]}
+    locked.save(update_fields=["fund_balance", "version"])
+    return withdrawal

@@ -150,7 +150,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "renovation.tasks.remind_behind_schedule",
         "schedule": 7 * 24 * 3600.0,
     },
+    # Daily; both are idempotent by unique keys (a payment per estate, period and
+    # tranche; a reminder per committee step and date), so running twice is harmless.
+    "propertymgmt.run-subsidies": {
+        "task": "propertymgmt.tasks.run_subsidies",
+        "schedule": 24 * 3600.0,
+    },
+    "propertymgmt.committee-reminders": {
+        "task": "propertymgmt.tasks.send_committee_reminders",
+        "schedule": 24 * 3600.0,
+    },
 }
+# SMS for reminders: a class with send_messages([(mobile, text), ...]); logs by default.
+SMS_BACKEND = env("SMS_BACKEND", default="propertymgmt.sms.LoggingBackend")
 
 # --- Auth, sessions, lockout ------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

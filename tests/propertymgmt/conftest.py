@@ -47,3 +47,13 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
 @pytest.fixture
 def company(world):
     return CompanyFactory(district=world.district)
+
+
+@pytest.fixture
+def rules(transactional_db):
+    """Transactional tests flush the database, data migrations included: seed the rules again."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("propertymgmt.migrations.0003_rules_as_data").seed(apps, None)

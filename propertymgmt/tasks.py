@@ -1,0 +1,19 @@
+"""Scheduled work of the property app. Thin: each task calls one service."""
+
+from celery import shared_task
+
+
+@shared_task(name="propertymgmt.tasks.run_subsidies")
+def run_subsidies() -> dict:
+    """Daily: the current quarter's advance and the last quarter's balance (idempotent)."""
+    from propertymgmt.services import subsidy_due
+
+    return subsidy_due()
+
+
+@shared_task(name="propertymgmt.tasks.send_committee_reminders")
+def send_committee_reminders() -> int:
+    """Daily: reminders for committee steps (never twice for a step and date)."""
+    from propertymgmt.services import send_reminders
+
+    return send_reminders()

@@ -385,3 +385,20 @@ def central_subsidy_violations(*, user) -> list[SubsidyViolation]:
         )
         for row in lines
     ]
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def reminders_for(*, user) -> QuerySet:
+    from renovation.models import ScheduleReminder
+
+    return scoped(ScheduleReminder.objects.select_related("project", "street"), user).order_by("-week", "project_id")
+
+
+def report_years(*, user) -> list[int]:
+    """The years the user's annual plans cover, newest first (for the report picker)."""
+    years = set(annual_plans_for(user=user).values_list("year", flat=True))
+    years.add(today().year)
+    return sorted(years, reverse=True)

@@ -2,6 +2,12 @@
 
 from rest_framework.routers import SimpleRouter
 
+from renovation.api import views
+
 router = SimpleRouter()
+router.register("renovation-projects", views.ProjectViewSet, basename="renovation-project")
+router.register("renovation-catalogue", views.CatalogueViewSet, basename="renovation-catalogue")
+router.register("renovation-work-items", views.WorkItemViewSet, basename="renovation-work-item")
+router.register("renovation-funding", views.FundingLineViewSet, basename="renovation-funding")
 
 urlpatterns = router.urls

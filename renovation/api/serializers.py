@@ -1,0 +1,95 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from renovation.models import CatalogueItem, FundingLine, Project, Stage, WorkItem
+
+
+class CatalogueItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CatalogueItem
+        fields = ["id", "category", "name", "unit", "output", "active"]
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    estate_name = serializers.CharField(source="estate.name", read_only=True)
+    street = serializers.IntegerField(source="estate.community.street_id", read_only=True)
+    street_name = serializers.CharField(source="estate.community.street.name", read_only=True)
+    community_name = serializers.CharField(source="estate.community.name", read_only=True)
+    cutoff_override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text=_("小区晚于年代界限时，由区级管理人员填写的例外理由。"),
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "annual_plan",
+            "year",
+            "estate",
+            "estate_name",
+            "street",
+            "street_name",
+            "community_name",
+            "name",
+            "summary",
+            "stage",
+            "progress",
+            "planned_start",
+            "planned_end",
+            "actual_start",
+            "actual_end",
+            "consent_share",
+            "notice_from",
+            "notice_to",
+            "cutoff_override_reason",
+        ]
+        read_only_fields = ["year", "stage", "progress", "actual_start", "actual_end"]
+        extra_kwargs = {"name": {"required": False, "allow_blank": True}}
+        validators = []  # the service checks uniqueness and the add rules in its transaction
+
+
+class ProjectCreateSerializer(ProjectSerializer):
+    """Related ids are resolved by the service through the caller's scope."""
+
+    annual_plan = serializers.IntegerField()
+    estate = serializers.IntegerField()
+
+
+class MoveSerializer(serializers.Serializer):
+    # A plain string in the schema (the stage enum is documented on the project);
+    # the service refuses unknown stages and illegal moves with a message.
+    to_stage = serializers.CharField(
+        max_length=14, help_text=_("目标阶段：") + " / ".join(f"{value}（{label}）" for value, label in Stage.choices)
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class GateSerializer(serializers.Serializer):
+    gate = serializers.CharField()
+    label = serializers.CharField()
+    closed = serializers.BooleanField()
+    evidence = serializers.CharField()
+    overridden = serializers.SerializerMethodField()
+
+    def get_overridden(self, status) -> bool:
+        return status.override is not None
+
+
+class WorkItemSerializer(serializers.ModelSerializer):
+    item_name = serializers.CharField(source="item.name", read_only=True)
+    category = serializers.CharField(source="item.category", read_only=True)
+
+    class Meta:
+        model = WorkItem
+        fields = ["id", "project", "item", "item_name", "category", "quantity", "budget", "actual_cost", "note"]
+        validators = []
+
+
+class FundingLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FundingLine
+        fields = ["id", "project", "source", "work_item", "planned", "received", "note"]
+        validators = []

@@ -1,0 +1,555 @@
+"""The reports officials send upward, as pages and .xlsx (openpyxl write-only).
+
+Two shapes (DOMAIN.md §4, CONVENTIONS.md "Report shape"):
+
+- by street office for a year: projects, estates, households, buildings, floor
+  area, investment by source, outputs by item, stage counts, blocked projects
+  and the m² of illegal structures still standing;
+- the year's projects, one row each (序号 | 街道/社区 | 小区名称 | 建成年份 | 楼栋数 |
+  户数 | 建筑面积 | 改造内容 | 总投资 by source | 计划/实际开工/完工 | 完成投资).
+
+Figures are aggregated in PostgreSQL (GROUP BY, one query per table), never
+per row in Python. Money is shown in 万元 and areas in 万㎡, rounded per row;
+a 合计 row is the sum of the rounded rows, so it adds up on paper.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Q, Sum
+from django.http import FileResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from accounts.scoping import Action, scoped
+from communities.models import IllegalStructure
+from renovation.models import STAGE_ORDER, FundingLine, FundingSource, Output, Project, Stage, WorkItem
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CENT = Decimal("0.01")
+TEN_THOUSAND = Decimal(10000)
+PRE_CONSTRUCTION = STAGE_ORDER[: STAGE_ORDER.index(Stage.CONSTRUCTION)]
+OUTPUTS = [o for o in Output if o != Output.NONE]
+SOURCES = list(FundingSource)
+
+TITLE_FONT = Font(bold=True, size=16)
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="FFF2CC")
+THIN = Side(style="thin", color="999999")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def wan(value) -> Decimal:
+    """元 or ㎡ → 万, two places, rounded half up as the statistics office does."""
+    return (Decimal(value or 0) / TEN_THOUSAND).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def two(value) -> Decimal:
+    return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def reporting_unit(user) -> str:
+    return user.node_name or _("全部")
+
+
+@dataclass
+class Report:
+    title: str
+    unit: str
+    made_at: object
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)
+    totals: list = field(default_factory=list)
+    first_numeric: int = 2  # columns before this are labels (序号, names)
+
+
+def _total_row(rows, headers, first_numeric, label=None):
+    totals = ["合计"] + [""] * (first_numeric - 1)
+    for index in range(first_numeric, len(headers)):
+        values = [row[index] for row in rows if isinstance(row[index], (int, Decimal))]
+        if values and all(isinstance(v, (int, Decimal)) for v in values):
+            total = sum(values, Decimal(0) if any(isinstance(v, Decimal) for v in values) else 0)
+            totals.append(total)
+        else:
+            totals.append(0 if not rows else "")
+    return totals
+
+
+# By street office ---------------------------------------------------------------------
+
+
+STREET_HEADERS_HEAD = [
+    "序号",
+    "区",
+    "街道",
+    "项目数（个）",
+    "小区数（个）",
+    "户数（户）",
+    "楼栋数（栋）",
+    "建筑面积（万㎡）",
+    "总投资（万元）",
+]
+
+
+def street_headers() -> list[str]:
+    outputs = {
+        Output.PIPES_KM: "改造管线（公里）",
+        Output.ELEVATORS: "加装电梯（部）",
+        Output.PARKING: "停车位（个）",
+        Output.CHARGERS: "充电桩（个）",
+        Output.RETROFIT_M2: "节能改造（万㎡）",
+        Output.FACILITIES: "服务设施（个）",
+    }
+    return [
+        *STREET_HEADERS_HEAD,
+        *(f"{s.label}（万元）" for s in SOURCES),
+        *(outputs[o] for o in OUTPUTS),
+        *(f"{s.label}（个）" for s in Stage),
+        "受违建阻碍项目（个）",
+        "待拆违建（㎡）",
+    ]
+
+
+def _year_projects(user, year, action):
+    return scoped(Project.objects.all(), user, action).filter(year=year)
+
+
+def street_report(*, user, year: int, action: Action = Action.VIEW) -> Report:
+    """The year's projects by street office, in five grouped queries."""
+    projects = _year_projects(user, year, action)
+    stage_counts = {f"stage_{s}": Count("pk", filter=Q(stage=s)) for s in STAGE_ORDER}
+    base = list(
+        projects.order_by()
+        .values("street_id", "street__name", "street__code", "street__district__name")
+        .annotate(
+            n=Count("pk"),
+            estates=Count("estate_id", distinct=True),
+            households=Sum("estate__households"),
+            buildings=Sum("estate__building_count"),
+            area=Sum("estate__floor_area"),
+            **stage_counts,
+        )
+        .order_by("street__code")
+    )
+    ids = projects.values("pk")
+    money = {}
+    for row in (
+        FundingLine.objects.filter(project__in=ids)
+        .order_by()
+        .values("project__street_id", "source")
+        .annotate(total=Sum("planned"))
+    ):
+        money[(row["project__street_id"], row["source"])] = row["total"]
+    outputs = {}
+    for row in (
+        WorkItem.objects.filter(project__in=ids)
+        .exclude(item__output="")
+        .order_by()
+        .values("project__street_id", "item__output")
+        .annotate(total=Sum("quantity"))
+    ):
+        outputs[(row["project__street_id"], row["item__output"])] = row["total"]
+    blocked = _blocked_by_street(projects)
+
+    headers = street_headers()
+    rows = []
+    for number, r in enumerate(base, start=1):
+        street = r["street_id"]
+        by_source = [wan(money.get((street, s.value))) for s in SOURCES]
+        produced = [
+            wan(outputs.get((street, o.value))) if o == Output.RETROFIT_M2 else two(outputs.get((street, o.value)))
+            for o in OUTPUTS
+        ]
+        blocked_count, blocked_area = blocked.get(street, (0, Decimal(0)))
+        rows.append(
+            [
+                number,
+                r["street__district__name"],
+                r["street__name"],
+                r["n"],
+                r["estates"],
+                r["households"] or 0,
+                r["buildings"] or 0,
+                wan(r["area"]),
+                sum(by_source, Decimal(0)),
+                *by_source,
+                *produced,
+                *(r[f"stage_{s}"] for s in STAGE_ORDER),
+                blocked_count,
+                two(blocked_area),
+            ]
+        )
+    title = _("%(unit)s%(year)s年老旧小区改造情况统计表（按街道）") % {"unit": reporting_unit(user), "year": year}
+    return Report(
+        title=title,
+        unit=reporting_unit(user),
+        made_at=timezone.localtime(),
+        headers=headers,
+        rows=rows,
+        totals=_total_row(rows, headers, 3),
+        first_numeric=3,
+    )
+
+
+def _blocked_by_street(projects) -> dict:
+    """Projects not yet started whose estate still has illegal structures
+    pending demolition, and those m², per street office."""
+    pending = dict(
+        IllegalStructure.objects.filter(
+            status=IllegalStructure.Status.PENDING,
+            estate_id__in=projects.filter(stage__in=PRE_CONSTRUCTION).values("estate_id"),
+        )
+        .order_by()
+        .values("estate_id")
+        .annotate(area=Sum("area"))
+        .values_list("estate_id", "area")
+    )
+    if not pending:
+        return {}
+    blocked = {}
+    for street_id, estate_id in (
+        projects.filter(stage__in=PRE_CONSTRUCTION, estate_id__in=list(pending))
+        .order_by()
+        .values_list("street_id", "estate_id")
+    ):
+        count, area = blocked.get(street_id, (0, Decimal(0)))
+        blocked[street_id] = (count + 1, area + pending[estate_id])
+    return blocked
+
+
+# One row per project -------------------------------------------------------------------
+
+
+PROJECT_HEADERS = [
+    "序号",
+    "街道",
+    "社区",
+    "小区名称",
+    "建成年份",
+    "楼栋数（栋）",
+    "户数（户）",
+    "建筑面积（万㎡）",
+    "改造内容",
+    "总投资（万元）",
+    *(f"{s.label}（万元）" for s in SOURCES),
+    "计划开工",
+    "计划完工",
+    "实际开工",
+    "实际完工",
+    "阶段",
+    "进度（%）",
+    "完成投资（万元）",
+]
+PROJECT_TEXT_COLUMNS = {0, 1, 2, 3, 4, 8, 21, 22, 23, 24, 25}
+
+
+def _sql_of(queryset):
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+def project_rows_sql(project_ids_queryset, *, limit_ids: list[int] | None = None):
+    """One statement for every column of the project report: the ledger's
+    figures joined in, money pivoted by source and work items aggregated per
+    project in grouped subqueries (no query per row)."""
+    source_columns = ",\n".join(f"round(coalesce(f.s_{i}, 0) / 10000.0, 2)" for i in range(len(SOURCES)))
+    source_sums = ",\n".join(
+        f"sum(planned) FILTER (WHERE source = '{s.value}') AS s_{i}" for i, s in enumerate(SOURCES)
+    )
+    if limit_ids is not None:
+        ids_sql, ids_params = "SELECT unnest(%s::bigint[])", [limit_ids]
+    else:
+        ids_sql, ids_params = _sql_of(project_ids_queryset)
+    sql = f"""
+        SELECT st.name, c.name, e.name, e.year_built, e.building_count, e.households,
+               round(e.floor_area / 10000.0, 2),
+               coalesce(w.items, ''),
+               round(coalesce(f.total, 0) / 10000.0, 2),
+               {source_columns},
+               p.planned_start, p.planned_end, p.actual_start, p.actual_end, p.stage, p.progress,
+               round(coalesce(w.actual, 0) / 10000.0, 2)
+        FROM renovation_project p
+        JOIN communities_estate e ON e.id = p.estate_id
+        JOIN communities_community c ON c.id = e.community_id
+        JOIN communities_streetoffice st ON st.id = p.street_id
+        LEFT JOIN (
+            SELECT project_id, sum(planned) AS total, {source_sums}
+            FROM renovation_fundingline WHERE project_id IN ({ids_sql}) GROUP BY project_id
+        ) f ON f.project_id = p.id
+        LEFT JOIN (
+            SELECT wi.project_id, string_agg(ci.name, '、' ORDER BY ci.category, ci.sort_order) AS items,
+                   sum(wi.actual_cost) AS actual
+            FROM renovation_workitem wi JOIN renovation_catalogueitem ci ON ci.id = wi.item_id
+            WHERE wi.project_id IN ({ids_sql})
+            GROUP BY wi.project_id
+        ) w ON w.project_id = p.id
+        WHERE p.id IN ({ids_sql})
+        ORDER BY st.code, c.code, e.name, p.id
+    """
+    return sql, ids_params * 3
+
+
+def _project_row(number, raw, stages):
+    row = [number, *raw]
+    stage_index = 9 + len(SOURCES) + 4 + 1  # position of the stage code in the row
+    row[stage_index] = stages.get(row[stage_index], row[stage_index])
+    for index in range(stage_index - 4, stage_index):
+        day = row[index]
+        row[index] = day.strftime("%Y-%m-%d") if day else ""
+    return row
+
+
+def iter_project_rows(project_ids_queryset, *, limit_ids=None, chunk=2000):
+    """(序号, …) rows of the project report, streamed from a server-side cursor."""
+    stages = {value: str(label) for value, label in Stage.choices}
+    sql, params = project_rows_sql(project_ids_queryset, limit_ids=limit_ids)
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        number = 0
+        while True:
+            batch = cursor.fetchmany(chunk)
+            if not batch:
+                break
+            for raw in batch:
+                number += 1
+                yield _project_row(number, raw, stages)
+
+
+def project_totals(project_ids_queryset, *, with_count: bool = False) -> list:
+    """The 合计 row of the project report over every project, in one statement:
+    the sums of the rounded per-project figures, as the rows show them."""
+    ids_sql, params = _sql_of(project_ids_queryset)
+    source_sums = ", ".join(f"sum(round(coalesce(f.s_{i}, 0) / 10000.0, 2))" for i in range(len(SOURCES)))
+    source_cols = ", ".join(f"sum(planned) FILTER (WHERE source = '{s.value}') AS s_{i}" for i, s in enumerate(SOURCES))
+    sql = f"""
+        SELECT count(*), sum(e.building_count), sum(e.households), sum(round(e.floor_area / 10000.0, 2)),
+               sum(round(coalesce(f.total, 0) / 10000.0, 2)), {source_sums},
+               sum(round(coalesce(w.actual, 0) / 10000.0, 2))
+        FROM renovation_project p
+        JOIN communities_estate e ON e.id = p.estate_id
+        LEFT JOIN (SELECT project_id, sum(planned) AS total, {source_cols}
+                   FROM renovation_fundingline WHERE project_id IN ({ids_sql}) GROUP BY project_id) f
+               ON f.project_id = p.id
+        LEFT JOIN (SELECT project_id, sum(actual_cost) AS actual FROM renovation_workitem
+                   WHERE project_id IN ({ids_sql}) GROUP BY project_id) w ON w.project_id = p.id
+        WHERE p.id IN ({ids_sql})
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params * 3)
+        values = list(cursor.fetchone())
+    count = values[0]
+    nums = [v if v is not None else Decimal(0) for v in values[1:]]
+    buildings, households, area, total, *rest = nums
+    sources, actual = rest[: len(SOURCES)], rest[len(SOURCES)]
+    row = ["合计", "", "", _("%(n)s个项目") % {"n": count}, "", int(buildings), int(households), area, "", total]
+    row += [*sources, "", "", "", "", "", "", actual]
+    return row + [count] if with_count else row
+
+
+@dataclass
+class ProjectReportPage:
+    title: str
+    unit: str
+    headers: list
+    rows: list
+    totals: list
+    page: object
+    count: int
+
+
+def project_report_page(*, user, year: int, request) -> ProjectReportPage:
+    """One page of the year's project report, with the 合计 of the whole year."""
+    from django.core.paginator import EmptyPage, Page, PageNotAnInteger
+
+    from core.pagination import PortalPaginator, page_size_from
+
+    projects = _year_projects(user, year, Action.VIEW)
+    totals = project_totals(projects.values("pk"), with_count=True)
+    count = totals.pop()
+    ordered = projects.order_by("street__code", "estate__community__code", "estate__name", "pk")
+    paginator = PortalPaginator(ordered, page_size_from(request), count=count)
+    try:
+        number = paginator.validate_number(request.GET.get("page") or 1)
+    except PageNotAnInteger:
+        number = 1
+    except EmptyPage:
+        number = paginator.num_pages
+    bottom = (number - 1) * paginator.per_page
+    ids = list(ordered.values_list("pk", flat=True)[bottom : bottom + paginator.per_page])
+    rows = list(iter_project_rows(None, limit_ids=ids)) if ids else []
+    for offset, row in enumerate(rows):
+        row[0] = bottom + offset + 1
+    page = Page(rows, number, paginator)
+    title = _("%(unit)s%(year)s年老旧小区改造项目表") % {"unit": reporting_unit(user), "year": year}
+    return ProjectReportPage(title, reporting_unit(user), PROJECT_HEADERS, rows, totals, page, count)
+
+
+# .xlsx -------------------------------------------------------------------------------------
+
+
+def _sheet(workbook, title, headers, report_title, unit_line, widths=None):
+    sheet = workbook.create_sheet(title=title)
+    for index, header in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = (widths or {}).get(index, max(8, len(header) * 2))
+    last = get_column_letter(len(headers))
+    sheet.merged_cells.add(f"A1:{last}1")
+    sheet.merged_cells.add(f"A2:{last}2")
+    title_cell = WriteOnlyCell(sheet, value=report_title)
+    title_cell.font = TITLE_FONT
+    title_cell.alignment = Alignment(horizontal="center", vertical="center")
+    sheet.append([title_cell])
+    sheet.append([unit_line])
+    cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = CENTER
+        cells.append(cell)
+    sheet.append(cells)
+    sheet.freeze_panes = "D4"
+    sheet.print_title_rows = "3:3"
+    return sheet
+
+
+def _finish(sheet, totals):
+    cells = []
+    for value in totals:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.font = HEADER_FONT
+        cell.border = BORDER
+        cells.append(cell)
+    sheet.append(cells)
+    sheet.append([])
+    sheet.append(
+        [
+            _("填报人：")
+            + "　" * 10
+            + _("审核人：")
+            + "　" * 10
+            + _("填报日期：")
+            + timezone.localtime().strftime("%Y年%m月%d日")
+        ]
+    )
+
+
+def _unit_line(user, year):
+    return _("填报单位：%(unit)s　　报告年度：%(year)s年　　填报日期：%(at)s　　金额单位：万元") % {
+        "unit": reporting_unit(user),
+        "year": year,
+        "at": timezone.localtime().strftime("%Y年%m月%d日"),
+    }
+
+
+def write_street_report(fileobj, *, user, year: int) -> int:
+    report = street_report(user=user, year=year, action=Action.EXPORT)
+    workbook = Workbook(write_only=True)
+    sheet = _sheet(workbook, "按街道统计", report.headers, report.title, _unit_line(user, year))
+    for row in report.rows:
+        sheet.append(row)
+    _finish(sheet, report.totals)
+    workbook.save(fileobj)
+    return len(report.rows)
+
+
+MAX_ROWS_PER_SHEET = 1_000_000
+
+
+def write_project_report(fileobj, *, user, year: int, progress=None) -> int:
+    """Stream the year's projects to .xlsx (server-side cursor → write-only sheet)."""
+    projects = _year_projects(user, year, Action.EXPORT).values("pk")
+    title = _("%(unit)s%(year)s年老旧小区改造项目表") % {"unit": reporting_unit(user), "year": year}
+    workbook = Workbook(write_only=True)
+    unit_line = _unit_line(user, year)
+    sheet = _sheet(workbook, "改造项目", PROJECT_HEADERS, title, unit_line, {4: 24, 9: 40})
+    count = in_sheet = 0
+    for row in iter_project_rows(projects):
+        if in_sheet >= MAX_ROWS_PER_SHEET:
+            sheet = _sheet(
+                workbook, f"改造项目（{count // MAX_ROWS_PER_SHEET + 1}）", PROJECT_HEADERS, title, unit_line
+            )
+            in_sheet = 0
+        sheet.append(row)
+        count += 1
+        in_sheet += 1
+        if progress is not None and count % 2000 == 0:
+            progress(count)
+    _finish(sheet, project_totals(projects))
+    workbook.save(fileobj)
+    return count
+
+
+def export_filename(prefix, user, year):
+    return f"{prefix}_{reporting_unit(user)}_{year}年_{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+
+
+def xlsx_response(writer, *, user, year):
+    handle = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it)
+    writer(handle, user=user, year=year)
+    handle.seek(0)
+    return FileResponse(
+        handle, as_attachment=True, filename=export_filename("老旧小区改造统计表", user, year), content_type=XLSX
+    )
+
+
+def project_report_export(request, *, user, year):
+    """Small exports in the request; large ones (a province, the country) as a
+    background job, like the ledger export."""
+    from core.exports import start_export
+
+    total = _year_projects(user, year, Action.EXPORT).count()
+    filename = export_filename("老旧小区改造项目表", user, year)
+    if total > settings.EXPORT_SYNC_MAX_ROWS:
+        job = start_export(user=user, kind=EXPORT_KIND, total_rows=total, params={"year": year, "filename": filename})
+        return redirect("core:export_job", pk=job.pk)
+    handle = tempfile.TemporaryFile()  # noqa: SIM115
+    write_project_report(handle, user=user, year=year)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+EXPORT_KIND = "renovation-projects"
+
+
+def export_for_job(job, fileobj, progress):
+    rows = write_project_report(fileobj, user=job.requested_by, year=int(job.params["year"]), progress=progress)
+    return rows, job.params.get("filename") or export_filename(
+        "老旧小区改造项目表", job.requested_by, job.params["year"]
+    )
+
+
+def _cell(value) -> str:
+    if isinstance(value, bool) or value is None:
+        return ""
+    if isinstance(value, (int, Decimal)):
+        return format(value, ",")
+    return escape(str(value))
+
+
+def rows_html(rows, *, numeric_from: int, text_columns=frozenset()) -> str:
+    """A report's <tbody> rows built in Python: a national report has thousands
+    of rows × 45 columns, which the template engine renders ten times slower."""
+    parts = []
+    for row in rows:
+        cells = []
+        for index, value in enumerate(row):
+            if index >= numeric_from and index not in text_columns:
+                cells.append(f'<td class="num">{_cell(value)}</td>')
+            else:
+                cells.append(f"<td>{escape('' if value is None else str(value))}</td>")
+        parts.append("<tr>" + "".join(cells) + "</tr>")
+    return mark_safe("\n".join(parts))  # every value escaped by _cell

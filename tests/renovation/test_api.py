@@ -1,0 +1,124 @@
+"""REST API /api/v1/renovation-*: the pages' scope, filters and services."""
+
+from decimal import Decimal
+
+import pytest
+
+from renovation.models import CatalogueItem, FundingLine, Project
+from tests.renovation.conftest import ProjectFactory, WorkItemFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/renovation-projects/"
+
+
+def test_list_is_scoped_and_filtered_like_the_page(world, project, plans, client_for):
+    other = ProjectFactory(annual_plan=plans[2023], estate=world.estate_b1, created_by=world.staff_b)
+    names = {r["name"] for r in client_for(world.staff_a).get(URL).json()["results"]}
+    assert names == {project.name}
+    official = client_for(world.official)
+    assert {r["id"] for r in official.get(URL).json()["results"]} == {project.pk, other.pk}
+    assert [r["id"] for r in official.get(URL, {"year": 2023}).json()["results"]] == [other.pk]
+    assert [r["id"] for r in official.get(URL, {"street": world.street_a.pk}).json()["results"]] == [project.pk]
+
+
+def test_project_outside_scope_is_404_and_write_without_right_is_403(world, project, client_for):
+    assert client_for(world.staff_b).get(f"{URL}{project.pk}/").status_code == 404
+    response = client_for(world.worker_a1).post(f"{URL}{project.pk}/move/", {"to_stage": "consultation"})
+    assert response.status_code == 403
+    assert (
+        client_for(world.auditor)
+        .patch(f"{URL}{project.pk}/", {"summary": "x"}, content_type="application/json")
+        .status_code
+        == 403
+    )
+
+
+def test_create_through_the_api_applies_the_add_rules(world, plans, client_for):
+    client = client_for(world.staff_a)
+    response = client.post(
+        URL, {"annual_plan": plans[2024].pk, "estate": world.estate_a1.pk}, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    again = client.post(
+        URL, {"annual_plan": plans[2024].pk, "estate": world.estate_a1.pk}, content_type="application/json"
+    )
+    assert again.status_code == 400
+    assert "一小区一方案" in again.content.decode()
+    other_street = client.post(
+        URL, {"annual_plan": plans[2024].pk, "estate": world.estate_b1.pk}, content_type="application/json"
+    )
+    assert other_street.status_code == 400 and "estate" in other_street.json()
+
+
+def test_illegal_move_is_a_400_naming_the_stage(world, project, client_for):
+    response = client_for(world.staff_a).post(
+        f"{URL}{project.pk}/move/", {"to_stage": "accepted"}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "to_stage" in response.json()
+
+
+def test_construction_with_open_gates_is_refused_through_the_api(world, project, client_for):
+    response = client_for(world.staff_a).post(
+        f"{URL}{project.pk}/move/", {"to_stage": "construction"}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "开工条件未全部满足" in response.json()["to_stage"][0]
+    gates = client_for(world.staff_a).get(f"{URL}{project.pk}/gates/").json()
+    assert len(gates) == 5 and not all(g["closed"] for g in gates)
+
+
+def test_central_subsidy_twice_is_refused_through_the_api(world, plans, client_for):
+    elevator = CatalogueItem.objects.get(name="加装电梯")
+    first = ProjectFactory(annual_plan=plans[2023], estate=world.estate_a1, created_by=world.staff_a)
+    second = ProjectFactory(annual_plan=plans[2024], estate=world.estate_a1, created_by=world.staff_a)
+    w1, w2 = WorkItemFactory(project=first, item=elevator), WorkItemFactory(project=second, item=elevator)
+    client = client_for(world.staff_a)
+    ok = client.post(
+        "/api/v1/renovation-funding/",
+        {"project": first.pk, "source": "central", "work_item": w1.pk, "planned": "100000"},
+        content_type="application/json",
+    )
+    assert ok.status_code == 201, ok.content
+    twice = client.post(
+        "/api/v1/renovation-funding/",
+        {"project": second.pk, "source": "central", "work_item": w2.pk, "planned": "100000"},
+        content_type="application/json",
+    )
+    assert twice.status_code == 400 and "不得重复使用中央补助" in twice.json()["source"][0]
+    assert FundingLine.objects.count() == 1
+
+
+def test_funding_of_another_street_cannot_be_written(world, plans, client_for):
+    project = ProjectFactory(annual_plan=plans[2024], estate=world.estate_b1, created_by=world.staff_b)
+    response = client_for(world.staff_a).post(
+        "/api/v1/renovation-funding/",
+        {"project": project.pk, "source": "residents", "planned": "1"},
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+    assert not FundingLine.objects.exists()
+
+
+def test_work_items_list_filters_by_project_and_scope(world, project, plans, client_for):
+    WorkItemFactory(project=project, budget=Decimal("10"))
+    other = ProjectFactory(annual_plan=plans[2024], estate=world.estate_b1, created_by=world.staff_b)
+    WorkItemFactory(project=other)
+    rows = client_for(world.staff_a).get("/api/v1/renovation-work-items/").json()["results"]
+    assert [r["project"] for r in rows] == [project.pk]
+
+
+def test_catalogue_is_readable_by_every_role(world, client_for):
+    rows = client_for(world.worker_a1).get("/api/v1/renovation-catalogue/", {"page_size": 200}).json()["results"]
+    assert len(rows) == CatalogueItem.objects.count()
+
+
+def test_project_list_api_query_count_is_flat(world, plans, client_for, django_assert_max_num_queries):
+    for estate in (world.estate_a1, world.estate_a2, world.estate_b1):
+        for year in (2023, 2024):
+            ProjectFactory(annual_plan=plans[year], estate=estate, created_by=world.staff_a)
+    client = client_for(world.official)
+    client.get(URL)
+    with django_assert_max_num_queries(6):
+        assert len(client.get(URL).json()["results"]) == Project.objects.count()

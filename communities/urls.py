@@ -1,6 +1,6 @@
 from django.urls import path
 
-from communities import views
+from communities import household_views, views
 
 app_name = "communities"
 
@@ -34,4 +34,8 @@ urlpatterns = [
     path("rights-units/new/", views.rights_unit_edit, name="rights_unit_create"),
     path("rights-units/<int:pk>/", views.rights_unit_detail, name="rights_unit_detail"),
     path("rights-units/<int:pk>/edit/", views.rights_unit_edit, name="rights_unit_edit"),
+    path("<int:estate_pk>/households/", household_views.household_list, name="household_list"),
+    path("<int:estate_pk>/households/import/", household_views.household_import, name="household_import"),
+    path("<int:estate_pk>/households/template.xlsx", household_views.household_template, name="household_template"),
+    path("households/import/<int:pk>/", household_views.household_import_preview, name="household_import_preview"),
 ]

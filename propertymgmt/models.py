@@ -38,6 +38,8 @@ class PropertyCompany(models.Model):
     history = HistoricalRecords()
 
     scope_paths = {"district": "district"}
+    # Registered and edited by the district; streets and communities read them.
+    scope_writers = frozenset({"district_official"})
 
     class Meta:
         verbose_name = _("物业服务企业")
@@ -51,6 +53,18 @@ class PropertyCompany(models.Model):
 
     def __str__(self):
         return self.name
+
+    @classmethod
+    def scope_q(cls, level, node_id):
+        """Streets and communities see all of their district's companies, read-only
+        (scope_writers): they pick one for a contract and look it up before hiring
+        it. What they write about a company goes through their own contracts,
+        assessments and exit orders, which are scoped by estate."""
+        if level == "district":
+            return Q(district_id=node_id)
+        if level == "street":
+            return Q(district__streets=node_id)
+        return Q(district__streets__communities=node_id)
 
 
 # --- Contracts and fee collection ------------------------------------------------------------------------------

@@ -169,10 +169,7 @@ def street_report(*, user, year: int, action: Action = Action.VIEW) -> Report:
     for number, r in enumerate(base, start=1):
         street = r["street_id"]
         by_source = [wan(money.get((street, s.value))) for s in SOURCES]
-        produced = [
-            wan(outputs.get((street, o.value))) if o == Output.RETROFIT_M2 else two(outputs.get((street, o.value)))
-            for o in OUTPUTS
-        ]
+        produced = [_output_figure(o, outputs.get((street, o.value))) for o in OUTPUTS]
         blocked_count, blocked_area = blocked.get(street, (0, Decimal(0)))
         rows.append(
             [
@@ -202,6 +199,15 @@ def street_report(*, user, year: int, action: Action = Action.VIEW) -> Report:
         totals=_total_row(rows, headers, 3),
         first_numeric=3,
     )
+
+
+def _output_figure(output, quantity):
+    """Retrofit in 万㎡, pipes in km with two places, counted things as whole numbers."""
+    if output == Output.RETROFIT_M2:
+        return wan(quantity)
+    if output == Output.PIPES_KM:
+        return two(quantity)
+    return int(Decimal(quantity or 0).to_integral_value(rounding=ROUND_HALF_UP))
 
 
 def _blocked_by_street(projects) -> dict:
@@ -550,6 +556,6 @@ def rows_html(rows, *, numeric_from: int, text_columns=frozenset()) -> str:
             if index >= numeric_from and index not in text_columns:
                 cells.append(f'<td class="num">{_cell(value)}</td>')
             else:
-                cells.append(f"<td>{escape('' if value is None else str(value))}</td>")
+                cells.append(f'<td class="text-nowrap">{escape("" if value is None else str(value))}</td>')
         parts.append("<tr>" + "".join(cells) + "</tr>")
     return mark_safe("\n".join(parts))  # every value escaped by _cell

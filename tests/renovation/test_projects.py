@@ -173,3 +173,26 @@ def test_staff_cannot_move_a_project_of_another_street(world, project):
 def test_community_worker_sees_but_cannot_move_projects(world, project):
     with pytest.raises(PermissionDenied):
         services.move_stage(user=world.worker_a1, project_id=project.pk, to_stage=Stage.CONSULTATION)
+
+
+def test_demo_data_is_made_once_and_keeps_the_rules(world):
+    import random
+
+    from renovation import demo, reports, selectors
+
+    for i in range(12):
+        from tests.factories import EstateFactory
+
+        EstateFactory(
+            community=world.community_a1 if i % 2 else world.community_b1, name=f"演示小区{i}", year_built=1980 + i
+        )
+    made = demo.seed(district=world.district, rng=random.Random(7))
+    assert made and "改造项目" in made
+    assert demo.seed(district=world.district, rng=random.Random(7)) is None
+    assert Project.objects.filter(year=2021).exists()
+    assert selectors.central_subsidy_violations(user=world.official) == []
+    assert not Project.objects.filter(estate__expropriation_planned=True).exists()
+    for year in range(2021, 2026):
+        report = reports.street_report(user=world.official, year=year)
+        for index in range(report.first_numeric, len(report.headers)):
+            assert report.totals[index] == sum(row[index] for row in report.rows)

@@ -144,6 +144,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.purge_expired_files",
         "schedule": 3600.0,
     },
+    # Complaints: deadlines flagged and escalated (idempotent), the outbox drained.
+    "complaints.check-deadlines": {"task": "complaints.tasks.check_deadlines", "schedule": 1800.0},
+    "complaints.deliver-notifications": {"task": "complaints.tasks.deliver_notifications", "schedule": 60.0},
     # Weekly; each project is reminded at most once per week (unique key), so a
     # second run or an edited schedule never reminds twice.
     "renovation.remind-behind-schedule": {
@@ -292,6 +295,15 @@ PORTAL_TITLE = env.str("PORTAL_TITLE", default="老旧小区管理平台")
 # Names sort in pinyin order through this PostgreSQL ICU collation; set it
 # empty if the server was built without ICU (then: code-point order).
 PINYIN_COLLATION = env.str("PINYIN_COLLATION", default="zh-x-icu")
+# Complaints: public form limits, photos, rating period, SMS backend.
+COMPLAINT_RATE_PER_IP_HOUR = env.int("COMPLAINT_RATE_PER_IP_HOUR", default=20)
+COMPLAINT_RATE_PER_PHONE_DAY = env.int("COMPLAINT_RATE_PER_PHONE_DAY", default=5)
+COMPLAINT_CHALLENGE_AFTER = env.int("COMPLAINT_CHALLENGE_AFTER", default=3)
+COMPLAINT_MAX_PHOTOS = 3
+COMPLAINT_PHOTO_MAX_BYTES = env.int("COMPLAINT_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+COMPLAINT_RATING_WORKING_DAYS = env.int("COMPLAINT_RATING_WORKING_DAYS", default=5)
+OPEN311_API_KEYS = env.list("OPEN311_API_KEYS", default=[])
+SMS_BACKEND = env.str("SMS_BACKEND", default="complaints.sms.LogBackend")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,125 @@
+"""Reads of the complaints app, always through the user's scope."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
+
+from accounts.scoping import Action, get_scoped_object_or_404, scoped
+from complaints.models import Complaint, MonthlyStat
+
+
+def upheld_counts_by_company(*, start: date, end: date) -> dict[int, int]:
+    """Per company id: cases resolved (办结) in [start, end] (local dates, both
+    included) that were upheld against the company. For company assessments."""
+    tz = timezone.get_current_timezone()
+    since = datetime.combine(start, time.min, tzinfo=tz)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+    rows = (
+        Complaint.objects.filter(
+            company__isnull=False, upheld_against_company=True, resolved_at__gte=since, resolved_at__lt=until
+        )
+        .order_by()
+        .values("company_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["company_id"]: row["n"] for row in rows}
+
+
+def complaints_for(*, user, action: Action = Action.VIEW) -> QuerySet:
+    return scoped(Complaint.objects.all(), user, action)
+
+
+def complaint_detail(*, user, complaint_id: int) -> Complaint:
+    return get_scoped_object_or_404(
+        Complaint.objects.select_related(
+            "category",
+            "district",
+            "street",
+            "community",
+            "estate",
+            "handler",
+            "assigned_community",
+            "company",
+            "rights_unit",
+        ),
+        user,
+        Action.VIEW,
+        pk=complaint_id,
+    )
+
+
+def with_list_joins(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("category", "street", "estate", "handler")
+
+
+MEASURE_FIELDS = (
+    "received",
+    "accepted",
+    "resolved",
+    "resolved_on_time",
+    "replied",
+    "rated",
+    "satisfaction_sum",
+    "satisfied",
+)
+
+
+def _ratio(part, whole):
+    return round(part * 100 / whole, 1) if whole else None
+
+
+def measure_row(label: str, sums: dict) -> dict:
+    row = {"label": label, **{f: sums.get(f) or 0 for f in MEASURE_FIELDS}}
+    row["resolved_rate"] = _ratio(row["resolved"], row["accepted"])
+    row["on_time_rate"] = _ratio(row["resolved_on_time"], row["resolved"])
+    row["reply_rate"] = _ratio(row["replied"], row["received"])
+    row["satisfied_rate"] = _ratio(row["satisfied"], row["rated"])
+    row["satisfaction_avg"] = round(row["satisfaction_sum"] / row["rated"], 2) if row["rated"] else None
+    return row
+
+
+def measures(*, user, year: int, month: int | None = None, category_id: int | None = None, by: str = "street") -> dict:
+    """The measures of the user's scope for a year (or one month), grouped by
+    street, district, category or month, with a 合计 row. Read from the monthly
+    rollup (a few hundred rows per district and year), one query for the groups."""
+    from accounts.scoping import user_scope
+
+    queryset = MonthlyStat.objects.filter(month__year=year)
+    scope = user_scope(user)
+    if not scope.allows(Action.VIEW):
+        queryset = queryset.none()
+    elif scope.level == "district":
+        queryset = queryset.filter(district_id=scope.node_id)
+    elif scope.level == "street":
+        queryset = queryset.filter(street_key=scope.node_id)
+    elif scope.level == "community":
+        # The rollup is per street: a community sees its street's figures.
+        from communities.models import Community
+
+        queryset = queryset.filter(street_key=Community.objects.filter(pk=scope.node_id).values("street_id")[:1])
+    if month:
+        queryset = queryset.filter(month=date(year, month, 1))
+    if category_id:
+        queryset = queryset.filter(category_id=category_id)
+    group = {
+        "street": ("street__name", "district__name"),
+        "district": ("district__name",),
+        "category": ("category__name", "category__sort"),
+        "month": ("month",),
+    }[by]
+    sums = {f: Sum(f) for f in MEASURE_FIELDS}
+    rows = []
+    totals = {f: 0 for f in MEASURE_FIELDS}
+    for values in queryset.order_by(*group[::-1]).values(*group).annotate(**sums):
+        key = values[group[0]]
+        if by == "month":
+            label = f"{key.year}年{key.month}月"
+        elif by == "street":
+            label = key or "（未确定街道）"
+        else:
+            label = str(key)
+        rows.append(measure_row(label, values))
+        for f in MEASURE_FIELDS:
+            totals[f] += values[f] or 0
+    return {"rows": rows, "total": measure_row("合计", totals)}

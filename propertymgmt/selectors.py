@@ -154,13 +154,19 @@ def payments_for(*, user, period_id: int, street_id: int | None = None, action: 
 
 
 def payment_totals(queryset: QuerySet) -> dict:
-    totals = queryset.order_by().aggregate(
-        count=Count("id"),
-        amount=Sum("amount"),
-        advance=Sum("amount", filter=Q(tranche="advance")),
-        balance=Sum("amount", filter=Q(tranche="balance")),
-        proposed=Count("id", filter=Q(status="proposed")),
+    raw = queryset.order_by().aggregate(
+        n=Count("id"),
+        total=Sum("amount"),
+        advance_total=Sum("amount", filter=Q(tranche="advance")),
+        balance_total=Sum("amount", filter=Q(tranche="balance")),
+        proposed_n=Count("id", filter=Q(status="proposed")),
     )
-    for key in ("amount", "advance", "balance"):
-        totals[key] = totals[key] or Decimal("0.00")
+    zero = Decimal("0.00")
+    totals = {
+        "count": raw["n"],
+        "amount": raw["total"] or zero,
+        "advance": raw["advance_total"] or zero,
+        "balance": raw["balance_total"] or zero,
+        "proposed": raw["proposed_n"],
+    }
     return totals

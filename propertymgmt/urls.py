@@ -1,5 +1,25 @@
-from django.urls import path  # noqa: F401  (pages are added here)
+from django.urls import path
+
+from propertymgmt import views
 
 app_name = "propertymgmt"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("companies/", views.company_list, name="company_list"),
+    path("companies/new/", views.company_create, name="company_create"),
+    path("contracts/", views.contract_list, name="contract_list"),
+    path("contracts/new/", views.contract_create, name="contract_create"),
+    path("contracts/<int:pk>/end/", views.contract_end, name="contract_end"),
+    path("exit/order/", views.order_out, name="order_out"),
+    path("votes/", views.vote_list, name="vote_list"),
+    path("votes/new/", views.vote_create, name="vote_create"),
+    path("votes/<int:pk>/", views.vote_detail, name="vote_detail"),
+    path("votes/<int:pk>/codes/", views.vote_codes, name="vote_codes"),
+    path("vote/<int:pk>/cast/", views.vote_cast, name="vote_cast"),
+    path("subsidies/", views.subsidy_periods, name="subsidy_periods"),
+    path("subsidies/rates/", views.subsidy_rate_set, name="subsidy_rate_set"),
+    path("subsidies/run/", views.subsidy_run, name="subsidy_run"),
+    path("subsidies/<int:period_pk>/", views.subsidy_payments, name="subsidy_payments"),
+    path("subsidies/<int:period_pk>/export.xlsx", views.subsidy_export, name="subsidy_export"),
+]

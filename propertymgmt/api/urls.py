@@ -2,6 +2,12 @@
 
 from rest_framework.routers import SimpleRouter
 
+from propertymgmt.api import views
+
 router = SimpleRouter()
+router.register("property-companies", views.CompanyViewSet, basename="property-company")
+router.register("property-contracts", views.ContractViewSet, basename="property-contract")
+router.register("owners-votes", views.VoteViewSet, basename="owners-vote")
+router.register("subsidy-payments", views.PaymentViewSet, basename="subsidy-payment")
 
 urlpatterns = router.urls

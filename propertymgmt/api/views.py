@@ -1,0 +1,84 @@
+"""Read-only REST endpoints of the property app: the same scoping and selectors as the pages."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import viewsets
+
+from accounts.scoping import Action, get_scoped_object_or_404, scoped
+from propertymgmt.api.serializers import CompanySerializer, ContractSerializer, PaymentSerializer, VoteSerializer
+from propertymgmt.models import Contract, OwnersVote, PropertyCompany, SubsidyPayment
+
+
+class ScopedReadOnly(viewsets.ReadOnlyModelViewSet):
+    def base_queryset(self):  # pragma: no cover - each view names its own
+        raise NotImplementedError
+
+    def get_queryset(self):
+        return scoped(self.base_queryset(), self.request.user, Action.VIEW)
+
+    def get_object(self):
+        obj = get_scoped_object_or_404(self.base_queryset(), self.request.user, Action.VIEW, pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+
+@extend_schema_view(list=extend_schema(summary="物业服务企业列表"), retrieve=extend_schema(summary="物业服务企业"))
+class CompanyViewSet(ScopedReadOnly):
+    """物业服务企业（本区全部，只读）。"""
+
+    serializer_class = CompanySerializer
+
+    def base_queryset(self):
+        return PropertyCompany.objects.order_by("name", "id")
+
+
+@extend_schema_view(list=extend_schema(summary="物业服务合同列表"), retrieve=extend_schema(summary="物业服务合同"))
+class ContractViewSet(ScopedReadOnly):
+    """物业服务合同，限于调用者的管辖范围。"""
+
+    serializer_class = ContractSerializer
+
+    def base_queryset(self):
+        return Contract.objects.select_related("estate", "company", "rights_unit").order_by(
+            "estate_id", "-starts_on", "-id"
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="业主共同决定列表"), retrieve=extend_schema(summary="业主共同决定及结果")
+)
+class VoteViewSet(ScopedReadOnly):
+    """业主共同决定及其结果（面积、人数）。"""
+
+    serializer_class = VoteSerializer
+
+    def base_queryset(self):
+        return OwnersVote.objects.select_related("estate").order_by("-opens_on", "-id")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="补贴发放列表",
+        parameters=[
+            OpenApiParameter("period", int, description="补贴期间"),
+            OpenApiParameter("street", int, description="街道"),
+        ],
+    ),
+    retrieve=extend_schema(summary="补贴发放"),
+)
+class PaymentViewSet(ScopedReadOnly):
+    """补贴发放，每笔附计算依据（面积、标准、得分）。"""
+
+    serializer_class = PaymentSerializer
+
+    def base_queryset(self):
+        return SubsidyPayment.objects.select_related("estate", "street").order_by(
+            "period_id", "street_id", "estate_id", "tranche"
+        )
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        for name in ("period", "street"):
+            value = self.request.query_params.get(name)
+            if value and value.isdigit():
+                queryset = queryset.filter(**{f"{name}_id": int(value)})
+        return queryset

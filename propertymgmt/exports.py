@@ -1,0 +1,87 @@
+"""The subsidy payment list in Excel, shaped as officials send reports upward:
+a merged title row, reporting unit and date, units in the headers, numbers as
+numbers, a 合计 row and a footer for 填报人/审核人. Written in openpyxl's
+write-only mode; one period of one district is at most a few thousand rows."""
+
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+HEADERS = (
+    "序号",
+    "街道",
+    "小区名称",
+    "管理模式",
+    "批次",
+    "面积（㎡）",
+    "补贴标准（元/㎡·年）",
+    "月数",
+    "比例",
+    "考核得分",
+    "考核系数",
+    "金额（元）",
+    "状态",
+)
+
+
+def write_payments(queryset, fileobj, *, period, user) -> int:
+    from communities.models import ManagementMode
+
+    modes = dict(ManagementMode.choices)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("补贴发放"))
+    sheet.merged_cells.add(f"A1:{get_column_letter(len(HEADERS))}1")
+    for index, width in enumerate((6, 14, 24, 14, 16, 12, 12, 6, 8, 10, 10, 14, 8), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    title = WriteOnlyCell(sheet, value=_("老旧小区物业管理补贴发放表（%(p)s）") % {"p": period.label})
+    title.font = Font(bold=True, size=14)
+    title.alignment = Alignment(horizontal="center")
+    sheet.append([title])
+    unit = getattr(getattr(user, "district", None), "name", "") or ""
+    sheet.append(
+        [
+            _("填报单位：%(u)s") % {"u": unit},
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            _("日期：%(d)s") % {"d": timezone.localdate().strftime("%Y年%m月%d日")},
+        ]
+    )
+    sheet.append([WriteOnlyCell(sheet, value=h) for h in HEADERS])
+    total = Decimal("0")
+    rows = 0
+    for rows, p in enumerate(queryset.iterator(chunk_size=2000), start=1):
+        total += p.amount
+        sheet.append(
+            [
+                rows,
+                p.street.name,
+                p.estate.name,
+                str(modes.get(p.management_mode, p.management_mode)),
+                p.get_tranche_display(),
+                p.area,
+                p.rate,
+                p.months,
+                p.share,
+                p.score,
+                p.factor,
+                p.amount,
+                p.get_status_display(),
+            ]
+        )
+    sheet.append([_("合计"), None, _("%(n)s笔") % {"n": rows}, None, None, None, None, None, None, None, None, total])
+    sheet.append([])
+    sheet.append([_("填报人："), None, None, None, None, _("审核人："), None, None, None, None, _("审批人：")])
+    workbook.save(fileobj)
+    return rows

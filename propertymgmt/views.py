@@ -1,0 +1,364 @@
+"""Property pages. Views parse the request, call a selector or service, render."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.scoping import Action, can, get_scoped_object_or_404, scoped
+from communities.models import ManagementMode
+from core.forms import apply_errors
+from core.pagination import paginate
+from propertymgmt import selectors, services
+from propertymgmt.forms import BallotForm, CastForm, CompanyForm, ContractForm, EndContractForm, VoteForm
+from propertymgmt.models import (
+    Contract,
+    OwnersVote,
+    PropertyCompany,
+    SubsidyPayment,
+    SubsidyPeriod,
+    SubsidyRate,
+    Tranche,
+    VoteStatus,
+)
+
+
+@login_required
+@require_GET
+def home(request):
+    today = timezone.localdate()
+    return render(
+        request,
+        "propertymgmt/home.html",
+        {
+            "overdue": selectors.overdue_steps(user=request.user, today=today)[:50],
+            "exit_list": selectors.exit_list(user=request.user, today=today),
+            "can_order_out": can(request.user, Action.CHANGE, Contract),
+        },
+    )
+
+
+@login_required
+@require_GET
+def company_list(request):
+    queryset = scoped(PropertyCompany.objects, request.user).annotate(
+        active_contracts=Count("contracts", filter=Q(contracts__ended_on__isnull=True))
+    )
+    page = paginate(request, queryset.order_by("name", "id"))
+    return render(
+        request,
+        "propertymgmt/propertycompany_list.html",
+        {"page": page, "can_create": can(request.user, Action.CREATE, PropertyCompany)},
+    )
+
+
+@login_required
+def company_create(request):
+    if not can(request.user, Action.CREATE, PropertyCompany):
+        raise PermissionDenied(_("物业服务企业由区级管理人员登记。"))
+    form = CompanyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_company(user=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已登记物业服务企业。"))
+            return redirect("propertymgmt:company_list")
+    return render(request, "propertymgmt/propertycompany_form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def contract_list(request):
+    queryset = selectors.contracts_for(user=request.user)
+    if request.GET.get("active") == "1":
+        queryset = queryset.filter(ended_on__isnull=True)
+    page = paginate(request, queryset.order_by("estate__name", "-starts_on", "-id"))
+    return render(
+        request,
+        "propertymgmt/contract_list.html",
+        {"page": page, "can_create": can(request.user, Action.CREATE, Contract)},
+    )
+
+
+@login_required
+def contract_create(request):
+    if not can(request.user, Action.CREATE, Contract):
+        raise PermissionDenied(_("您没有权限执行此操作。"))
+    form = ContractForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        estate = data.pop("estate")
+        try:
+            services.start_contract(user=request.user, estate_id=estate.pk, data=data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已登记合同，小区管理模式已随之更新。"))
+            return redirect("propertymgmt:contract_list")
+    return render(request, "propertymgmt/contract_form.html", {"form": form})
+
+
+@login_required
+def contract_end(request, pk):
+    contract = get_scoped_object_or_404(selectors.contracts_for(user=request.user), request.user, Action.CHANGE, pk=pk)
+    form = EndContractForm(request.POST or None, initial={"ended_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_contract(
+                user=request.user,
+                contract_id=contract.pk,
+                ended_on=form.cleaned_data["ended_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("合同已结束。"))
+            return redirect("propertymgmt:contract_list")
+    return render(request, "propertymgmt/contract_end.html", {"form": form, "contract": contract})
+
+
+@login_required
+@require_POST
+def order_out(request):
+    try:
+        services.order_out(
+            user=request.user,
+            company_id=int(request.POST.get("company", 0)),
+            street_id=int(request.POST.get("street", 0)),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已责令退出，该企业在本街道的合同已结束。"))
+    return redirect("propertymgmt:home")
+
+
+# --- Votes --------------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def vote_list(request):
+    queryset = scoped(OwnersVote.objects, request.user).select_related("estate")
+    page = paginate(request, queryset.order_by("-opens_on", "-id"))
+    return render(
+        request,
+        "propertymgmt/ownersvote_list.html",
+        {"page": page, "can_create": can(request.user, Action.CREATE, OwnersVote)},
+    )
+
+
+@login_required
+def vote_create(request):
+    if not can(request.user, Action.CREATE, OwnersVote):
+        raise PermissionDenied(_("您没有权限执行此操作。"))
+    form = VoteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        estate = data.pop("estate")
+        try:
+            vote = services.open_vote(user=request.user, estate_id=estate.pk, **data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("propertymgmt:vote_detail", pk=vote.pk)
+    return render(request, "propertymgmt/ownersvote_form.html", {"form": form})
+
+
+@login_required
+def vote_detail(request, pk):
+    vote = get_scoped_object_or_404(OwnersVote.objects.select_related("estate"), request.user, pk=pk)
+    can_change = scoped(OwnersVote.objects, request.user, Action.CHANGE).filter(pk=pk).exists()
+    form = BallotForm(request.POST or None, vote=vote)
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied(_("您没有权限执行此操作。"))
+        try:
+            if request.POST.get("close"):
+                services.close_vote(user=request.user, vote_id=vote.pk)
+                messages.success(request, _("表决已结束，结果已固定。"))
+            elif form.is_valid():
+                services.record_paper_ballot(
+                    user=request.user,
+                    vote_id=vote.pk,
+                    household_id=form.cleaned_data["household"],
+                    choice=form.cleaned_data["choice"],
+                )
+                messages.success(request, _("已录入纸质表决票。"))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("propertymgmt:vote_detail", pk=vote.pk)
+    result = services.tally(vote)
+    return render(
+        request,
+        "propertymgmt/ownersvote_detail.html",
+        {"vote": vote, "result": result, "form": form, "can_change": can_change and vote.status == VoteStatus.OPEN},
+    )
+
+
+@login_required
+@require_POST
+def vote_codes(request, pk):
+    """One-time codes to hand to owners (printed once; only hashes are kept)."""
+    vote = get_scoped_object_or_404(OwnersVote.objects, request.user, Action.CHANGE, pk=pk)
+    try:
+        codes = services.issue_codes(user=request.user, vote_id=vote.pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("propertymgmt:vote_detail", pk=vote.pk)
+    electors = {e.household_id: e for e in vote.electors.select_related("household__building")}
+    rows = [(electors[h], code) for h, code in codes.items()]
+    return render(request, "propertymgmt/ownersvote_codes.html", {"vote": vote, "rows": rows})
+
+
+def vote_cast(request, pk):
+    """Public: an owner casts the home's vote with the one-time code."""
+    vote = OwnersVote.objects.select_related("estate").filter(pk=pk).first()
+    if vote is None:
+        raise Http404(_("没有找到该表决。"))
+    form = CastForm(request.POST or None)
+    done = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cast_online(vote_id=vote.pk, code=form.cleaned_data["code"], choice=form.cleaned_data["choice"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            done = True
+    return render(request, "propertymgmt/ownersvote_cast.html", {"vote": vote, "form": form, "done": done})
+
+
+# --- Subsidies ------------------------------------------------------------------------------------------------------
+
+
+def _periods(user):
+    return scoped(SubsidyPeriod.objects, user).order_by("-starts_on")
+
+
+@login_required
+@require_GET
+def subsidy_periods(request):
+    periods = list(_periods(request.user)[:40])
+    rates = []
+    if request.user.district_id:
+        labels = dict(ManagementMode.choices)
+        rows = SubsidyRate.objects.filter(Q(district_id=request.user.district_id) | Q(district__isnull=True))
+        rates = [
+            (labels.get(r.management_mode, r.management_mode), r.rate, r.district_id is not None)
+            for r in rows.order_by("management_mode", "district_id")
+        ]
+    return render(
+        request,
+        "propertymgmt/subsidyperiod_list.html",
+        {
+            "periods": periods,
+            "rates": rates,
+            "can_approve": can(request.user, Action.APPROVE, SubsidyPayment),
+            "modes": [m for m in ManagementMode.choices if m[0] != ManagementMode.NONE],
+        },
+    )
+
+
+@login_required
+@require_POST
+def subsidy_rate_set(request):
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        rate = Decimal(request.POST.get("rate", ""))
+        services.set_subsidy_rate(user=request.user, management_mode=request.POST.get("mode", ""), rate=rate)
+    except InvalidOperation:
+        messages.error(request, _("补贴标准应为数字（元/㎡·年）。"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("补贴标准已更新，下一次生成的补贴按新标准计算。"))
+    return redirect("propertymgmt:subsidy_periods")
+
+
+@login_required
+@require_POST
+def subsidy_run(request):
+    """Run now what the daily task runs, for the official's district: the result is a
+    list of proposed payments to preview before approving."""
+    if not can(request.user, Action.APPROVE, SubsidyPayment) or not request.user.district_id:
+        raise PermissionDenied(_("只有区级管理人员可以生成补贴。"))
+    period = services.ensure_period(district_id=request.user.district_id, day=timezone.localdate())
+    added = services.run_advance(period_id=period.pk)
+    messages.success(request, _("已生成%(n)s笔预拨款，请预览后审批。") % {"n": added})
+    return redirect("propertymgmt:subsidy_payments", period_pk=period.pk)
+
+
+def _street_param(request):
+    try:
+        return int(request.GET.get("street") or 0) or None
+    except ValueError:
+        return None
+
+
+@login_required
+def subsidy_payments(request, period_pk):
+    period = get_scoped_object_or_404(SubsidyPeriod.objects, request.user, pk=period_pk)
+    street_id = _street_param(request)
+    if request.method == "POST":
+        tranche = request.POST.get("tranche")
+        if tranche not in Tranche.values:
+            raise Http404
+        try:
+            count = services.approve_payments(
+                user=request.user, period_id=period.pk, tranche=tranche, street_id=street_id
+            )
+        except ValidationError as exc:
+            raise PermissionDenied(" ".join(exc.messages)) from exc
+        messages.success(request, _("已审批%(n)s笔补贴。") % {"n": count})
+        return redirect(request.get_full_path())
+    queryset = selectors.payments_for(user=request.user, period_id=period.pk, street_id=street_id)
+    from communities.selectors import streets_for
+
+    return render(
+        request,
+        "propertymgmt/subsidypayment_list.html",
+        {
+            "period": period,
+            "page": paginate(request, queryset),
+            "totals": selectors.payment_totals(queryset),
+            "streets": streets_for(user=request.user),
+            "street_id": street_id,
+            "can_approve": can(request.user, Action.APPROVE, SubsidyPayment),
+            "query": f"street={street_id}" if street_id else "",
+        },
+    )
+
+
+@login_required
+@require_GET
+def subsidy_export(request, period_pk):
+    import io
+
+    from propertymgmt.exports import write_payments
+
+    period = get_scoped_object_or_404(SubsidyPeriod.objects, request.user, pk=period_pk)
+    if not can(request.user, Action.EXPORT, SubsidyPayment):
+        raise PermissionDenied(_("您没有导出的权限。"))
+    street_id = _street_param(request)
+    queryset = selectors.payments_for(user=request.user, period_id=period.pk, street_id=street_id, action=Action.EXPORT)
+    buffer = io.BytesIO()
+    write_payments(queryset, buffer, period=period, user=request.user)
+    buffer.seek(0)
+    return FileResponse(
+        buffer,
+        as_attachment=True,
+        filename=f"物业补贴发放表-{period.label}-{date.today():%Y%m%d}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

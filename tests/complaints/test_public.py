@@ -1,0 +1,252 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from PIL import Image
+
+from complaints import sms
+from complaints.models import Complaint, Notification, Photo, Status
+from tests.complaints.conftest import jpeg_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits(settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def form_data(world, category, **overrides):
+    data = {
+        "category": category.pk,
+        "estate_name": world.estate_a1.name,
+        "estate_id": world.estate_a1.pk,
+        "building_unit": "3号楼2单元",
+        "description": "楼道堆满杂物，消防通道被堵",
+        "reporter_name": "李秀英",
+        "reporter_phone": "138 1234 5678",
+        "consent": "on",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_resident_files_with_photo_and_gets_number_and_link(world, category, settings):
+    photo = SimpleUploadedFile("IMG_0001.JPG", jpeg_bytes(), content_type="image/jpeg")
+    response = Client().post("/complaints/file/", {**form_data(world, category), "photos": [photo]})
+    assert response.status_code == 302
+    case = Complaint.objects.get()
+    assert response["Location"] == f"/complaints/t/{case.access_token}/?new=1"
+    assert case.reporter_phone == "13812345678"
+    assert case.street == world.street_a and case.community == world.community_a1
+    assert case.consent_at is not None
+    page = Client().get(response["Location"])
+    assert case.number in page.content.decode()
+    stored = Photo.objects.get(complaint=case)
+    with Image.open(stored.file.path) as image:
+        assert image.format == "JPEG"
+        assert not image.getexif()  # the phone's make/model (and GPS) are gone
+
+
+def test_typed_address_needs_a_street(world, category):
+    data = form_data(world, category, estate_name="找不到的小区", estate_id="", address="")
+    response = Client().post("/complaints/file/", data)
+    assert response.status_code == 400
+    assert "请选择所在街道" in response.content.decode() or "所在街道" in response.content.decode()
+    data.update(address="和平里北街5号院", street=world.street_b.pk)
+    assert Client().post("/complaints/file/", data).status_code == 302
+    case = Complaint.objects.get()
+    assert case.estate is None and case.street == world.street_b
+
+
+def test_invalid_mobile_and_missing_consent_are_named(world, category):
+    response = Client().post("/complaints/file/", form_data(world, category, reporter_phone="1234", consent=""))
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "请输入11位中国大陆手机号码" in body and "请阅读并同意" in body
+    assert not Complaint.objects.exists()
+
+
+def test_a_pdf_renamed_jpg_is_refused(world, category):
+    fake = SimpleUploadedFile("x.jpg", b"%PDF-1.4 not an image", content_type="image/jpeg")
+    response = Client().post("/complaints/file/", {**form_data(world, category), "photos": [fake]})
+    assert response.status_code == 400
+    assert "无法识别照片" in response.content.decode()
+    assert not Complaint.objects.exists()
+
+
+def test_honeypot_saves_nothing(world, category):
+    response = Client().post("/complaints/file/", form_data(world, category, website="http://spam.example"))
+    assert response.status_code == 400
+    assert not Complaint.objects.exists()
+
+
+def test_per_phone_rate_limit_answers_429_in_chinese(world, category, settings):
+    settings.COMPLAINT_RATE_PER_PHONE_DAY = 2
+    settings.COMPLAINT_CHALLENGE_AFTER = 100
+    client = Client()
+    for n in range(2):
+        data = form_data(
+            world,
+            category,
+            description=f"问题{n}",
+            estate_id=world.estate_a2.pk if n else world.estate_a1.pk,
+            estate_name=world.estate_a2.name if n else world.estate_a1.name,
+        )
+        assert client.post("/complaints/file/", data).status_code == 302
+    response = client.post(
+        "/complaints/file/", form_data(world, category, estate_id=world.estate_b1.pk, estate_name=world.estate_b1.name)
+    )
+    assert response.status_code == 429
+    assert "请稍后再试" in response.content.decode()
+    assert Complaint.objects.count() == 2
+
+
+def test_per_ip_rate_limit_answers_429(world, category, settings):
+    settings.COMPLAINT_RATE_PER_IP_HOUR = 1
+    settings.COMPLAINT_CHALLENGE_AFTER = 100
+    client = Client(REMOTE_ADDR="10.1.2.3")
+    assert client.post("/complaints/file/", form_data(world, category)).status_code == 302
+    response = client.post("/complaints/file/", form_data(world, category, reporter_phone="13900001234"))
+    assert response.status_code == 429
+    # another address is not affected
+    other = Client(REMOTE_ADDR="10.9.9.9")
+    assert other.post("/complaints/file/", form_data(world, category, reporter_phone="13900001234")).status_code == 302
+
+
+def test_arithmetic_challenge_after_repeated_submissions(world, category, settings):
+    from django.core import signing
+
+    settings.COMPLAINT_CHALLENGE_AFTER = 1
+    client = Client()
+    assert client.post("/complaints/file/", form_data(world, category)).status_code == 302
+    page = client.get("/complaints/file/")
+    assert "加" in page.content.decode() and "等于几" in page.content.decode()
+    data = form_data(
+        world, category, reporter_phone="13900005678", estate_id=world.estate_a2.pk, estate_name=world.estate_a2.name
+    )
+    token = page.context["form"].initial["challenge_token"]
+    answer = signing.loads(token, salt="complaints.challenge")["sum"]
+    wrong = client.post("/complaints/file/", {**data, "challenge_token": token, "challenge_answer": str(answer + 1)})
+    assert wrong.status_code == 400 and Complaint.objects.count() == 1
+    right = client.post("/complaints/file/", {**data, "challenge_token": token, "challenge_answer": str(answer)})
+    assert right.status_code == 302 and Complaint.objects.count() == 2
+
+
+def test_duplicate_within_a_day_offers_to_add_to_the_open_case(world, category, settings):
+    settings.COMPLAINT_CHALLENGE_AFTER = 100
+    client = Client()
+    client.post("/complaints/file/", form_data(world, category))
+    first = Complaint.objects.get()
+    offer = client.post("/complaints/file/", form_data(world, category, description="又堵上了"))
+    assert offer.status_code == 200
+    assert first.number in offer.content.decode()
+    assert Complaint.objects.count() == 1
+    added = client.post(
+        "/complaints/file/", {**form_data(world, category, description="又堵上了"), "on_duplicate": "add"}
+    )
+    assert added.status_code == 302
+    assert Complaint.objects.count() == 1
+    assert first.steps.filter(action="supplement", note="又堵上了", public=True).exists()
+    new = client.post(
+        "/complaints/file/", {**form_data(world, category, description="另一件事"), "on_duplicate": "new"}
+    )
+    assert new.status_code == 302 and Complaint.objects.count() == 2
+
+
+def test_resident_cannot_read_another_case_by_guessing_numbers(world, file_case):
+    mine = file_case(phone="13812345678")
+    other = file_case(phone="13900009999", estate=world.estate_b1, description="别人的秘密")
+    client = Client()
+    wrong = client.post("/complaints/track/", {"number": other.number, "phone": "13812345678"})
+    assert wrong.status_code == 400
+    assert "别人的秘密" not in wrong.content.decode()
+    right = client.post("/complaints/track/", {"number": mine.number.lower(), "phone": "+86 138-1234-5678"})
+    assert right["Location"] == f"/complaints/t/{mine.access_token}/"
+    assert client.get(f"/complaints/t/{mine.number}/").status_code == 404
+    assert client.get("/complaints/t/not-a-token/").status_code == 404
+
+
+def test_tracking_guesses_are_rate_limited(world, file_case):
+    case = file_case()
+    client = Client(REMOTE_ADDR="10.5.5.5")
+    for n in range(30):
+        client.post("/complaints/track/", {"number": case.number, "phone": f"1390000{n:04d}"})
+    assert client.post("/complaints/track/", {"number": case.number, "phone": "13812345678"}).status_code == 429
+
+
+def test_resident_sees_public_steps_and_reply_never_staff_notes(world, file_case):
+    from complaints import services
+
+    case = file_case()
+    services.accept(user=world.staff_a, complaint_id=case.pk)
+    services.add_note(user=world.staff_a, complaint_id=case.pk, note="内部：物业经理态度差", public=False)
+    services.assign(user=world.staff_a, complaint_id=case.pk, community=world.community_a1)
+    services.resolve(user=world.staff_a, complaint_id=case.pk, outcome="内部结论", reply="杂物已清理完毕")
+    body = Client().get(f"/complaints/t/{case.access_token}/").content.decode()
+    assert "杂物已清理完毕" in body
+    assert "物业经理态度差" not in body and "内部结论" not in body
+    assert "13812345678" not in body
+
+
+def test_resident_rates_once_after_resolution(world, file_case):
+    from complaints import services
+
+    case = file_case()
+    services.accept(user=world.staff_a, complaint_id=case.pk)
+    services.assign(user=world.staff_a, complaint_id=case.pk, community=world.community_a1)
+    client = Client()
+    url = f"/complaints/t/{case.access_token}/"
+    assert "提交评价" not in client.get(url).content.decode()
+    services.resolve(user=world.staff_a, complaint_id=case.pk, outcome="x", reply="已处理")
+    assert client.post(url, {"satisfaction": "5", "comment": "谢谢"}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED and case.satisfaction == 5
+    assert "提交评价" not in client.get(url).content.decode()
+
+
+def test_complaint_is_saved_and_acknowledged_when_the_broker_is_down(world, category, broker_unreachable, settings):
+    settings.COMPLAINT_CHALLENGE_AFTER = 100
+    response = Client().post("/complaints/file/", form_data(world, category))
+    assert response.status_code == 302
+    case = Complaint.objects.get()
+    notification = Notification.objects.get(complaint=case, kind="received")
+    assert notification.state == Notification.State.PENDING
+
+
+def test_outbox_sends_once_the_broker_is_back(world, file_case):
+    from complaints import services
+
+    case = file_case()
+    sms.outbox.clear()
+    assert services.deliver_pending() == 1
+    assert services.deliver_pending() == 0
+    assert sms.outbox == [("13812345678", Notification.objects.get(complaint=case).text)]
+
+
+def test_estate_search_returns_names_only(world):
+    data = Client().get("/complaints/estates.json", {"q": "和平里"}).json()
+    assert data["results"][0]["name"] == world.estate_a1.name
+    assert set(data["results"][0]) == {"id", "name", "street", "community"}
+
+
+def test_public_form_page_is_phone_friendly(db):
+    body = Client().get("/complaints/file/").content.decode()
+    assert 'name="viewport"' in body and "css/complaints" in body
+    assert 'inputmode="tel"' in body and 'name="website"' in body
+
+
+def test_png_with_transparency_is_reencoded_as_jpeg(world, category):
+    image = Image.new("RGBA", (30, 30), (255, 0, 0, 128))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    upload = SimpleUploadedFile("a.png", out.getvalue(), content_type="image/png")
+    assert Client().post("/complaints/file/", {**form_data(world, category), "photos": [upload]}).status_code == 302
+    with Image.open(Photo.objects.get().file.path) as stored:
+        assert stored.format == "JPEG"

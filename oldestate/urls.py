@@ -10,6 +10,7 @@ urlpatterns = [
     path("ledger/", include("communities.urls")),
     path("exports/", include("core.urls")),
     path("complaints/", include("complaints.urls")),
+    path("open311/v2/", include("complaints.open311_urls")),
     path("property/", include("propertymgmt.urls")),
     path("renovation/", include("renovation.urls")),
     path("api/v1/", include("oldestate.api_urls")),

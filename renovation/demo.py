@@ -192,7 +192,44 @@ def _make_project(annual, estate, official, catalogue, rng, today):
             FundingLine(project=project, source=FundingSource.UTILITIES, planned=_money(total * Decimal("0.08")))
         )
     FundingLine.objects.bulk_create(lines)
+    if started:
+        _close_gates_of_started(project, official, planned_start, rng)
     if not started and rng.random() < 0.3:
         IllegalStructure.objects.get_or_create(
             estate=estate, description="楼间自建小配房", defaults={"area": Decimal(rng.randint(8, 60))}
         )
+
+
+GATE_REASONS = {
+    "long_term_management": "开工前街道已承诺由街道物业服务中心托管，合同补录中（区改造办联席会议纪要）。",
+    "illegal_structures": "违建与施工同步拆除，区城管执法队已立案，限期完成。",
+    "residents_consent": "入户征询同意率达标，书面材料补录中。",
+    "street_consent": "街道意见已在联合审查会上口头同意，书面意见补录中。",
+    "maintenance_fund": "维修资金筹集方案待业主大会表决，先行开工。",
+}
+
+
+def _close_gates_of_started(project, official, planned_start, rng):
+    """A started project in the demo passed its gates: record the fund
+    arrangement where the ledger says the fund is not collected, and for any
+    gate still open the district's override with its reason (as officials
+    did for projects started before the portal)."""
+    from renovation.models import FundArrangement, GateOverride
+    from renovation.selectors import evaluate_gates
+
+    if project.estate.fund_status != "collected" and rng.random() < 0.7:
+        FundArrangement.objects.create(
+            project=project,
+            description="竣工验收后由业主按每平方米30元续筹，不足部分由产权单位补足。",
+            arranged_on=planned_start - timedelta(days=40),
+            recorded_by=official,
+        )
+    for status in evaluate_gates(project):
+        if not status.closed:
+            GateOverride.objects.create(
+                project=project,
+                gate=status.gate,
+                reason=GATE_REASONS[status.gate],
+                evidence=status.evidence,
+                approved_by=official,
+            )

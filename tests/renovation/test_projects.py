@@ -192,6 +192,8 @@ def test_demo_data_is_made_once_and_keeps_the_rules(world):
     assert Project.objects.filter(year=2021).exists()
     assert selectors.central_subsidy_violations(user=world.official) == []
     assert not Project.objects.filter(estate__expropriation_planned=True).exists()
+    for project in Project.objects.filter(stage__in=["construction", "completed"]).select_related("estate"):
+        assert all(status.passes for status in selectors.evaluate_gates(project)), project.name
     for year in range(2021, 2026):
         report = reports.street_report(user=world.official, year=year)
         for index in range(report.first_numeric, len(report.headers)):

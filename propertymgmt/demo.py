@@ -1,6 +1,219 @@
-"""Demo data of the propertymgmt app, created once by `manage.py seed_demo`."""
+"""Demo data of the propertymgmt app, created once by `manage.py seed_demo`.
+
+Companies with valid credit codes and contracts for the market-managed estates,
+fee collection, six months of assessments (one company over the exit line),
+owners' committees in every stage (some overdue), a household register with a
+closed and an open vote, a fund withdrawal, and this quarter's and last
+quarter's subsidies.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+COMPANIES = [
+    "北京安居物业管理有限公司",
+    "京城佳苑物业服务有限公司",
+    "东华宜居物业管理有限公司",
+    "和信物业服务有限公司",
+    "首邻物业管理有限公司",
+    "龙潭嘉园物业服务有限公司",
+    "永安盛世物业管理有限公司",
+    "国泰康宁物业服务有限公司",
+]
+
+
+def _month_starts(today, count):
+    first = today.replace(day=1)
+    months = []
+    for _i in range(count):
+        first = (first - timedelta(days=1)).replace(day=1)
+        months.append(first)
+    return months
 
 
 def seed(*, district, rng) -> str | None:
     """Create this app's demo data for the district once; return what was made, or None."""
-    return None
+    from accounts.models import Role, User
+    from communities.management.commands.seed_demo import make_credit_code, mobile, person
+    from communities.models import Estate, Household, ManagementMode
+    from propertymgmt import services
+    from propertymgmt.models import (
+        BuildingHead,
+        CommitteeStage,
+        Contract,
+        PropertyCompany,
+        SubsidyPayment,
+        VoteSubject,
+    )
+
+    if Contract.objects.filter(estate__community__street__district=district).exists():
+        return None
+    official = User.objects.filter(role=Role.DISTRICT_OFFICIAL, district=district).first()
+    if official is None:
+        return None
+    today = timezone.localdate()
+    companies = [
+        PropertyCompany.objects.create(
+            district=district,
+            name=name,
+            credit_code=make_credit_code(rng, district.code),
+            contact_person=person(rng),
+            contact_phone=mobile(rng),
+            address=f"北京市{district.name}某路{rng.randint(1, 200)}号",
+        )
+        for name in COMPANIES
+    ]
+    estates = list(Estate.objects.filter(community__street__district=district).select_related("community__street"))
+    contracts = []
+    for estate in estates:
+        if estate.management_mode == ManagementMode.MARKET:
+            data = {"body": "company", "company": rng.choice(companies)}
+        elif estate.management_mode == ManagementMode.STREET_CENTRE:
+            data = {"body": "street_centre"}
+        elif estate.management_mode == ManagementMode.OWNERS and rng.random() < 0.3:
+            data = {"body": "owners"}
+        else:
+            continue
+        itemised = rng.random() < 0.3
+        data.update(
+            starts_on=date(rng.randint(2019, 2025), rng.choice([1, 4, 7, 10]), 1),
+            ends_on=None,
+            fee_standard=Decimal(rng.choice(["0.15", "0.20", "0.25", "0.30", "0.35"])),
+            service_level=rng.choice(["basic", "3", "4", "5"]),
+            full_service=not itemised,
+            cleaning=itemised,
+            security=itemised and rng.random() < 0.6,
+            greening=itemised and rng.random() < 0.4,
+            repairs=itemised and rng.random() < 0.5,
+        )
+        contracts.append(services.start_contract(user=official, estate_id=estate.pk, data=data))
+    quarter = services.quarter_of(today)[0]
+    for contract in contracts:
+        area = contract.estate.floor_area or Decimal("10000")
+        for back in range(1, 5):
+            start = services.quarter_of(quarter - timedelta(days=1 + 92 * (back - 1)))[0]
+            end = services.quarter_of(start)[1]
+            billed = (area * contract.fee_standard * 3).quantize(Decimal("0.01")) or Decimal("100.00")
+            rate = Decimal(rng.randint(30, 95)) / 100
+            services.record_fee_collection(
+                user=official,
+                estate_id=contract.estate_id,
+                period_start=start,
+                period_end=end,
+                billed=billed,
+                collected=(billed * rate).quantize(Decimal("0.01")),
+            )
+    # Six months of assessments; the first company's estates in one street cross the exit line.
+    months = _month_starts(today, 6)
+    bad_company = companies[0]
+    for contract in contracts:
+        bad = contract.company_id == bad_company.pk
+        for month in months:
+            if month < contract.starts_on:
+                continue
+            services.record_assessment(
+                user=official,
+                contract_id=contract.pk,
+                month=month,
+                item_scores={
+                    "fee": rng.randint(22, 40),
+                    "inspection": rng.randint(25, 40),
+                    "safety": rng.randint(10, 20),
+                },
+                satisfaction=Decimal(rng.randint(60, 69) if bad else rng.randint(72, 98)),
+                security_incidents=rng.choice([1, 2]) if bad else rng.choice([0, 0, 0, 1]),
+                remarks="",
+            )
+    # Owners' committees: in term, some expiring soon, some overdue, preparation groups late.
+    committees = 0
+    for index, estate in enumerate(e for e in estates if e.owners_body != "none"):
+        kind = {"committee": "committee", "self_mgmt": "self_mgmt", "mgmt_committee": "mgmt_committee"}[
+            estate.owners_body
+        ]
+        if kind == "committee" and index % 5 == 0:
+            data = {
+                "kind": kind,
+                "stage": CommitteeStage.PREPARATION,
+                "preparation_due_on": today + timedelta(days=rng.randint(-120, 60)),
+            }
+        else:
+            ends = today + timedelta(days=rng.randint(-200, 900))
+            data = {"kind": kind, "stage": CommitteeStage.IN_TERM, "term_starts_on": ends - timedelta(days=5 * 365)}
+            data["term_ends_on"] = ends
+            data["filed_on"] = data["term_starts_on"] + timedelta(days=30)
+        data.update(chair=person(rng), contact_phone=mobile(rng), contact_email="")
+        services.save_committee(user=official, estate_id=estate.pk, data=data)
+        committees += 1
+    heads = 0
+    for estate in [e for e in estates if e.owners_body == "none"][:10]:
+        for building in estate.buildings.all()[:3]:
+            BuildingHead.objects.create(estate=estate, building=building, name=person(rng), phone=mobile(rng))
+            heads += 1
+    # A household register, a passed vote on using the fund (and a withdrawal), an open elevator vote.
+    voting = next((e for e in estates if e.buildings.exists() and e.fund_balance), estates[0])
+    homes = []
+    for building in voting.buildings.all()[:2]:
+        for floor in range(1, 7):
+            for room in (1, 2):
+                owner = person(rng)
+                homes.append(
+                    Household(
+                        estate=voting,
+                        building=building,
+                        unit="1单元",
+                        room=f"{floor}0{room}",
+                        exclusive_area=Decimal(rng.randint(4200, 9800)) / 100,
+                        owner_name=owner,
+                        owner_phone=mobile(rng),
+                    )
+                )
+    Household.objects.bulk_create(homes)
+    homes = list(Household.objects.filter(estate=voting))
+    fund_vote = services.open_vote(
+        user=official,
+        estate_id=voting.pk,
+        subject=VoteSubject.FUND_USE,
+        title="使用维修资金更换二次供水水泵",
+        opens_on=today - timedelta(days=40),
+        closes_on=today - timedelta(days=10),
+    )
+    choices = {}  # one owner with several homes votes the same way for all of them
+    for home in homes[: len(homes) * 5 // 6]:
+        choice = choices.setdefault(
+            home.owner_key, "agree" if rng.random() < 0.8 else rng.choice(["against", "abstain"])
+        )
+        services.record_paper_ballot(user=official, vote_id=fund_vote.pk, household_id=home.pk, choice=choice)
+    fund_vote = services.close_vote(user=official, vote_id=fund_vote.pk)
+    if fund_vote.passed and voting.fund_balance and voting.fund_balance > Decimal("20000"):
+        services.withdraw_fund(
+            user=official,
+            estate_id=voting.pk,
+            vote_id=fund_vote.pk,
+            amount=Decimal("18600.00"),
+            purpose="更换二次供水水泵两台",
+            withdrawn_on=today - timedelta(days=5),
+        )
+    elevator = services.open_vote(
+        user=official,
+        estate_id=voting.pk,
+        subject=VoteSubject.ELEVATOR,
+        title="1号楼加装电梯",
+        opens_on=today - timedelta(days=3),
+        closes_on=today + timedelta(days=27),
+    )
+    for home in homes[:8]:
+        services.record_paper_ballot(user=official, vote_id=elevator.pk, household_id=home.pk, choice="agree")
+    # Subsidies: last quarter's advance approved and balance proposed; this quarter's advance proposed.
+    previous = services.ensure_period(district_id=district.pk, day=quarter - timedelta(days=1))
+    services.run_advance(period_id=previous.pk)
+    services.approve_payments(user=official, period_id=previous.pk, tranche="advance")
+    services.run_balance(period_id=previous.pk, today=today)
+    current = services.ensure_period(district_id=district.pk, day=today)
+    services.run_advance(period_id=current.pk)
+    payments = SubsidyPayment.objects.filter(period__district=district).count()
+    return (
+        f"物业管理演示数据：{len(companies)}家企业、{len(contracts)}份合同、{committees}个业主组织、"
+        f"{heads}名楼长、{len(homes)}户房屋户籍、2项表决、{payments}笔补贴。"
+    )

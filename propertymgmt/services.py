@@ -564,21 +564,36 @@ def ensure_period(*, district_id: int, day: date):
     period, _created = SubsidyPeriod.objects.get_or_create(
         district_id=district_id,
         starts_on=start,
-        defaults={"ends_on": end, "label": f"{start.year}年第{(start.month - 1) // 3 + 1}季度"},
+        defaults={"ends_on": end, "label": _quarter_label(start)},
     )
     return period
 
 
-def _estate_id_batches(district_id: int, batch: int):
+def _quarter_label(start: date) -> str:
+    return f"{start.year}年第{(start.month - 1) // 3 + 1}季度"
+
+
+def ensure_periods(*, day: date) -> date:
+    """Every district's period containing `day`, created once, in one statement."""
+    from django.db import connection
+
+    start, end = quarter_of(day)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO propertymgmt_subsidyperiod (district_id, starts_on, ends_on, label, advance_share)
+               SELECT d.id, %s, %s, %s, 0.700 FROM communities_district d
+               ON CONFLICT (district_id, starts_on) DO NOTHING""",
+            [start, end, _quarter_label(start)],
+        )
+    return start
+
+
+def _id_batches(table: str, batch: int, where: str = "", params=()):
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(
-            """SELECT min(e.id), max(e.id) FROM communities_estate e
-               JOIN communities_community c ON c.id = e.community_id
-               JOIN communities_streetoffice s ON s.id = c.street_id WHERE s.district_id = %s""",
-            [district_id],
-        )
+        # table and where are fixed strings of this module, never user input
+        cursor.execute(f"SELECT min(id), max(id) FROM {table} {where}", list(params))
         low, high = cursor.fetchone()
     if low is None:
         return
@@ -586,24 +601,30 @@ def _estate_id_batches(district_id: int, batch: int):
         yield start, min(start + batch, high + 1)
 
 
-ADVANCE_SQL = """
+MONTHS_SQL = (
+    "((date_part('year', p.ends_on) - date_part('year', p.starts_on)) * 12"
+    " + date_part('month', p.ends_on) - date_part('month', p.starts_on) + 1)::int"
+)
+
+ADVANCE_SQL = f"""
 INSERT INTO propertymgmt_subsidypayment
     (period_id, tranche, estate_id, street_id, management_mode, area, rate, months, share, score, factor,
      amount, status, created_at)
-SELECT %(period)s, 'advance', e.id, c.street_id, e.management_mode, e.floor_area, r.rate, %(months)s, %(share)s,
-       NULL, 1, round(round(e.floor_area * r.rate * %(months)s / 12, 2) * %(share)s, 2), 'proposed', now()
+SELECT p.id, 'advance', e.id, c.street_id, e.management_mode, e.floor_area, r.rate, {MONTHS_SQL}, p.advance_share,
+       NULL, 1, round(round(e.floor_area * r.rate * {MONTHS_SQL} / 12, 2) * p.advance_share, 2), 'proposed', now()
 FROM communities_estate e
 JOIN communities_community c ON c.id = e.community_id
 JOIN communities_streetoffice s ON s.id = c.street_id
+JOIN propertymgmt_subsidyperiod p ON p.district_id = s.district_id AND p.starts_on = %(start)s
 JOIN LATERAL (
     SELECT rate FROM propertymgmt_subsidyrate sr
     WHERE sr.management_mode = e.management_mode AND (sr.district_id = s.district_id OR sr.district_id IS NULL)
     ORDER BY sr.district_id IS NULL LIMIT 1
 ) r ON true
-WHERE s.district_id = %(district)s AND e.id >= %(low)s AND e.id < %(high)s
+WHERE e.id >= %(low)s AND e.id < %(high)s AND (%(period)s::bigint IS NULL OR p.id = %(period)s::bigint)
   AND e.year_built <= %(cutoff)s AND e.management_mode <> 'none' AND e.floor_area > 0 AND r.rate > 0
-  AND NOT EXISTS (SELECT 1 FROM propertymgmt_subsidypayment p
-                  WHERE p.estate_id = e.id AND p.period_id = %(period)s AND p.tranche = 'advance')
+  AND NOT EXISTS (SELECT 1 FROM propertymgmt_subsidypayment x
+                  WHERE x.estate_id = e.id AND x.period_id = p.id AND x.tranche = 'advance')
 ON CONFLICT (estate_id, period_id, tranche) DO NOTHING
 """
 
@@ -615,26 +636,27 @@ SELECT a.period_id, 'balance', a.estate_id, a.street_id, a.management_mode, a.ar
        1 - a.share, sc.score, f.factor,
        round((round(a.area * a.rate * a.months / 12, 2) - a.amount) * f.factor, 2), 'proposed', now()
 FROM propertymgmt_subsidypayment a
+JOIN propertymgmt_subsidyperiod p ON p.id = a.period_id AND p.starts_on = %(start)s
 JOIN LATERAL (
     SELECT round(avg(x.score), 2) AS score FROM propertymgmt_assessment x
-    WHERE x.estate_id = a.estate_id AND x.month >= %(start)s AND x.month <= %(end)s
+    WHERE x.estate_id = a.estate_id AND x.month >= p.starts_on AND x.month <= p.ends_on
 ) sc ON sc.score IS NOT NULL
 JOIN LATERAL (
     SELECT factor FROM propertymgmt_scorefactor sf WHERE sf.min_score <= sc.score ORDER BY sf.min_score DESC LIMIT 1
 ) f ON true
-WHERE a.period_id = %(period)s AND a.tranche = 'advance' AND a.status = 'approved'
-  AND a.estate_id >= %(low)s AND a.estate_id < %(high)s
-  AND NOT EXISTS (SELECT 1 FROM propertymgmt_subsidypayment p
-                  WHERE p.estate_id = a.estate_id AND p.period_id = a.period_id AND p.tranche = 'balance')
+WHERE a.tranche = 'advance' AND a.status = 'approved' AND a.id >= %(low)s AND a.id < %(high)s
+  AND (%(period)s::bigint IS NULL OR a.period_id = %(period)s::bigint)
+  AND NOT EXISTS (SELECT 1 FROM propertymgmt_subsidypayment x
+                  WHERE x.estate_id = a.estate_id AND x.period_id = a.period_id AND x.tranche = 'balance')
 ON CONFLICT (estate_id, period_id, tranche) DO NOTHING
 """
 
 
-def _run(sql: str, params: dict, district_id: int, batch: int, on_batch=None) -> int:
+def _run(sql: str, params: dict, batches, on_batch=None) -> int:
     from django.db import connection
 
     created = 0
-    for low, high in _estate_id_batches(district_id, batch):
+    for low, high in batches:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, {**params, "low": low, "high": high})
             created += max(cursor.rowcount, 0)
@@ -643,34 +665,40 @@ def _run(sql: str, params: dict, district_id: int, batch: int, on_batch=None) ->
     return created
 
 
-def run_advance(*, period_id: int, batch: int = SUBSIDY_BATCH, on_batch=None) -> int:
-    """Propose the advance (70%) of the period for every eligible estate; returns how many were added."""
+def run_advance(
+    *, period_id: int | None = None, start: date | None = None, batch: int = SUBSIDY_BATCH, on_batch=None
+) -> int:
+    """Propose the advance (70%) for every eligible estate: of one period, or of every
+    district's period starting on `start`. Returns how many payments were added."""
     from django.conf import settings
 
     from propertymgmt.models import SubsidyPeriod
 
-    period = SubsidyPeriod.objects.get(pk=period_id)
-    params = {
-        "period": period.pk,
-        "district": period.district_id,
-        "months": period.months,
-        "share": period.advance_share,
-        "cutoff": settings.OLD_ESTATE_CUTOFF_YEAR,
-    }
-    return _run(ADVANCE_SQL, params, period.district_id, batch, on_batch)
+    if period_id is not None:
+        start = SubsidyPeriod.objects.get(pk=period_id).starts_on
+    params = {"period": period_id, "start": start, "cutoff": settings.OLD_ESTATE_CUTOFF_YEAR}
+    return _run(ADVANCE_SQL, params, _id_batches("communities_estate", batch), on_batch)
 
 
-def run_balance(*, period_id: int, batch: int = SUBSIDY_BATCH, today: date | None = None) -> int:
+def run_balance(
+    *,
+    period_id: int | None = None,
+    start: date | None = None,
+    batch: int = SUBSIDY_BATCH,
+    today: date | None = None,
+) -> int:
     """Propose the balance (30%) scaled by the period's assessment score, for estates whose
-    advance was approved and who have been assessed in the period. Only after the period."""
+    advance was approved and who were assessed in the period. Only after the period ends."""
     from propertymgmt.models import SubsidyPeriod
 
     today = today or timezone.localdate()
-    period = SubsidyPeriod.objects.get(pk=period_id)
-    if today <= period.ends_on:
+    if period_id is not None:
+        start = SubsidyPeriod.objects.get(pk=period_id).starts_on
+    if today <= quarter_of(start)[1]:
         raise ValidationError(_("期间结束并考核后才能拨付尾款。"))
-    params = {"period": period.pk, "start": period.starts_on, "end": period.ends_on}
-    return _run(BALANCE_SQL, params, period.district_id, batch)
+    params = {"period": period_id, "start": start}
+    batches = _id_batches("propertymgmt_subsidypayment", batch, "WHERE tranche = 'advance' AND status = 'approved'", ())
+    return _run(BALANCE_SQL, params, batches)
 
 
 @transaction.atomic
@@ -709,18 +737,12 @@ def set_subsidy_rate(*, user, management_mode: str, rate: Decimal):
 
 
 def subsidy_due(*, today: date | None = None) -> dict:
-    """What the daily beat task does: for each district, the current quarter's
+    """What the daily beat task does, for every district at once: the current quarter's
     advance and the previous quarter's balance. Safe to run any number of times."""
-    from communities.models import District
-
     today = today or timezone.localdate()
-    done = {"advance": 0, "balance": 0}
-    for district_id in District.objects.values_list("pk", flat=True):
-        period = ensure_period(district_id=district_id, day=today)
-        done["advance"] += run_advance(period_id=period.pk)
-        previous = ensure_period(district_id=district_id, day=period.starts_on - timedelta(days=1))
-        done["balance"] += run_balance(period_id=previous.pk, today=today)
-    return done
+    start = ensure_periods(day=today)
+    previous = quarter_of(start - timedelta(days=1))[0]
+    return {"advance": run_advance(start=start), "balance": run_balance(start=previous, today=today)}
 
 
 # --- Owners' committees and their reminders --------------------------------------------------------------------

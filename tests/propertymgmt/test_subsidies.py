@@ -179,3 +179,12 @@ def test_two_concurrent_runs_produce_exactly_one_set(rules, world):
     assert errors == []
     assert sum(results) == 3
     assert SubsidyPayment.objects.filter(period=period).count() == 3
+
+
+def test_daily_task_pays_every_district_once_into_its_own_period(world):
+    first = services.subsidy_due(today=Q1)
+    assert first == {"advance": 4, "balance": 0}
+    assert services.subsidy_due(today=Q1) == {"advance": 0, "balance": 0}
+    other = SubsidyPayment.objects.get(estate=world.estate_other_district)
+    assert other.period.district == world.other_district
+    assert SubsidyPayment.objects.get(estate=world.estate_a1).period.district == world.district

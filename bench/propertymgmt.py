@@ -1,0 +1,209 @@
+"""Property figures: the subsidy run and the committee reminder run at scale.
+
+The bulk data (companies, contracts, last quarter's approved advances and
+assessments, committees and their timetables) is generated inside PostgreSQL
+with generate_series, on top of the synthetic ledger of bench/data.py. Each run
+is then measured twice over the same period or day: the first writes, the
+second must write nothing and take under a tenth of the first's time.
+"""
+
+import random
+import time
+from datetime import timedelta
+
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
+
+from communities.management.commands.seed_demo import make_credit_code
+from propertymgmt import services
+from propertymgmt.sms import LocmemBackend
+
+SETUP = [
+    # This module's own rows only: the ledger is rebuilt by bench/data.py and
+    # other apps' rows (complaints referencing companies) are left alone.
+    "DELETE FROM propertymgmt_notice",
+    "DELETE FROM propertymgmt_reminder",
+    "DELETE FROM propertymgmt_committeestep",
+    "DELETE FROM propertymgmt_historicalcommittee",
+    "DELETE FROM propertymgmt_committee",
+    "DELETE FROM propertymgmt_subsidypayment",
+    "DELETE FROM propertymgmt_subsidyperiod",
+    "DELETE FROM propertymgmt_historicalassessment",
+    "DELETE FROM propertymgmt_assessment",
+    "DELETE FROM propertymgmt_historicalcontract",
+    "DELETE FROM propertymgmt_fundwithdrawal",
+    "DELETE FROM propertymgmt_feecollection",
+    "DELETE FROM propertymgmt_contract",
+]
+
+
+def _companies_and_units():
+    rng = random.Random(7)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, code FROM communities_district ORDER BY id")
+        districts = cursor.fetchall()
+        cursor.executemany(
+            """INSERT INTO propertymgmt_propertycompany
+                   (district_id, name, credit_code, contact_person, contact_phone, address, status, created_at)
+               VALUES (%s, %s, %s, '', '', '', 'active', now()) ON CONFLICT DO NOTHING""",
+            [(d, f"基准物业服务有限公司{d}", make_credit_code(rng, code)) for d, code in districts],
+        )
+        cursor.execute(
+            """INSERT INTO communities_propertyrightsunit
+                   (district_id, name, credit_code, contact_person, contact_phone, address, status, remarks,
+                    version, updated_at)
+               SELECT id, '基准产权单位' || id, '', '', '', '', 'active', '', 1, now() FROM communities_district
+               ON CONFLICT DO NOTHING"""
+        )
+
+
+def build(today) -> dict:
+    """Contracts for every managed estate, last quarter's approved advances and one
+    assessment per estate, committees with two dated steps each around `today`."""
+    started = time.perf_counter()
+    previous = services.quarter_of(services.quarter_of(today)[0] - timedelta(days=1))[0]
+    with connection.cursor() as cursor:
+        for sql in SETUP:
+            cursor.execute(sql)
+    _companies_and_units()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO propertymgmt_contract
+                   (estate_id, body, company_id, rights_unit_id, starts_on, ends_on, ended_on, end_reason,
+                    service_level, fee_standard, full_service, cleaning, security, greening, repairs, created_at)
+               SELECT e.id,
+                      CASE e.management_mode WHEN 'market' THEN 'company' WHEN 'unit' THEN 'rights_unit'
+                           ELSE e.management_mode END,
+                      CASE WHEN e.management_mode = 'market' THEN pc.id END,
+                      CASE WHEN e.management_mode = 'unit' THEN ru.id END,
+                      DATE '2020-01-01', NULL, NULL, '', 'basic', 0.15 + (e.id % 21) / 100.0, true,
+                      false, false, false, false, now()
+               FROM communities_estate e
+               JOIN communities_community c ON c.id = e.community_id
+               JOIN communities_streetoffice s ON s.id = c.street_id
+               JOIN propertymgmt_propertycompany pc ON pc.district_id = s.district_id
+                    AND pc.name = '基准物业服务有限公司' || s.district_id
+               JOIN communities_propertyrightsunit ru ON ru.district_id = s.district_id
+                    AND ru.name = '基准产权单位' || s.district_id
+               WHERE e.management_mode <> 'none'"""
+        )
+        cursor.execute("SELECT id FROM propertymgmt_scoringscheme WHERE is_default")
+        scheme = cursor.fetchone()[0]
+        cursor.execute(
+            """INSERT INTO propertymgmt_assessment
+                   (contract_id, estate_id, company_id, month, scheme_id, item_scores, complaints_upheld, score,
+                    satisfaction, security_incidents, remarks)
+               SELECT k.id, k.estate_id, k.company_id, %s, %s, '{}'::jsonb, 0, 60 + (k.estate_id * 7) %% 41,
+                      60 + (k.estate_id * 3) %% 40, (k.estate_id %% 11 = 0)::int, ''
+               FROM propertymgmt_contract k""",
+            [previous, scheme],
+        )
+        cursor.execute(
+            """INSERT INTO propertymgmt_committee
+                   (estate_id, kind, stage, term_starts_on, term_ends_on, filed_on, chair, contact_phone,
+                    contact_email, members)
+               SELECT e.id, CASE e.owners_body WHEN 'committee' THEN 'committee' ELSE e.owners_body END,
+                      'in_term', %s::date - 1500, %s::date + ((e.id * 7) %% 400 - 200)::int, NULL, '主任',
+                      '139' || lpad((e.id %% 100000000)::text, 8, '0'), 'c' || e.id || '@example.cn', ''
+               FROM communities_estate e WHERE e.owners_body <> 'none'""",
+            [today, today],
+        )
+        cursor.execute(
+            """INSERT INTO propertymgmt_committeestep (committee_id, estate_id, kind, due_on, done_on)
+               SELECT id, estate_id, 'term_end', term_ends_on, NULL::date FROM propertymgmt_committee
+               UNION ALL
+               SELECT id, estate_id, 're_election', term_ends_on - 90, NULL::date FROM propertymgmt_committee"""
+        )
+    services.ensure_periods(day=previous)
+    services.run_advance(start=previous)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE propertymgmt_subsidypayment SET status = 'approved', approved_at = now()")
+        cursor.execute("ANALYZE")
+        cursor.execute("SELECT count(*) FROM propertymgmt_committeestep")
+        steps = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM propertymgmt_assessment")
+        assessments = cursor.fetchone()[0]
+    return {"build_s": round(time.perf_counter() - started, 1), "steps": steps, "assessments": assessments}
+
+
+def _twice(fn):
+    """Run `fn` twice; for each run: milliseconds, rows written, queries."""
+    runs = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            written = fn()
+            seconds = time.perf_counter() - started
+        runs.append({"ms": round(seconds * 1000, 1), "written": written, "queries": len(queries)})
+    runs[1]["share_of_first"] = round(runs[1]["ms"] / runs[0]["ms"], 3) if runs[0]["ms"] else None
+    return runs
+
+
+def measure(scale, *, repeat, stdout) -> dict:
+    today = timezone.localdate()
+    stdout.write("  building contracts, assessments, committees and last quarter's advances…")
+    built = build(today)
+    start = services.ensure_periods(day=today)
+    previous = services.quarter_of(start - timedelta(days=1))[0]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM communities_estate")
+        estates = cursor.fetchone()[0]
+    batches = -(-estates // services.SUBSIDY_BATCH)
+    stdout.write("  subsidy advance run…")
+    advance = _twice(lambda: services.run_advance(start=start))
+    stdout.write("  subsidy balance run…")
+    balance = _twice(lambda: services.run_balance(start=previous, today=today))
+    stdout.write("  committee reminder run…")
+    LocmemBackend.outbox = []
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", SMS_BACKEND="propertymgmt.sms.LocmemBackend"
+    ):
+        mail.outbox = []
+        reminders = _twice(lambda: services.send_reminders(today=today))
+        emails, sms = len(mail.outbox), len(LocmemBackend.outbox)
+        mail.outbox = []
+    LocmemBackend.outbox = []
+    reminder_batches = -(-built["steps"] // services.REMINDER_BATCH)
+    return {
+        "estates": estates,
+        **built,
+        "batch": services.SUBSIDY_BATCH,
+        "estate_batches": batches,
+        "reminder_batch": services.REMINDER_BATCH,
+        "step_batches": reminder_batches,
+        "advance": advance,
+        "balance": balance,
+        "reminders": reminders,
+        "emails": emails,
+        "sms": sms,
+    }
+
+
+def render(result, stamp) -> str:
+    lines = [
+        stamp,
+        "",
+        f"Bulk data built in SQL in {result['build_s']} s: a contract for every managed estate, "
+        f"{result['assessments']:,} assessments, {result['steps']:,} committee steps.",
+        "",
+        "| run | written (1st) | 1st ms | queries (1st) | batches | 2nd written | 2nd ms | 2nd / 1st |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, key, batches in (
+        ("subsidy advance (70%), current quarter", "advance", result["estate_batches"]),
+        ("subsidy balance (30% × score factor), last quarter", "balance", None),
+        ("committee reminders, today", "reminders", result["step_batches"]),
+    ):
+        first, second = result[key]
+        lines.append(
+            f"| {label} | {first['written']:,} | {first['ms']:,} | {first['queries']} | {batches or '—'} | "
+            f"{second['written']} | {second['ms']:,} | {second['share_of_first']} |"
+        )
+    lines += [
+        "",
+        f"Reminders delivered by the first run: {result['emails']:,} e-mails (locmem backend) and "
+        f"{result['sms']:,} SMS (locmem backend), plus one in-app notice each; the second run sent none.",
+    ]
+    return "\n".join(lines)

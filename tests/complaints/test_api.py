@@ -2,7 +2,6 @@ import pytest
 from django.test import Client
 
 from complaints import services
-from complaints.models import Complaint
 
 pytestmark = pytest.mark.django_db
 

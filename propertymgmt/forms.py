@@ -1,11 +1,21 @@
 """Forms of the property pages. They parse input; services validate and write."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import Action, scoped
 from core.forms import add_bootstrap_classes
-from propertymgmt.models import BallotChoice, Contract, PropertyCompany, VoteSubject
+from propertymgmt.models import (
+    BallotChoice,
+    CommitteeKind,
+    CommitteeStage,
+    Contract,
+    OwnersVote,
+    PropertyCompany,
+    VoteSubject,
+)
 
 
 class ContractForm(forms.ModelForm):
@@ -94,3 +104,62 @@ class CastForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         add_bootstrap_classes(self)
+
+
+def _date(label):
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class FeeCollectionForm(forms.Form):
+    period_start = _date(_("期间开始"))
+    period_end = _date(_("期间结束"))
+    billed = forms.DecimalField(label=_("应收（元）"), max_digits=14, decimal_places=2, min_value=0)
+    collected = forms.DecimalField(label=_("实收（元）"), max_digits=14, decimal_places=2, min_value=0)
+
+
+class AssessmentForm(forms.Form):
+    month = _date(_("考核月份"))
+    fee = forms.DecimalField(label=_("物业费收缴（40分）"), max_digits=5, decimal_places=2, min_value=0)
+    inspection = forms.DecimalField(label=_("日常检查（40分）"), max_digits=5, decimal_places=2, min_value=0)
+    safety = forms.DecimalField(label=_("安全管理（20分）"), max_digits=5, decimal_places=2, min_value=0)
+    satisfaction = forms.DecimalField(
+        label=_("满意度（%）"), max_digits=4, decimal_places=1, min_value=0, max_value=100
+    )
+    security_incidents = forms.IntegerField(label=_("治安事件（起）"), min_value=0)
+    remarks = forms.CharField(label=_("备注"), required=False, max_length=500)
+
+
+class CommitteeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=CommitteeKind.choices)
+    stage = forms.ChoiceField(label=_("阶段"), choices=CommitteeStage.choices)
+    preparation_due_on = forms.DateField(
+        label=_("筹备期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    term_starts_on = forms.DateField(
+        label=_("任期开始"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    term_ends_on = forms.DateField(label=_("任期结束"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    chair = forms.CharField(label=_("主任/组长"), required=False, max_length=50)
+    contact_phone = forms.CharField(label=_("联系电话"), required=False, max_length=20)
+    contact_email = forms.EmailField(label=_("电子邮箱"), required=False)
+
+
+class WithdrawalForm(forms.Form):
+    vote = forms.ModelChoiceField(queryset=None, label=_("业主表决"))
+    amount = forms.DecimalField(label=_("金额（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    purpose = forms.CharField(label=_("用途"), max_length=200)
+    withdrawn_on = _date(_("使用日期"))
+
+    def __init__(self, *args, estate, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vote"].queryset = OwnersVote.objects.filter(estate=estate, status="closed", passed=True)
+
+
+class BuildingHeadForm(forms.Form):
+    building = forms.ModelChoiceField(queryset=None, label=_("楼栋"))
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    phone = forms.CharField(label=_("联系电话"), required=False, max_length=20)
+
+    def __init__(self, *args, estate, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["building"].queryset = estate.buildings.all()

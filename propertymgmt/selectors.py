@@ -6,7 +6,7 @@ their signatures stable.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
@@ -103,7 +103,9 @@ def exit_list(*, user, today: date | None = None) -> list[dict]:
     from propertymgmt.models import Assessment
 
     today = today or timezone.localdate()
-    since = (today.replace(day=1) - timedelta(days=365)).replace(day=1)
+    # The last twelve monthly assessments: this month and the eleven before it.
+    month_index = today.year * 12 + today.month - 1 - 11
+    since = date(month_index // 12, month_index % 12 + 1, 1)
     rows = (
         scoped(Assessment.objects, user)
         .filter(company__isnull=False, month__gte=since, month__lte=today)

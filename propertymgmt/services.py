@@ -915,3 +915,19 @@ def send_reminders(*, today: date | None = None, batch: int = REMINDER_BATCH) ->
                 _deliver(ids)
         sent += len(ids)
     return sent
+
+
+@transaction.atomic
+def appoint_building_head(*, user, estate_id: int, building_id: int, name: str, phone: str = ""):
+    """楼长: one per building; appointing another replaces the previous one."""
+    from propertymgmt.models import BuildingHead
+
+    estate = _estate(user, estate_id)
+    building = estate.buildings.filter(pk=building_id).first()
+    if building is None:
+        raise ValidationError({"building": _("请选择本小区的楼栋。")})
+    head = BuildingHead.objects.filter(building=building).first() or BuildingHead(estate=estate, building=building)
+    head.name, head.phone, head.since = name.strip(), phone.strip(), timezone.localdate()
+    head.full_clean()
+    head.save()
+    return head

@@ -6,6 +6,7 @@ app_name = "propertymgmt"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("estates/<int:estate_pk>/", views.estate_property, name="estate_property"),
     path("companies/", views.company_list, name="company_list"),
     path("companies/new/", views.company_create, name="company_create"),
     path("contracts/", views.contract_list, name="contract_list"),

@@ -14,10 +14,22 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scoping import Action, can, get_scoped_object_or_404, scoped
 from communities.models import ManagementMode
-from core.forms import apply_errors
+from core.forms import add_bootstrap_classes, apply_errors
 from core.pagination import paginate
 from propertymgmt import selectors, services
-from propertymgmt.forms import BallotForm, CastForm, CompanyForm, ContractForm, EndContractForm, VoteForm
+from propertymgmt.forms import (
+    AssessmentForm,
+    BallotForm,
+    BuildingHeadForm,
+    CastForm,
+    CommitteeForm,
+    CompanyForm,
+    ContractForm,
+    EndContractForm,
+    FeeCollectionForm,
+    VoteForm,
+    WithdrawalForm,
+)
 from propertymgmt.models import (
     Contract,
     OwnersVote,
@@ -361,4 +373,116 @@ def subsidy_export(request, period_pk):
         as_attachment=True,
         filename=f"物业补贴发放表-{period.label}-{date.today():%Y%m%d}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# --- One estate's property management --------------------------------------------------------------------------
+
+
+ESTATE_FORMS = {
+    "fee": FeeCollectionForm,
+    "assessment": AssessmentForm,
+    "committee": CommitteeForm,
+    "withdraw": WithdrawalForm,
+    "head": BuildingHeadForm,
+}
+
+
+def _estate_forms(estate, data=None, which=None):
+    forms_ = {}
+    for key, form_class in ESTATE_FORMS.items():
+        bound = data if key == which else None
+        kwargs = {"estate": estate} if key in ("withdraw", "head") else {}
+        form = form_class(bound, prefix=key, **kwargs)
+        add_bootstrap_classes(form, small=True)
+        forms_[key] = form
+    return forms_
+
+
+def _save_estate_form(request, estate, key, form):
+    user, data = request.user, form.cleaned_data
+    if key == "fee":
+        services.record_fee_collection(user=user, estate_id=estate.pk, **data)
+    elif key == "assessment":
+        contract = Contract.objects.filter(estate=estate, ended_on__isnull=True).first()
+        if contract is None:
+            raise ValidationError(_("该小区没有执行中的合同，无法考核。"))
+        services.record_assessment(
+            user=user,
+            contract_id=contract.pk,
+            month=data["month"],
+            item_scores={k: data[k] for k in ("fee", "inspection", "safety")},
+            satisfaction=data["satisfaction"],
+            security_incidents=data["security_incidents"],
+            remarks=data["remarks"],
+        )
+    elif key == "committee":
+        current = estate.committees.exclude(stage="dissolved").first()
+        services.save_committee(user=user, estate_id=estate.pk, data=data, committee_id=current.pk if current else None)
+    elif key == "withdraw":
+        services.withdraw_fund(
+            user=user,
+            estate_id=estate.pk,
+            vote_id=data["vote"].pk,
+            amount=data["amount"],
+            purpose=data["purpose"],
+            withdrawn_on=data["withdrawn_on"],
+        )
+    elif key == "head":
+        services.appoint_building_head(
+            user=user, estate_id=estate.pk, building_id=data["building"].pk, name=data["name"], phone=data["phone"]
+        )
+
+
+@login_required
+def estate_property(request, estate_pk):
+    """Everything property-related about one estate, with the forms to record it."""
+    from communities.models import Estate
+    from propertymgmt.models import BREAK_EVEN_RATE, BuildingHead, CommitteeStep, FundWithdrawal
+
+    estate = get_scoped_object_or_404(Estate.objects.select_related("community__street"), request.user, pk=estate_pk)
+    which = request.POST.get("form") if request.method == "POST" else None
+    if which is not None and which not in ESTATE_FORMS:
+        raise Http404
+    if (
+        request.method == "POST"
+        and not scoped(Estate.objects, request.user, Action.CHANGE).filter(pk=estate.pk).exists()
+    ):
+        raise PermissionDenied(_("您没有权限执行此操作。"))
+    forms_ = _estate_forms(estate, request.POST if which else None, which)
+    if which is not None:
+        form = forms_[which]
+        if form.is_valid():
+            try:
+                _save_estate_form(request, estate, which, form)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("已保存。"))
+                return redirect("propertymgmt:estate_property", estate_pk=estate.pk)
+    if request.method == "POST" and which is None and request.POST.get("step"):
+        try:
+            services.complete_step(user=request.user, step_id=int(request.POST["step"]), done_on=timezone.localdate())
+        except (ValidationError, ValueError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("propertymgmt:estate_property", estate_pk=estate.pk)
+    return render(
+        request,
+        "propertymgmt/estate_property.html",
+        {
+            "estate": estate,
+            "forms": forms_,
+            "open_form": which,
+            "contracts": Contract.objects.filter(estate=estate).select_related("company", "rights_unit"),
+            "fees": estate.fee_collections.all()[:8],
+            "break_even": BREAK_EVEN_RATE,
+            "assessments": estate.assessments.all()[:12],
+            "committee": estate.committees.exclude(stage="dissolved").first(),
+            "steps": CommitteeStep.objects.filter(estate=estate).order_by("due_on"),
+            "heads": BuildingHead.objects.filter(estate=estate).select_related("building"),
+            "votes": OwnersVote.objects.filter(estate=estate)[:10],
+            "withdrawals": FundWithdrawal.objects.filter(estate=estate),
+            "can_change": scoped(Estate.objects, request.user, Action.CHANGE).filter(pk=estate.pk).exists(),
+            "today": timezone.localdate(),
+        },
     )

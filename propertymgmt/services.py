@@ -7,7 +7,6 @@ one transaction.
 from __future__ import annotations
 
 import hashlib
-import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -40,7 +39,6 @@ from propertymgmt.models import (
 )
 
 FEN = Decimal("0.01")
-logger = logging.getLogger(__name__)
 
 
 def _estate(user, estate_id, action=Action.CHANGE):
@@ -186,15 +184,13 @@ def record_fee_collection(
 
 
 def _upheld_complaints(company_id: int | None, month: date) -> int:
+    """Complaints resolved against the company during the month (the complaints app counts them)."""
     if company_id is None:
         return 0
-    try:
-        from complaints.selectors import upheld_counts_by_company
-    except ImportError:  # the complaints app's selector not merged yet: nothing upheld to count
-        logger.warning("complaints.selectors.upheld_counts_by_company missing; assessment counts no complaints")
-        return 0
-    end = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return upheld_counts_by_company(start=month, end=end).get(company_id, 0)
+    from complaints.selectors import upheld_counts_by_company
+
+    last_day = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return upheld_counts_by_company(start=month, end=last_day).get(company_id, 0)
 
 
 def score_of(*, scheme: ScoringScheme, item_scores: dict, complaints_upheld: int) -> Decimal:

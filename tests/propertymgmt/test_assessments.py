@@ -52,7 +52,7 @@ def test_score_follows_the_scheme_less_upheld_complaints(world, company, upheld)
     assessment = _assess(world, contract, date(2026, 5, 1))
     assert assessment.complaints_upheld == 3
     assert assessment.score == Decimal("77.00")  # 30 + 35 + 18 − 3 × 2
-    assert upheld["calls"][-1] == (date(2026, 5, 1), date(2026, 6, 1))
+    assert upheld["calls"][-1] == (date(2026, 5, 1), date(2026, 5, 31))  # both ends included
 
 
 def test_item_above_its_points_is_refused_naming_the_item(world, company, upheld):
@@ -198,3 +198,38 @@ def test_withdrawal_beyond_the_balance_is_refused(world):
     Estate.objects.filter(pk=world.estate_a1.pk).update(fund_status="collected", fund_balance=Decimal("100.00"))
     with pytest.raises(ValidationError, match="余额"):
         _withdraw(world, _fund_vote(world), amount="100.01")
+
+
+def test_complaints_upheld_in_the_complaints_app_lower_the_score(world, company):
+    """Against the real complaints.selectors.upheld_counts_by_company (no stand-in)."""
+    from datetime import datetime, time
+
+    from django.utils import timezone as tz
+
+    from complaints import services as complaint_services
+    from complaints.models import Category, Channel, Complaint
+
+    def resolved(day):
+        case = complaint_services.file_complaint(
+            filing=complaint_services.Filing(
+                category=Category.objects.get(code="common_area"),
+                description="楼道灯长期不亮",
+                reporter_name="李秀英",
+                reporter_phone="13812345678",
+                estate=world.estate_a1,
+                channel=Channel.WEB,
+                consent=True,
+            )
+        )
+        Complaint.objects.filter(pk=case.pk).update(
+            company=company,
+            upheld_against_company=True,
+            resolved_at=datetime.combine(day, time(10), tzinfo=tz.get_current_timezone()),
+        )
+
+    resolved(date(2026, 5, 31))
+    resolved(date(2026, 6, 1))  # next month: not counted in May
+    contract = ContractFactory(estate=world.estate_a1, company=company)
+    assessment = _assess(world, contract, date(2026, 5, 1))
+    assert assessment.complaints_upheld == 1
+    assert assessment.score == Decimal("81.00")  # 83 − 2

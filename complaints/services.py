@@ -96,7 +96,11 @@ def _on_time(complaint: Complaint) -> bool:
 def rebuild_monthly_stats() -> int:
     """Recompute the measures from the cases (after a bulk load, or to check
     the running totals). PostgreSQL and SQLite both run this SQL."""
-    local = "(c.received_at AT TIME ZONE 'Asia/Shanghai')" if connection.vendor == "postgresql" else "c.received_at"
+    local = (
+        "(c.received_at AT TIME ZONE 'Asia/Shanghai')"
+        if connection.vendor == "postgresql"
+        else "datetime(c.received_at, '+8 hours')"
+    )
     month = (
         f"date_trunc('month', {local})::date"
         if connection.vendor == "postgresql"
@@ -105,7 +109,7 @@ def rebuild_monthly_stats() -> int:
     resolved_day = (
         "(c.resolved_at AT TIME ZONE 'Asia/Shanghai')::date"
         if connection.vendor == "postgresql"
-        else "date(c.resolved_at)"
+        else "date(c.resolved_at, '+8 hours')"
     )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM complaints_monthlystat")

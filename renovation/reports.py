@@ -259,11 +259,15 @@ PROJECT_HEADERS = [
     "进度（%）",
     "完成投资（万元）",
 ]
+# 楼栋数, 户数, 建筑面积, 总投资, each source, 完成投资: the columns a 合计 row adds up.
+PROJECT_SUMMED_COLUMNS = (5, 6, 7, 9, *range(10, 10 + len(SOURCES)), 10 + len(SOURCES) + 6)
 PROJECT_TEXT_COLUMNS = {0, 1, 2, 3, 4, 8, 21, 22, 23, 24, 25}
 
 
 def _sql_of(queryset):
-    sql, params = queryset.query.sql_with_params()
+    """The SQL of an id queryset, without the model's default ORDER BY (a sort
+    of 55,000 rows inside every IN (…) for nothing)."""
+    sql, params = queryset.order_by().query.sql_with_params()
     return sql, list(params)
 
 
@@ -275,17 +279,26 @@ def project_rows_sql(project_ids_queryset, *, limit_ids: list[int] | None = None
     source_sums = ",\n".join(
         f"sum(planned) FILTER (WHERE source = '{s.value}') AS s_{i}" for i, s in enumerate(SOURCES)
     )
+    # Dates and stage labels are formatted by PostgreSQL, so each row goes
+    # from the cursor to the sheet as it is (no Python work per row).
+    dates = ", ".join(
+        f"coalesce(to_char(p.{name}, 'YYYY-MM-DD'), '')"
+        for name in ("planned_start", "planned_end", "actual_start", "actual_end")
+    )
+    stage = "CASE p.stage " + " ".join("WHEN %s THEN %s" for _ in Stage.choices) + " ELSE p.stage END"
+    stage_params = [str(part) for choice in Stage.choices for part in choice]
     if limit_ids is not None:
         ids_sql, ids_params = "SELECT unnest(%s::bigint[])", [limit_ids]
     else:
         ids_sql, ids_params = _sql_of(project_ids_queryset)
     sql = f"""
-        SELECT st.name, c.name, e.name, e.year_built, e.building_count, e.households,
+        SELECT row_number() OVER (ORDER BY st.code, c.code, e.name, p.id)::int,
+               st.name, c.name, e.name, e.year_built, e.building_count, e.households,
                round(e.floor_area / 10000.0, 2),
                coalesce(w.items, ''),
                round(coalesce(f.total, 0) / 10000.0, 2),
                {source_columns},
-               p.planned_start, p.planned_end, p.actual_start, p.actual_end, p.stage, p.progress,
+               {dates}, {stage}, p.progress,
                round(coalesce(w.actual, 0) / 10000.0, 2)
         FROM renovation_project p
         JOIN communities_estate e ON e.id = p.estate_id
@@ -305,33 +318,19 @@ def project_rows_sql(project_ids_queryset, *, limit_ids: list[int] | None = None
         WHERE p.id IN ({ids_sql})
         ORDER BY st.code, c.code, e.name, p.id
     """
-    return sql, ids_params * 3
-
-
-def _project_row(number, raw, stages):
-    row = [number, *raw]
-    stage_index = 9 + len(SOURCES) + 4 + 1  # position of the stage code in the row
-    row[stage_index] = stages.get(row[stage_index], row[stage_index])
-    for index in range(stage_index - 4, stage_index):
-        day = row[index]
-        row[index] = day.strftime("%Y-%m-%d") if day else ""
-    return row
+    return sql, stage_params + ids_params * 3
 
 
 def iter_project_rows(project_ids_queryset, *, limit_ids=None, chunk=2000):
-    """(序号, …) rows of the project report, streamed from a server-side cursor."""
-    stages = {value: str(label) for value, label in Stage.choices}
+    """(序号, …) rows of the project report as tuples, streamed from a server-side cursor."""
     sql, params = project_rows_sql(project_ids_queryset, limit_ids=limit_ids)
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
-        number = 0
         while True:
             batch = cursor.fetchmany(chunk)
             if not batch:
                 break
-            for raw in batch:
-                number += 1
-                yield _project_row(number, raw, stages)
+            yield from batch
 
 
 def project_totals(project_ids_queryset, *, with_count: bool = False) -> list:
@@ -395,7 +394,7 @@ def project_report_page(*, user, year: int, request) -> ProjectReportPage:
         number = paginator.num_pages
     bottom = (number - 1) * paginator.per_page
     ids = list(ordered.values_list("pk", flat=True)[bottom : bottom + paginator.per_page])
-    rows = list(iter_project_rows(None, limit_ids=ids)) if ids else []
+    rows = [list(row) for row in iter_project_rows(None, limit_ids=ids)] if ids else []
     for offset, row in enumerate(rows):
         row[0] = bottom + offset + 1
     page = Page(rows, number, paginator)
@@ -483,6 +482,8 @@ def write_project_report(fileobj, *, user, year: int, progress=None) -> int:
     unit_line = _unit_line(user, year)
     sheet = _sheet(workbook, "改造项目", PROJECT_HEADERS, title, unit_line, {4: 24, 9: 40})
     count = in_sheet = 0
+    summed = PROJECT_SUMMED_COLUMNS
+    sums = [0] * len(summed)
     for row in iter_project_rows(projects):
         if in_sheet >= MAX_ROWS_PER_SHEET:
             sheet = _sheet(
@@ -490,11 +491,16 @@ def write_project_report(fileobj, *, user, year: int, progress=None) -> int:
             )
             in_sheet = 0
         sheet.append(row)
+        # The 合计 row adds up the rows as written (no second query over the year).
+        sums = [total + row[index] for total, index in zip(sums, summed, strict=True)]
         count += 1
         in_sheet += 1
         if progress is not None and count % 2000 == 0:
             progress(count)
-    _finish(sheet, project_totals(projects))
+    totals = ["合计", "", "", _("%(n)s个项目") % {"n": count}] + [""] * (len(PROJECT_HEADERS) - 4)
+    for total, index in zip(sums, summed, strict=True):
+        totals[index] = total
+    _finish(sheet, totals)
     workbook.save(fileobj)
     return count
 

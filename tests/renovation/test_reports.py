@@ -120,8 +120,14 @@ def test_project_report_xlsx_rows_and_totals(world, year_data, client_for):
     body = [r for r in rows if isinstance(r[0], int)]
     assert [r[3] for r in body] == ["和平里七区", "青年湖西里"]  # street A only
     total = next(r for r in rows if r[0] == "合计")
-    column = reports.PROJECT_HEADERS.index("总投资（万元）")
-    assert total[column] == pytest.approx(sum(r[column] for r in body))
+    assert [reports.PROJECT_HEADERS[i] for i in reports.PROJECT_SUMMED_COLUMNS][-1] == "完成投资（万元）"
+    for column, header in enumerate(reports.PROJECT_HEADERS):
+        if header.endswith(("（万元）", "（万㎡）", "（栋）", "（户）")):
+            assert column in reports.PROJECT_SUMMED_COLUMNS
+            assert total[column] == pytest.approx(sum(r[column] for r in body)), header
+    page_totals = reports.project_totals(reports._year_projects(world.staff_a, 2024, "view").values("pk"))
+    for column in reports.PROJECT_SUMMED_COLUMNS:
+        assert total[column] == pytest.approx(float(page_totals[column]))
 
 
 def test_large_project_export_runs_as_a_background_job(world, year_data, client_for, settings, monkeypatch):

@@ -280,6 +280,8 @@ class Project(models.Model):
         ]
         indexes = [
             models.Index(fields=["year", "street"], name="renovation_year_street_idx"),
+            # The lists' default order, so a page of a national list is read from the index.
+            models.Index(fields=["-year", "street", "name", "id"], name="renovation_list_order_idx"),
             models.Index(fields=["stage", "planned_end"], name="renovation_stage_due_idx"),
         ]
 

@@ -51,16 +51,41 @@ def hit(kind: str, value: str, window: int) -> int:
         return 0
 
 
+class Limits:
+    """The public form's counters for one address (and, once known, one phone),
+    read with one cache round trip and written with one more. Counts are
+    approximate under concurrency (read, then write), which a limit of this
+    kind tolerates; a window restarts from the latest submission."""
+
+    def __init__(self, ip: str):
+        self.ip = ip
+        self.ip_count = count("ip", ip)
+
+    @property
+    def ip_over_limit(self) -> bool:
+        return self.ip_count >= settings.COMPLAINT_RATE_PER_IP_HOUR
+
+    @property
+    def needs_challenge(self) -> bool:
+        return self.ip_count >= settings.COMPLAINT_CHALLENGE_AFTER
+
+    def phone_over_limit(self, phone: str) -> bool:
+        self.phone_count = count("phone", phone)
+        return self.phone_count >= settings.COMPLAINT_RATE_PER_PHONE_DAY
+
+    def record(self, phone: str) -> None:
+        phone_count = getattr(self, "phone_count", None)
+        if phone_count is None:
+            phone_count = count("phone", phone)
+        try:
+            cache.set(_key("ip", self.ip), self.ip_count + 1, HOUR)
+            cache.set(_key("phone", phone), phone_count + 1, DAY)
+        except CACHE_ERRORS:
+            pass
+
+
 def ip_over_limit(ip: str) -> bool:
     return count("ip", ip) >= settings.COMPLAINT_RATE_PER_IP_HOUR
-
-
-def phone_over_limit(phone: str) -> bool:
-    return count("phone", phone) >= settings.COMPLAINT_RATE_PER_PHONE_DAY
-
-
-def needs_challenge(ip: str) -> bool:
-    return count("ip", ip) >= settings.COMPLAINT_CHALLENGE_AFTER
 
 
 def record_submission(ip: str, phone: str) -> None:

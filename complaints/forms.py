@@ -43,11 +43,11 @@ class PlaceMixin:
         estate_id = cleaned.get("estate_id")
         name = (cleaned.get("estate_name") or "").strip()
         if estate_id:
-            estate = Estate.objects.select_related("community__street").filter(pk=estate_id).first()
+            estate = Estate.objects.select_related("community__street__district").filter(pk=estate_id).first()
             if estate is not None and name and estate.name != name:
                 estate = None  # the resident changed the text after picking
         if estate is None and name:
-            matches = list(Estate.objects.select_related("community__street").filter(name=name)[:2])
+            matches = list(Estate.objects.select_related("community__street__district").filter(name=name)[:2])
             if len(matches) == 1:
                 estate = matches[0]
         cleaned["estate"] = estate

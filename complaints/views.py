@@ -66,12 +66,12 @@ def _filing_from(form, *, channel="web"):
 
 def public_form(request):
     """The resident's form: one column, large targets, works on a 360-px phone."""
-    ip = abuse.client_ip(request)
-    challenge = abuse.needs_challenge(ip)
+    limits = abuse.Limits(abuse.client_ip(request))
+    challenge = limits.needs_challenge
     duplicate = None
     status = 200
     if request.method == "POST":
-        if abuse.ip_over_limit(ip):
+        if limits.ip_over_limit:
             return _too_many(request, _("该网络提交过于频繁"))
         form = PublicComplaintForm(request.POST, request.FILES)
         if request.POST.get("website"):
@@ -82,7 +82,7 @@ def public_form(request):
             data = form.cleaned_data
             if challenge and not abuse.challenge_passed(data.get("challenge_token"), data.get("challenge_answer")):
                 form.add_error("challenge_answer", _("计算结果不正确，请重新回答。"))
-            elif abuse.phone_over_limit(data["reporter_phone"]):
+            elif limits.phone_over_limit(data["reporter_phone"]):
                 return _too_many(request, _("该手机号今天提交次数已达上限"))
             else:
                 duplicate = services.find_duplicate(
@@ -94,7 +94,7 @@ def public_form(request):
                 choice = request.POST.get("on_duplicate")
                 if duplicate is not None and choice == "add":
                     services.add_supplement(complaint=duplicate, text=data["description"], photos=data["photos"])
-                    abuse.record_submission(ip, data["reporter_phone"])
+                    limits.record(data["reporter_phone"])
                     messages.success(request, _("已补充到您的工单%(n)s。") % {"n": duplicate.number})
                     return redirect("complaints:follow", token=duplicate.access_token)
                 if duplicate is None or choice == "new":
@@ -103,14 +103,14 @@ def public_form(request):
                     except ValidationError as exc:
                         apply_errors(form, exc)
                     else:
-                        abuse.record_submission(ip, data["reporter_phone"])
+                        limits.record(data["reporter_phone"])
                         return redirect(f"{reverse('complaints:follow', args=[complaint.access_token])}?new=1")
         if form.errors:
             status = status if status != 200 else 400
     else:
         form = PublicComplaintForm()
     question = token = None
-    if challenge or abuse.needs_challenge(ip):
+    if challenge:
         question, token = abuse.new_challenge()
         data = form.data.copy() if form.is_bound else None
         if data is not None:

@@ -250,3 +250,14 @@ def test_png_with_transparency_is_reencoded_as_jpeg(world, category):
     assert Client().post("/complaints/file/", {**form_data(world, category), "photos": [upload]}).status_code == 302
     with Image.open(Photo.objects.get().file.path) as stored:
         assert stored.format == "JPEG"
+
+
+def test_public_post_query_count_is_pinned(world, category, settings, django_assert_num_queries):
+    settings.COMPLAINT_CHALLENGE_AFTER = 100
+    client = Client()
+    client.post("/complaints/file/", form_data(world, category))
+    # category, estate, duplicate check, day counter, calendar, case, step, measures, outbox
+    # (+ savepoint and release: the test wraps everything in a transaction)
+    with django_assert_num_queries(11):
+        response = client.post("/complaints/file/", form_data(world, category, reporter_phone="13900007777"))
+    assert response.status_code == 302

@@ -499,9 +499,18 @@ class MonthlyStat(models.Model):
     hundred rows instead of grouping millions of cases."""
 
     month = models.DateField(_("月份"))
-    district = models.ForeignKey("communities.District", on_delete=models.CASCADE, related_name="+")
+    # A rollup rebuilt from the cases at will: no database-level foreign keys,
+    # so that reloading the organisation tree (benchmarks, imports) never trips on it.
+    district = models.ForeignKey(
+        "communities.District", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
     street = models.ForeignKey(
-        "communities.StreetOffice", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "communities.StreetOffice",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     street_key = models.BigIntegerField(default=0)  # street id, 0 for none (unique across NULLs)
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")

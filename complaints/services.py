@@ -788,6 +788,24 @@ def check_deadlines(*, today: date | None = None) -> dict:
             ids = [c.pk for c in late]
             result["overdue"] += Complaint.objects.filter(pk__in=ids).update(overdue=True)
             Complaint.objects.filter(pk__in=ids, escalation="").update(escalation=Escalation.STREET)
+    # Not even accepted in time: flagged overdue for the station (not escalated).
+    with transaction.atomic():
+        unaccepted = list(
+            Complaint.objects.filter(status=Status.SUBMITTED, overdue=False, accept_due__lt=today)
+            .select_for_update(skip_locked=True)
+            .only("id", "number", "street_id", "accept_due")
+        )
+        for complaint in unaccepted:
+            _notify(
+                complaint,
+                kind=Notification.Kind.OVERDUE,
+                key=f"overdue_accept:{complaint.pk}:{complaint.accept_due}",
+                recipient=f"street:{complaint.street_id or 0}",
+                text=_("工单%(number)s超过受理时限（%(due)s）仍未受理。")
+                % {"number": complaint.number, "due": complaint.accept_due},
+            )
+            _step(complaint, user=None, action="overdue", note=_("超过受理时限仍未受理。"))
+        result["overdue"] += Complaint.objects.filter(pk__in=[c.pk for c in unaccepted]).update(overdue=True)
     return result
 
 

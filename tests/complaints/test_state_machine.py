@@ -199,6 +199,16 @@ def test_deadline_task_run_twice_sends_nothing_twice(world, file_case):
     assert len([m for m in sms.outbox if m[0].startswith("street:")]) == 2
 
 
+def test_case_not_accepted_in_time_is_flagged_once(world, file_case):
+    case = file_case()
+    today = timezone.localdate()
+    Complaint.objects.filter(pk=case.pk).update(accept_due=today - timedelta(days=1))
+    assert services.check_deadlines(today=today)["overdue"] == 1
+    assert services.check_deadlines(today=today)["overdue"] == 0
+    assert Complaint.objects.get(pk=case.pk).overdue
+    assert Notification.objects.filter(key__startswith="overdue_accept:").count() == 1
+
+
 def test_unrated_resolved_case_closes_after_the_rating_period(world, file_case):
     case = file_case()
     walk_to_mediation(world, case)
@@ -250,3 +260,15 @@ def test_calendar_is_kept_by_district_officials_only(world):
         services.save_calendar_day(user=world.staff_a, day=date(2027, 1, 1), kind="holiday", name="元旦")
     services.save_calendar_day(user=world.official, day=date(2027, 1, 1), kind="holiday", name="元旦")
     assert CalendarDay.objects.filter(date=date(2027, 1, 1)).exists()
+
+
+def test_beat_task_run_twice_writes_one_reminder(world, file_case):
+    from complaints import tasks
+
+    case = file_case()
+    services.accept(user=world.staff_a, complaint_id=case.pk)
+    Complaint.objects.filter(pk=case.pk).update(resolve_due=timezone.localdate() - timedelta(days=1))
+    first = tasks.check_deadlines.apply().get()
+    second = tasks.check_deadlines.apply().get()
+    assert first["overdue"] == 1 and second["overdue"] == 0
+    assert Notification.objects.filter(kind="overdue").count() == 1

@@ -74,7 +74,7 @@ def build(total: int) -> None:
                               row_number() OVER (ORDER BY e.id) - 1 AS n, count(*) OVER () AS total
                        FROM communities_estate e JOIN communities_community c ON c.id = e.community_id
                        JOIN communities_streetoffice s ON s.id = c.street_id),
-                 g AS (SELECT g, now() - ((%(total)s - g) * interval '730 days' / %(total)s) AS at,
+                 g AS (SELECT g, now() - ((%(total)s - g) * (63072000.0 / %(total)s)) * interval '1 second' AS at,
                               CASE WHEN g > %(total)s * 0.97 THEN
                                    (ARRAY['submitted','accepted','assigned','mediating'])[1 + g %% 4]
                                    WHEN g %% 41 = 0 THEN 'rejected'

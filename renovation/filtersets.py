@@ -37,6 +37,30 @@ class ProjectFilterSet(PortalFilterSet):
         model = Project
         fields = []
 
+    # A national view has 4,000 streets and 40,000 communities: longer lists
+    # are narrowed by the level above first, as on the ledger page.
+    MAX_OPTIONS = 300
+
+    def prepare_form(self, form):
+        """Street and community options for showing the form on a page
+        (validation still accepts anything in the user's scope)."""
+        if self.request is None:
+            return
+        data = self.data or {}
+        street_id = _int_or_none(data.get("street"))
+        streets = scoped_streets(self.request)
+        communities = scoped_communities(self.request)
+        if street_id:
+            communities = communities.filter(street_id=street_id)
+        street_rows = list(streets.values_list("pk", "name")[: self.MAX_OPTIONS + 1])
+        form.fields["street"].widget.choices = _capped(
+            street_rows, _("全部街道"), _("（选项过多，请按名称搜索）"), streets, street_id
+        )
+        community_rows = list(communities.values_list("pk", "name")[: self.MAX_OPTIONS + 1])
+        form.fields["community"].widget.choices = _capped(
+            community_rows, _("全部社区"), _("（请先选择街道）"), communities, _int_or_none(data.get("community"))
+        )
+
     def filter_search(self, queryset, name, value):
         value = value.strip()
         if not value:
@@ -50,6 +74,21 @@ class ProjectFilterSet(PortalFilterSet):
     def filter_over_budget(self, queryset, name, value):
         condition = selectors.over_budget_q()
         return queryset.filter(condition if value else ~condition)
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _capped(rows, all_label, narrow_label, queryset, selected_id):
+    """All options, or when too many, only the chosen one (so it stays shown)."""
+    if len(rows) <= ProjectFilterSet.MAX_OPTIONS:
+        return [("", all_label), *rows]
+    chosen = list(queryset.filter(pk=selected_id).values_list("pk", "name")) if selected_id else []
+    return [("", narrow_label), *chosen]
 
 
 class _RequestLike:

@@ -54,6 +54,7 @@ def project_list(request):
         "can_approve": can(request.user, Action.APPROVE, Project),
         "reminders": list(reminders[:20]),
     }
+    filterset.prepare_form(filterset.form)
     return render(request, "renovation/project_list.html", context)
 
 

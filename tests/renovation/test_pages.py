@@ -183,3 +183,18 @@ def test_plans_page_creates_plans_for_officials_only(world, client_for):
     data = {"plan-name": "十五五规划", "plan-start_year": "2026", "plan-end_year": "2030", "plan-target_estates": "100"}
     assert client_for(world.staff_a).post(url, data).status_code == 403
     assert client_for(world.official).post(url, data).status_code == 302
+
+
+def test_long_street_and_community_lists_are_narrowed_on_the_list_page(world, project, client_for, monkeypatch):
+    from renovation.filtersets import ProjectFilterSet
+
+    monkeypatch.setattr(ProjectFilterSet, "MAX_OPTIONS", 1)  # the official sees 2 streets, 3 communities
+    page = client_for(world.official).get(reverse("renovation:project_list")).content.decode()
+    assert "请先选择街道" in page and "选项过多" in page
+    page = (
+        client_for(world.official)
+        .get(reverse("renovation:project_list"), {"street": world.street_b.pk})
+        .content.decode()
+    )
+    assert "板厂南里社区" in page
+    assert f'<option value="{world.street_b.pk}" selected>龙潭街道</option>' in page

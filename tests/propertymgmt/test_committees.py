@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.db import connection
+from django.utils import timezone
 
 from propertymgmt import selectors, services
 from propertymgmt.models import CommitteeStage, CommitteeStep, Notice, Reminder, StepKind
@@ -129,3 +130,18 @@ def test_two_concurrent_reminder_runs_send_once(world, sms_outbox):
     assert Reminder.objects.count() == 2 and Notice.objects.count() == 2
     assert len(mail.outbox) == 2 and len(sms_outbox) == 2
     assert CommitteeStep.objects.count() == 2
+
+
+def test_beat_tasks_are_scheduled_daily_and_call_the_services(world, settings):
+    from propertymgmt import tasks
+
+    schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"propertymgmt.tasks.run_subsidies", "propertymgmt.tasks.send_committee_reminders"} <= schedule
+    services.save_committee(
+        user=world.staff_a,
+        estate_id=world.estate_a1.pk,
+        data={"stage": CommitteeStage.PREPARATION, "preparation_due_on": timezone.localdate() + timedelta(days=7)},
+    )
+    assert tasks.send_committee_reminders.apply().get() == 1  # due in a week
+    result = tasks.run_subsidies.apply().get()
+    assert result["advance"] == 4 and result["balance"] == 0

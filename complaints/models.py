@@ -494,6 +494,7 @@ class Notification(models.Model):
 
 
 class MonthlyStat(models.Model):
+    DISTRICT_TOTAL = -1
     """Measures per month of receipt, street and category, kept by the services
     in the same transaction as each step, so the measures page reads a few
     hundred rows instead of grouping millions of cases."""
@@ -512,7 +513,9 @@ class MonthlyStat(models.Model):
         related_name="+",
         db_constraint=False,
     )
-    street_key = models.BigIntegerField(default=0)  # street id, 0 for none (unique across NULLs)
+    # street id, 0 for cases without a street, DISTRICT_TOTAL for the district's
+    # total row (what district-wide and national figures read: ten times fewer rows).
+    street_key = models.BigIntegerField(default=0)
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
     received = models.IntegerField(default=0)
     accepted = models.IntegerField(default=0)
@@ -529,7 +532,10 @@ class MonthlyStat(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["month", "district", "street_key", "category"], name="monthly_stat_unique"),
         ]
-        indexes = [models.Index(fields=["district", "month"], name="monthly_stat_district_idx")]
+        indexes = [
+            models.Index(fields=["district", "month"], name="monthly_stat_district_idx"),
+            models.Index(fields=["street_key", "month"], name="monthly_stat_level_idx"),
+        ]
 
     def __str__(self):
         return f"{self.month} {self.street_key} {self.category_id}"

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.scoping import Action, get_scoped_object_or_404, scoped
@@ -85,12 +85,16 @@ def measures(*, user, year: int, month: int | None = None, category_id: int | No
     rollup (a few hundred rows per district and year), one query for the groups."""
     from accounts.scoping import user_scope
 
-    queryset = MonthlyStat.objects.filter(month__year=year)
+    queryset = MonthlyStat.objects.filter(month__gte=date(year, 1, 1), month__lte=date(year, 12, 1))
     scope = user_scope(user)
+    street_rows = ~Q(street_key=MonthlyStat.DISTRICT_TOTAL)
+    # District-wide and national figures read the districts' total rows,
+    # unless they are broken down by street.
+    level = Q(street_key=MonthlyStat.DISTRICT_TOTAL) if by != "street" else street_rows
     if not scope.allows(Action.VIEW):
         queryset = queryset.none()
     elif scope.level == "district":
-        queryset = queryset.filter(district_id=scope.node_id)
+        queryset = queryset.filter(level, district_id=scope.node_id)
     elif scope.level == "street":
         queryset = queryset.filter(street_key=scope.node_id)
     elif scope.level == "community":
@@ -98,6 +102,8 @@ def measures(*, user, year: int, month: int | None = None, category_id: int | No
         from communities.models import Community
 
         queryset = queryset.filter(street_key=Community.objects.filter(pk=scope.node_id).values("street_id")[:1])
+    else:
+        queryset = queryset.filter(level)
     if month:
         queryset = queryset.filter(month=date(year, month, 1))
     if category_id:

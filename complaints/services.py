@@ -31,6 +31,7 @@ from complaints.models import (
     Complaint,
     Escalation,
     ExtensionRequest,
+    MonthlyStat,
     Notification,
     PhoneView,
     Photo,
@@ -97,28 +98,34 @@ MEASURE_COLUMNS = (
 
 
 def _bump(complaint: Complaint, **deltas) -> None:
-    """Add `deltas` to the case's month / street / category row of the
-    measures, in one upsert statement (safe under concurrency)."""
+    """Add `deltas` to the case's month / street / category row of the measures
+    and to the district's total row (street_key = DISTRICT_TOTAL), in one upsert
+    statement (safe under concurrency)."""
     unknown = set(deltas) - set(MEASURE_COLUMNS)
     if unknown:
         raise ValueError(unknown)
     month = _local_date(complaint.received_at).replace(day=1)
     columns = list(deltas)
     values = [deltas[c] for c in columns]
-    insert_columns = ", ".join(columns)
     zeros = [c for c in MEASURE_COLUMNS if c not in deltas]
     updates = ", ".join(f"{c} = complaints_monthlystat.{c} + excluded.{c}" for c in columns)
+    row = f"(%s, %s, %s, %s, %s{', %s' * len(columns)}{', 0' * len(zeros)})"
+    key = [month, complaint.district_id]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO complaints_monthlystat (month, district_id, street_id, street_key, category_id,"
-            f" {insert_columns}{''.join(', ' + z for z in zeros)})"
-            f" VALUES (%s, %s, %s, %s, %s{', %s' * len(columns)}{', 0' * len(zeros)})"
+            f" {', '.join(columns)}{''.join(', ' + z for z in zeros)})"
+            f" VALUES {row}, {row}"
             f" ON CONFLICT (month, district_id, street_key, category_id) DO UPDATE SET {updates}",
             [
-                month,
-                complaint.district_id,
+                *key,
                 complaint.street_id,
                 complaint.street_id or 0,
+                complaint.category_id,
+                *values,
+                *key,
+                None,
+                MonthlyStat.DISTRICT_TOTAL,
                 complaint.category_id,
                 *values,
             ],
@@ -168,7 +175,17 @@ def rebuild_monthly_stats() -> int:
             GROUP BY 1, c.district_id, c.street_id, c.category_id
             """
         )
-        return cursor.rowcount
+        rows = cursor.rowcount
+        sums = ", ".join(f"sum({c})" for c in MEASURE_COLUMNS)
+        cursor.execute(
+            f"""
+            INSERT INTO complaints_monthlystat (month, district_id, street_id, street_key, category_id,
+                {", ".join(MEASURE_COLUMNS)})
+            SELECT month, district_id, NULL, {MonthlyStat.DISTRICT_TOTAL}, category_id, {sums}
+            FROM complaints_monthlystat GROUP BY month, district_id, category_id
+            """
+        )
+        return rows + cursor.rowcount
 
 
 # --- notifications (the outbox) -------------------------------------------------

@@ -614,15 +614,14 @@ ADVANCE_CANDIDATES_SQL = """
 SELECT e.id FROM communities_estate e
 JOIN communities_community c ON c.id = e.community_id
 JOIN communities_streetoffice s ON s.id = c.street_id
-JOIN propertymgmt_subsidyperiod p ON p.district_id = s.district_id AND p.starts_on = %(start)s
-WHERE e.id >= %(low)s AND e.id < %(high)s AND (%(period)s::bigint IS NULL OR p.id = %(period)s::bigint)
+WHERE e.id >= %(low)s AND e.id < %(high)s AND s.district_id = ANY(%(districts)s::bigint[])
   AND e.year_built <= %(cutoff)s AND e.management_mode <> 'none' AND e.floor_area > 0
 """
 
 PAID_SQL = """
 SELECT x.estate_id FROM propertymgmt_subsidypayment x
-JOIN propertymgmt_subsidyperiod p ON p.id = x.period_id AND p.starts_on = %(start)s
 WHERE x.estate_id >= %(low)s AND x.estate_id < %(high)s AND x.tranche = %(tranche)s
+  AND x.period_id = ANY(%(periods)s::bigint[])
 """
 
 ADVANCE_SQL = f"""
@@ -640,16 +639,16 @@ JOIN LATERAL (
     WHERE sr.management_mode = e.management_mode AND (sr.district_id = s.district_id OR sr.district_id IS NULL)
     ORDER BY sr.district_id IS NULL LIMIT 1
 ) r ON true
-WHERE e.id = ANY(%(todo)s) AND (%(period)s::bigint IS NULL OR p.id = %(period)s::bigint)
+WHERE e.id >= %(low)s AND e.id < %(high)s AND e.id = ANY(%(todo)s::bigint[])
+  AND (%(period)s::bigint IS NULL OR p.id = %(period)s::bigint)
   AND e.year_built <= %(cutoff)s AND e.management_mode <> 'none' AND e.floor_area > 0 AND r.rate > 0
 ON CONFLICT (estate_id, period_id, tranche) DO NOTHING
 """
 
 BALANCE_CANDIDATES_SQL = """
 SELECT a.estate_id FROM propertymgmt_subsidypayment a
-JOIN propertymgmt_subsidyperiod p ON p.id = a.period_id AND p.starts_on = %(start)s
 WHERE a.estate_id >= %(low)s AND a.estate_id < %(high)s AND a.tranche = 'advance' AND a.status = 'approved'
-  AND (%(period)s::bigint IS NULL OR a.period_id = %(period)s::bigint)
+  AND a.period_id = ANY(%(periods)s::bigint[])
 """
 
 BALANCE_SQL = """
@@ -668,7 +667,8 @@ JOIN LATERAL (
 JOIN LATERAL (
     SELECT factor FROM propertymgmt_scorefactor sf WHERE sf.min_score <= sc.score ORDER BY sf.min_score DESC LIMIT 1
 ) f ON true
-WHERE a.estate_id = ANY(%(todo)s) AND a.tranche = 'advance' AND a.status = 'approved'
+WHERE a.estate_id >= %(low)s AND a.estate_id < %(high)s AND a.estate_id = ANY(%(todo)s::bigint[])
+  AND a.tranche = 'advance' AND a.status = 'approved'
   AND (%(period)s::bigint IS NULL OR a.period_id = %(period)s::bigint)
 ON CONFLICT (estate_id, period_id, tranche) DO NOTHING
 """
@@ -679,6 +679,19 @@ def _run(*, candidates_sql: str, insert_sql: str, tranche: str, params: dict, ba
     half-way leaves earlier batches written for the next run to skip."""
     from django.db import connection
 
+    from propertymgmt.models import SubsidyPeriod
+
+    periods = SubsidyPeriod.objects.filter(starts_on=params["start"])
+    if params.get("period") is not None:
+        periods = periods.filter(pk=params["period"])
+    pairs = list(periods.values_list("pk", "district_id"))
+    if not pairs:
+        return 0
+    params = {
+        **params,
+        "periods": "{" + ",".join(str(pk) for pk, _d in pairs) + "}",
+        "districts": "{" + ",".join(str(d) for _pk, d in pairs) + "}",
+    }
     created = 0
     for low, high in batches:
         bounds = {**params, "low": low, "high": high, "tranche": tranche}
@@ -689,7 +702,9 @@ def _run(*, candidates_sql: str, insert_sql: str, tranche: str, params: dict, ba
                 cursor.execute(PAID_SQL, bounds)
                 todo -= {row[0] for row in cursor.fetchall()}
             if todo:
-                cursor.execute(insert_sql, {**bounds, "todo": sorted(todo)})
+                # One array constant ('{1,2,…}'), which PostgreSQL hashes, not ARRAY[…] of parameters.
+                todo_array = "{" + ",".join(map(str, sorted(todo))) + "}"
+                cursor.execute(insert_sql, {**bounds, "todo": todo_array})
                 created += max(cursor.rowcount, 0)
             if on_batch is not None:
                 on_batch(low, high)

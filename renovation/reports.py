@@ -65,6 +65,41 @@ def reporting_unit(user) -> str:
     return user.node_name or _("全部")
 
 
+REPORT_CACHE_SECONDS = 3600
+
+
+def report_generation() -> tuple:
+    """A value that changes whenever a report's figures may: the newest
+    history record of projects, work items and funding lines (every write
+    through the services leaves one) and the ledger's generation (estates,
+    buildings, illegal structures). One indexed lookup per table."""
+    from communities.selectors import ledger_generation
+
+    tables = [m.history.model._meta.db_table for m in (Project, WorkItem, FundingLine)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"(SELECT max(history_id) FROM {table})" for table in tables))
+        return (*cursor.fetchone(), *ledger_generation())
+
+
+def cached_report(kind: str, *, user, year: int, action, compute):
+    """A report's figures, remembered per scope, year and data generation: a
+    second look (or paging, or the export after the page) costs one lookup,
+    and any change to the data changes the key, so a figure is never stale."""
+    import hashlib
+
+    from accounts.scoping import user_scope
+    from core.cache import safe_get, safe_set
+
+    scope = user_scope(user)
+    digest = hashlib.sha1(repr((scope, str(action), year)).encode()).hexdigest()
+    key = f"renovation-report:v1:{kind}:{digest}:{'-'.join(str(g) for g in report_generation())}"
+    value = safe_get(key)
+    if value is None:
+        value = compute()
+        safe_set(key, value, REPORT_CACHE_SECONDS)
+    return value
+
+
 def report_session(function=None, *, transactional=True):
     """Run a report's statements with JIT compilation and parallel workers
     off. Measured at national scale on the 2-core server: the year's totals
@@ -169,8 +204,21 @@ def _year_projects(user, year, action):
     return scoped(Project.objects.all(), user, action).filter(year=year)
 
 
-@report_session
 def street_report(*, user, year: int, action: Action = Action.VIEW) -> Report:
+    """The year's projects by street office (cached per scope, year and data generation)."""
+    report = cached_report(
+        "streets",
+        user=user,
+        year=year,
+        action=action,
+        compute=lambda: _street_report(user=user, year=year, action=action),
+    )
+    report.made_at = timezone.localtime()
+    return report
+
+
+@report_session
+def _street_report(*, user, year: int, action: Action = Action.VIEW) -> Report:
     """The year's projects by street office, in five grouped queries."""
     projects = _year_projects(user, year, action)
     stage_counts = {f"stage_{s}": Count("pk", filter=Q(stage=s)) for s in STAGE_ORDER}
@@ -426,7 +474,13 @@ def project_report_page(*, user, year: int, request) -> ProjectReportPage:
     from core.pagination import PortalPaginator, page_size_from
 
     projects = _year_projects(user, year, Action.VIEW)
-    totals = project_totals(projects.values("pk"), with_count=True)
+    totals = cached_report(
+        "project-totals",
+        user=user,
+        year=year,
+        action=Action.VIEW,
+        compute=lambda: project_totals(projects.values("pk"), with_count=True),
+    )
     count = totals.pop()
     ordered = projects.order_by("street__code", "estate__community__code", "estate__name", "pk")
     paginator = PortalPaginator(ordered, page_size_from(request), count=count)

@@ -60,6 +60,15 @@ class FundingLineFactory(factory.django.DjangoModelFactory):
     planned = Decimal("500000.00")
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Reports are cached per data generation (history ids); a new test
+    database starts its sequences again, so start every test from an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def plans(world):
     plan = FiveYearPlanFactory(district=world.district)

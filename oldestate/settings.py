@@ -279,6 +279,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Property app: several models have a "status"; name each choice set.
+    "ENUM_NAME_OVERRIDES": {
+        "PropertyCompanyStatusEnum": "propertymgmt.models.CompanyStatus",
+        "OwnersVoteStatusEnum": "propertymgmt.models.VoteStatus",
+        "SubsidyPaymentStatusEnum": "propertymgmt.models.SubsidyPayment.Status",
+    },
 }
 
 # --- Domain settings ----------------------------------------------------------

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scoping import Action, can, get_scoped_object_or_404, scoped
+from accounts.scoping import Action, can, get_scoped_object_or_404, scoped, user_scope
 from propertymgmt.models import (
     BODY_MODE,
     Assessment,
@@ -252,8 +252,8 @@ def order_out(*, user, company_id: int, street_id: int, reason: str, today: date
 
     today = today or timezone.localdate()
     street = get_scoped_object_or_404(StreetOffice.objects, user, Action.VIEW, pk=street_id)
-    if not can(user, Action.CHANGE, Contract):
-        raise ValidationError(_("您没有权限执行此操作。"))
+    if not can(user, Action.CHANGE, Contract) or user_scope(user).level == "community":
+        raise ValidationError(_("责令退出由街道办事处决定。"))
     if not reason.strip():
         raise ValidationError({"reason": _("请填写责令退出的原因。")})
     listed = [row for row in exit_list(user=user, today=today) if row["company_id"] == company_id]

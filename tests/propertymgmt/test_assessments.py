@@ -233,3 +233,14 @@ def test_complaints_upheld_in_the_complaints_app_lower_the_score(world, company)
     assessment = _assess(world, contract, date(2026, 5, 1))
     assert assessment.complaints_upheld == 1
     assert assessment.score == Decimal("81.00")  # 83 − 2
+
+
+def test_community_workers_cannot_order_a_company_out(world, company, upheld):
+    contract = ContractFactory(estate=world.estate_a1, company=company)
+    _assess(world, contract, date(2026, 6, 1), satisfaction="50")
+    assert selectors.exit_list(user=world.worker_a1, today=TODAY)  # they see it on the list
+    with pytest.raises(ValidationError, match="街道办事处"):
+        services.order_out(
+            user=world.worker_a1, company_id=company.pk, street_id=world.street_a.pk, reason="x", today=TODAY
+        )
+    assert Contract.objects.get(pk=contract.pk).ended_on is None

@@ -1,6 +1,7 @@
 """Every property page, API endpoint and export is scoped: 404 outside, 403 without the right."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -230,3 +231,45 @@ def test_api_payment_list_queries_are_pinned(world, data, client_for, django_ass
     client.get("/api/v1/subsidy-payments/")
     with django_assert_max_num_queries(6):
         client.get("/api/v1/subsidy-payments/")
+
+
+@pytest.mark.parametrize(("user", "status"), [("official", 200), ("staff_a", 200), ("auditor", 403)])
+def test_vote_create_page_rights(world, data, client_for, user, status):
+    assert client_for(getattr(world, user)).get(reverse("propertymgmt:vote_create")).status_code == status
+
+
+@pytest.mark.parametrize(("user", "status"), [("staff_a", 200), ("staff_b", 404), ("auditor", 403)])
+def test_vote_codes_scoping(world, data, client_for, user, status):
+    url = reverse("propertymgmt:vote_codes", args=[data["vote_a"].pk])
+    assert client_for(getattr(world, user)).post(url).status_code == status
+
+
+@pytest.mark.parametrize("user", ["staff_a", "worker_a1", "auditor"])
+def test_only_officials_run_subsidies_or_set_rates(world, data, client_for, user):
+    from propertymgmt.models import SubsidyRate
+
+    client = client_for(getattr(world, user))
+    assert client.post(reverse("propertymgmt:subsidy_run")).status_code == 403
+    client.post(reverse("propertymgmt:subsidy_rate_set"), {"mode": "owners", "rate": "9.99"})
+    assert not SubsidyRate.objects.filter(rate=Decimal("9.99")).exists()
+
+
+def test_official_sets_a_rate_and_runs_the_quarter(world, data, client_for):
+    from propertymgmt.models import SubsidyRate
+
+    client = client_for(world.official)
+    client.post(reverse("propertymgmt:subsidy_rate_set"), {"mode": "owners", "rate": "2.40"})
+    assert SubsidyRate.objects.get(district=world.district, management_mode="owners").rate == Decimal("2.40")
+    response = client.post(reverse("propertymgmt:subsidy_run"))
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(("user", "refused"), [("staff_b", True), ("auditor", True), ("worker_a1", True)])
+def test_order_out_refused_outside_scope_or_without_the_right(world, data, client_for, user, refused):
+    from propertymgmt.models import ExitOrder
+
+    client_for(getattr(world, user)).post(
+        reverse("propertymgmt:order_out"),
+        {"company": data["contract_a"].company_id, "street": world.street_a.pk, "reason": "x"},
+    )
+    assert ExitOrder.objects.exists() is not refused

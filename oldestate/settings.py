@@ -284,6 +284,7 @@ SPECTACULAR_SETTINGS = {
         "PropertyCompanyStatusEnum": "propertymgmt.models.CompanyStatus",
         "OwnersVoteStatusEnum": "propertymgmt.models.VoteStatus",
         "SubsidyPaymentStatusEnum": "propertymgmt.models.SubsidyPayment.Status",
+        "ComplaintStatusEnum": "complaints.models.Status",
     },
 }
 

@@ -21,6 +21,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ProjectCreateForm(forms.Form):
+    MAX_ESTATE_OPTIONS = 2000
+
     annual_plan = forms.ModelChoiceField(queryset=AnnualPlan.objects.none(), label=_("年度计划"))
     estate = forms.ModelChoiceField(queryset=Estate.objects.none(), label=_("小区"))
     name = forms.CharField(
@@ -39,9 +41,15 @@ class ProjectCreateForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["annual_plan"].queryset = scoped(AnnualPlan.objects.select_related("plan"), user).order_by("-year")
-        self.fields["estate"].queryset = scoped(
-            Estate.objects.select_related("community"), user, Action.CREATE
-        ).order_by("community__name", "name")
+        estates = scoped(Estate.objects.select_related("community"), user, Action.CREATE).order_by(
+            "community__name", "name"
+        )
+        self.fields["estate"].queryset = estates
+        if estates[: self.MAX_ESTATE_OPTIONS + 1].count() > self.MAX_ESTATE_OPTIONS:
+            # A province or the country holds too many estates for a drop-down:
+            # the clerk gives the estate's number from the ledger instead.
+            self.fields["estate"].widget = forms.NumberInput()
+            self.fields["estate"].help_text = _("填写小区编号（小区台账详情页网址中的数字）。")
 
 
 class ProjectForm(forms.ModelForm):

@@ -198,3 +198,16 @@ def test_long_street_and_community_lists_are_narrowed_on_the_list_page(world, pr
     )
     assert "板厂南里社区" in page
     assert f'<option value="{world.street_b.pk}" selected>龙潭街道</option>' in page
+
+
+def test_estate_is_typed_by_number_when_the_scope_holds_too_many(world, plans, client_for, monkeypatch):
+    from renovation.forms import ProjectCreateForm
+
+    monkeypatch.setattr(ProjectCreateForm, "MAX_ESTATE_OPTIONS", 1)
+    page = client_for(world.official).get(reverse("renovation:project_create")).content.decode()
+    assert 'type="number" name="estate"' in page
+    response = client_for(world.official).post(
+        reverse("renovation:project_create"), {"annual_plan": plans[2024].pk, "estate": world.estate_b1.pk}
+    )
+    assert response.status_code == 302
+    assert Project.objects.get().estate == world.estate_b1

@@ -209,3 +209,18 @@ def test_a_cached_report_follows_every_change_of_the_data(world, year_data):
     world.estate_a1.save()
     households = before.headers.index("户数（户）")
     assert reports.street_report(user=world.official, year=2024).totals[households] == before.totals[households] + 10
+
+
+def test_street_report_export_is_scoped_to_the_street(world, year_data, client_for):
+    response = client_for(world.staff_b).get(reverse("renovation:street_report_export"), {"year": 2024})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
+    assert [r[2] for r in rows if isinstance(r[0], int)] == ["龙潭街道"]
+    assert "填报单位：龙潭街道" in sheet["A2"].value
+
+
+def test_community_worker_exports_only_their_community(world, year_data, client_for):
+    response = client_for(world.worker_a1).get(reverse("renovation:project_report_export"), {"year": 2024})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
+    assert [r[3] for r in rows if isinstance(r[0], int)] == ["和平里七区"]

@@ -153,3 +153,28 @@ def write_measures(result: dict, handle, *, user, title: str) -> None:
     sheet.append([])
     sheet.append([_("填报人："), None, None, _("审核人：")])
     book.save(handle)
+
+
+def export_for_job(job, fileobj, progress):
+    """The case-list export of a background job (core.exports): the job's
+    filters re-applied through the requesting user's export scope."""
+    from types import SimpleNamespace
+
+    from django.http import QueryDict
+
+    from accounts.scoping import Action
+    from complaints import selectors
+    from complaints.filtersets import ComplaintFilterSet
+
+    user = job.requested_by
+    params = QueryDict(job.params.get("query", ""), mutable=True)
+    params.setdefault("queue", "open")
+    filterset = ComplaintFilterSet(
+        params,
+        queryset=selectors.complaints_for(user=user, action=Action.EXPORT),
+        request=SimpleNamespace(user=user),
+    )
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    rows = write_cases(queryset, fileobj, user=user)
+    progress(rows)
+    return rows, job.params.get("filename") or f"投诉工单_{timezone.localdate():%Y%m%d}.xlsx"

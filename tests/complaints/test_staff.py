@@ -196,3 +196,22 @@ def test_calendar_page_edited_by_official_only(world, client_for):
     client_for(world.official).post("/complaints/calendar/", {"date": "2027-01-01", "kind": "holiday", "name": "元旦"})
     body = client_for(world.staff_a).get("/complaints/calendar/", {"year": 2027}).content.decode()
     assert "元旦" in body
+
+
+def test_background_export_function_applies_scope_and_masks(world, file_case):
+    """complaints.excel.export_for_job is ready for core.exports.EXPORTERS."""
+    import tempfile
+
+    from complaints.excel import export_for_job
+    from core.models import ExportJob
+
+    file_case(phone="13812345678")
+    file_case(estate=world.estate_b1, phone="13900009999")
+    job = ExportJob.objects.create(requested_by=world.staff_a, kind="ledger", params={"query": "queue=all"})
+    with tempfile.TemporaryFile() as handle:
+        rows, filename = export_for_job(job, handle, lambda n: None)
+        handle.seek(0)
+        book = load_workbook(handle)
+    values = [str(v) for row in book.active.iter_rows(values_only=True) for v in row if v is not None]
+    assert rows == 1 and filename.endswith(".xlsx")
+    assert "138****5678" in values and not any("9999" in v for v in values)

@@ -360,7 +360,9 @@ def project_report(request):
         "page_sizes": PAGE_SIZES,
         "query": _query_without(request, "page"),
         "page": report.page,
-        "body": reports.rows_html(report.rows, numeric_from=4, text_columns=reports.PROJECT_TEXT_COLUMNS),
+        "body": reports.rows_html(
+            report.rows, numeric_from=4, text_columns=reports.PROJECT_TEXT_COLUMNS, wrap_columns={8}
+        ),
         "totals": reports.rows_html([report.totals], numeric_from=4, text_columns=reports.PROJECT_TEXT_COLUMNS),
     }
     return render(request, "renovation/report_projects.html", context)

@@ -315,14 +315,23 @@ def budget_by_category(project: Project) -> tuple[list[CategoryBudget], bool]:
     return rows, total_actual > total_budget
 
 
-def over_budget_q() -> Q:
-    """Projects whose actual cost exceeds their budget (for lists and filters)."""
+def _over_budget_exists() -> Exists:
     budget = (
         WorkItem.objects.filter(project=OuterRef("pk"))
         .values("project")
         .annotate(b=Sum("budget"), a=Sum("actual_cost"))
     )
-    return Q(Exists(budget.filter(a__gt=F("b"))))
+    return Exists(budget.filter(a__gt=F("b")))
+
+
+def over_budget_q() -> Q:
+    """Projects whose actual cost exceeds their budget (for lists and filters)."""
+    return Q(_over_budget_exists())
+
+
+def with_over_budget(queryset: QuerySet) -> QuerySet:
+    """The flag for the rows of one page only (a subquery per row shown)."""
+    return queryset.annotate(over_budget=_over_budget_exists())
 
 
 def funding_by_source(project: Project) -> list[dict]:

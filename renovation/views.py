@@ -39,7 +39,7 @@ def _query_without(request, *names):
 def project_list(request):
     filterset, queryset = filter_projects(user=request.user, params=request.GET, request=request)
     queryset = selectors.with_behind_flag(queryset)
-    page = paginate(request, queryset, count=queryset.order_by().count())
+    page = paginate(request, queryset, count=queryset.order_by().count(), rows=selectors.with_over_budget)
     reminders = (
         selectors.reminders_for(user=request.user).filter(week=services.week_of(selectors.today()))
         if can(request.user, Action.CHANGE, Project)

@@ -211,3 +211,15 @@ def test_estate_is_typed_by_number_when_the_scope_holds_too_many(world, plans, c
     )
     assert response.status_code == 302
     assert Project.objects.get().estate == world.estate_b1
+
+
+def test_list_flags_projects_over_budget(world, project, client_for):
+    from tests.renovation.conftest import WorkItemFactory
+
+    WorkItemFactory(project=project, budget=Decimal("100"), actual_cost=Decimal("150"))
+    page = client_for(world.staff_a).get(reverse("renovation:project_list")).content.decode()
+    assert "超预算" in page.split('id="project-table"')[1]
+    only = client_for(world.staff_a).get(reverse("renovation:project_list"), {"over_budget": "true"}).content.decode()
+    assert project.name in only
+    none = client_for(world.staff_a).get(reverse("renovation:project_list"), {"over_budget": "false"}).content.decode()
+    assert project.name not in none

@@ -1,7 +1,15 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from renovation.models import CatalogueItem, FundingLine, Project, Stage, WorkItem
+from renovation.models import (
+    CatalogueItem,
+    ConsultationMeeting,
+    FundingLine,
+    ProgressReport,
+    Project,
+    Stage,
+    WorkItem,
+)
 
 
 class CatalogueItemSerializer(serializers.ModelSerializer):
@@ -93,3 +101,23 @@ class FundingLineSerializer(serializers.ModelSerializer):
         model = FundingLine
         fields = ["id", "project", "source", "work_item", "planned", "received", "note"]
         validators = []
+
+
+class ConsultationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ConsultationMeeting
+        fields = ["id", "project", "kind", "held_on", "attendees", "opinions", "summary", "response"]
+
+
+class ProgressReportSerializer(serializers.ModelSerializer):
+    photos = serializers.ListField(
+        child=serializers.ImageField(), write_only=True, required=False, help_text=_("现场照片，可多张（multipart）。")
+    )
+    photo_ids = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProgressReport
+        fields = ["id", "project", "reported_on", "percent", "note", "photos", "photo_ids"]
+
+    def get_photo_ids(self, report) -> list[int]:
+        return [photo.pk for photo in report.photos.all()]

@@ -9,5 +9,7 @@ router.register("renovation-projects", views.ProjectViewSet, basename="renovatio
 router.register("renovation-catalogue", views.CatalogueViewSet, basename="renovation-catalogue")
 router.register("renovation-work-items", views.WorkItemViewSet, basename="renovation-work-item")
 router.register("renovation-funding", views.FundingLineViewSet, basename="renovation-funding")
+router.register("renovation-consultations", views.ConsultationViewSet, basename="renovation-consultation")
+router.register("renovation-progress", views.ProgressReportViewSet, basename="renovation-progress")
 
 urlpatterns = router.urls

@@ -12,15 +12,25 @@ from communities.models import Estate
 from renovation import selectors, services
 from renovation.api.serializers import (
     CatalogueItemSerializer,
+    ConsultationSerializer,
     FundingLineSerializer,
     GateSerializer,
     MoveSerializer,
+    ProgressReportSerializer,
     ProjectCreateSerializer,
     ProjectSerializer,
     WorkItemSerializer,
 )
 from renovation.filtersets import ProjectFilterSet
-from renovation.models import AnnualPlan, CatalogueItem, FundingLine, Project, WorkItem
+from renovation.models import (
+    AnnualPlan,
+    CatalogueItem,
+    ConsultationMeeting,
+    FundingLine,
+    ProgressReport,
+    Project,
+    WorkItem,
+)
 
 
 @extend_schema_view(list=extend_schema(summary="改造项目列表"), retrieve=extend_schema(summary="改造项目详情"))
@@ -162,4 +172,50 @@ class FundingLineViewSet(_ProjectPartViewSet):
             received=data.get("received", instance.received),
             work_item=data.get("work_item", instance.work_item),
             note=data.get("note", instance.note),
+        )
+
+
+class _ProjectRecordViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Records added to a project and then kept (no edit): list, read, add."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        project = self.request.query_params.get("project")
+        return queryset.filter(project_id=project) if project and project.isdigit() else queryset
+
+    def _project_id(self, serializer):
+        project = serializer.validated_data["project"]
+        get_scoped_object_or_404(Project.objects.all(), self.request.user, Action.CHANGE, pk=project.pk)
+        return project.pk
+
+
+class ConsultationViewSet(_ProjectRecordViewSet):
+    """征求意见记录（会议、问卷、入户；意见条数、摘要、答复）。可按 project 过滤。"""
+
+    serializer_class = ConsultationSerializer
+
+    def base_queryset(self):
+        return ConsultationMeeting.objects.order_by("project_id", "held_on", "id")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        project_id = self._project_id(serializer)
+        data.pop("project")
+        serializer.instance = services.add_consultation(user=self.request.user, project_id=project_id, **data)
+
+
+class ProgressReportViewSet(_ProjectRecordViewSet):
+    """进度报告（形象进度%与现场照片；照片重新编码、去除元数据）。可按 project 过滤。"""
+
+    serializer_class = ProgressReportSerializer
+
+    def base_queryset(self):
+        return ProgressReport.objects.prefetch_related("photos").order_by("project_id", "-reported_on", "-id")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        project_id = self._project_id(serializer)
+        data.pop("project")
+        serializer.instance = services.add_progress_report(
+            user=self.request.user, project_id=project_id, photos=data.pop("photos", []), **data
         )

@@ -122,3 +122,49 @@ def test_project_list_api_query_count_is_flat(world, plans, client_for, django_a
     client.get(URL)
     with django_assert_max_num_queries(6):
         assert len(client.get(URL).json()["results"]) == Project.objects.count()
+
+
+def test_progress_report_with_photos_through_the_api(world, plans, client_for, settings, tmp_path):
+    from tests.renovation.test_progress import photo_with_gps
+
+    settings.MEDIA_ROOT = tmp_path
+    project = ProjectFactory(
+        annual_plan=plans[2024], estate=world.estate_a1, stage="construction", created_by=world.staff_a
+    )
+    response = client_for(world.staff_a).post(
+        "/api/v1/renovation-progress/",
+        {
+            "project": project.pk,
+            "reported_on": "2024-06-01",
+            "percent": 40,
+            "photos": [photo_with_gps("a.jpg", (64, 48))],
+        },
+    )
+    assert response.status_code == 201, response.content
+    assert len(response.json()["photo_ids"]) == 1
+    project.refresh_from_db()
+    assert project.progress == 40
+    backwards = client_for(world.staff_a).post(
+        "/api/v1/renovation-progress/", {"project": project.pk, "reported_on": "2024-06-02", "percent": 10}
+    )
+    assert backwards.status_code == 400 and "percent" in backwards.json()
+
+
+def test_consultations_are_scoped_and_written_through_the_service(world, project, plans, client_for):
+    client = client_for(world.staff_a)
+    response = client.post(
+        "/api/v1/renovation-consultations/",
+        {"project": project.pk, "kind": "meeting", "held_on": "2024-03-02", "attendees": 40, "opinions": 12},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    other = ProjectFactory(annual_plan=plans[2024], estate=world.estate_b1, created_by=world.staff_b)
+    refused = client.post(
+        "/api/v1/renovation-consultations/",
+        {"project": other.pk, "kind": "meeting", "held_on": "2024-03-02"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 404
+    assert [
+        r["project"] for r in client_for(world.staff_b).get("/api/v1/renovation-consultations/").json()["results"]
+    ] == []

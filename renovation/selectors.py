@@ -17,6 +17,7 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum,
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.scoping import Action, get_scoped_object_or_404, scoped
 from communities.models import FundStatus, IllegalStructure
@@ -36,7 +37,7 @@ from renovation.models import (
 )
 
 PRE_CONSTRUCTION_STAGES = STAGE_ORDER[: STAGE_ORDER.index(Stage.CONSTRUCTION)]
-PROPERTY_MODULE_MISSING = "物业管理模块尚未提供…"
+PROPERTY_MODULE_MISSING = gettext_lazy("物业管理模块尚未提供…")
 
 
 def projects_for(*, user, action: Action = Action.VIEW) -> QuerySet:
@@ -173,7 +174,7 @@ def _long_term_management_gate(project) -> GateStatus:
     label = str(Gate.LONG_TERM_MANAGEMENT.label)
     long_term_management = _property_selector("long_term_management")
     if long_term_management is None:
-        return GateStatus(Gate.LONG_TERM_MANAGEMENT, label, False, PROPERTY_MODULE_MISSING)
+        return GateStatus(Gate.LONG_TERM_MANAGEMENT, label, False, str(PROPERTY_MODULE_MISSING))
     evidence = long_term_management(project.estate)
     if evidence:
         return GateStatus(Gate.LONG_TERM_MANAGEMENT, label, True, str(evidence))
@@ -205,7 +206,7 @@ def _residents_consent_gate(project) -> GateStatus:
     passed_vote = _property_selector("passed_vote")
     subject = _building_works_subject()
     if has_register is None or passed_vote is None or subject is None:
-        return GateStatus(Gate.RESIDENTS_CONSENT, label, False, PROPERTY_MODULE_MISSING)
+        return GateStatus(Gate.RESIDENTS_CONSENT, label, False, str(PROPERTY_MODULE_MISSING))
     if has_register(project.estate):
         vote = passed_vote(project.estate, subject_types={subject})
         if vote is not None:

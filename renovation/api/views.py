@@ -1,5 +1,6 @@
 """REST API of renovation projects: the same scope, filters and services as the pages."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -60,9 +61,9 @@ class ProjectViewSet(
         plan = scoped(AnnualPlan.objects.all(), user).filter(pk=data.pop("annual_plan")).first()
         estate = scoped(Estate.objects.all(), user).filter(pk=data.pop("estate")).first()
         if plan is None:
-            raise ApiValidationError({"annual_plan": ["请选择本区的年度计划。"]})
+            raise ApiValidationError({"annual_plan": [_("请选择本区的年度计划。")]})
         if estate is None:
-            raise ApiValidationError({"estate": ["请选择您管辖范围内的小区。"]})
+            raise ApiValidationError({"estate": [_("请选择您管辖范围内的小区。")]})
         allowed = {"name", "summary", "planned_start", "planned_end", "cutoff_override_reason"}
         serializer.instance = services.create_project(
             user=user, annual_plan=plan, estate=estate, **{k: v for k, v in data.items() if k in allowed}

@@ -3,6 +3,7 @@
 import sys
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from renovation.selectors import central_subsidy_violations
 
@@ -18,6 +19,6 @@ class Command(BaseCommand):
         for v in violations:
             self.stdout.write(f"{v.street}\t{v.estate}\t{v.item}\t{'、'.join(v.projects)}")
         if violations:
-            self.stdout.write(f"共{len(violations)}处重复使用中央补助。")
+            self.stdout.write(_("共%(n)s处重复使用中央补助。") % {"n": len(violations)})
             sys.exit(1)
-        self.stdout.write("未发现重复使用中央补助。")
+        self.stdout.write(_("未发现重复使用中央补助。"))

@@ -37,6 +37,7 @@ class ContractForm(forms.ModelForm):
             "security",
             "greening",
             "repairs",
+            "vote",
         ]
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}),
@@ -50,6 +51,9 @@ class ContractForm(forms.ModelForm):
         self.fields["estate"].queryset = scoped(Estate.objects, user, Action.CHANGE).order_by("name")
         self.fields["company"].queryset = scoped(PropertyCompany.objects, user).exclude(status="ordered_out")
         self.fields["rights_unit"].queryset = scoped(PropertyRightsUnit.objects, user)
+        self.fields["vote"].queryset = scoped(OwnersVote.objects, user).filter(
+            status="closed", passed=True, subject=VoteSubject.HIRE_COMPANY
+        )
         add_bootstrap_classes(self)
 
 
@@ -142,6 +146,13 @@ class CommitteeForm(forms.Form):
     chair = forms.CharField(label=_("主任/组长"), required=False, max_length=50)
     contact_phone = forms.CharField(label=_("联系电话"), required=False, max_length=20)
     contact_email = forms.EmailField(label=_("电子邮箱"), required=False)
+    election_vote = forms.ModelChoiceField(queryset=None, label=_("选举表决"), required=False)
+
+    def __init__(self, *args, estate, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["election_vote"].queryset = OwnersVote.objects.filter(
+            estate=estate, status="closed", passed=True, subject=VoteSubject.ELECT_COMMITTEE
+        )
 
 
 class WithdrawalForm(forms.Form):

@@ -145,6 +145,15 @@ class Contract(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    vote = models.ForeignKey(
+        "OwnersVote",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contracts",
+        verbose_name=_("选聘表决"),
+        help_text=_("业主共同决定选聘该管理人的表决（已通过）。"),
+    )
     history = HistoricalRecords()
 
     scope_paths = ESTATE_SCOPE
@@ -566,6 +575,15 @@ class Committee(models.Model):
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_contact_phone])
     contact_email = models.EmailField(_("电子邮箱"), blank=True)
     members = models.TextField(_("成员"), blank=True)
+    election_vote = models.ForeignKey(
+        "OwnersVote",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="committees",
+        verbose_name=_("选举表决"),
+        help_text=_("业主大会选举业主委员会的表决（已通过）。"),
+    )
     history = HistoricalRecords()
 
     scope_paths = ESTATE_SCOPE

@@ -65,6 +65,19 @@ def _set_mode(*, user, estate, mode: str, since: date, note: str = "") -> None:
     )
 
 
+def _check_decision(vote, *, estate, subjects: set[str], field: str) -> None:
+    """A vote cited as the owners' decision must be this estate's, closed and passed, on the matter."""
+    if vote is None:
+        return
+    if (
+        vote.estate_id != estate.pk
+        or vote.status != VoteStatus.CLOSED
+        or not vote.passed
+        or vote.subject not in subjects
+    ):
+        raise ValidationError({field: _("所引用的表决须是本小区已通过的、事项相符的业主共同决定。")})
+
+
 # --- Companies ----------------------------------------------------------------------------------------------------
 
 
@@ -103,6 +116,7 @@ CONTRACT_FIELDS = (
     "security",
     "greening",
     "repairs",
+    "vote",
 )
 
 
@@ -113,6 +127,7 @@ def start_contract(*, user, estate_id: int, data: dict) -> Contract:
     managing body, with history kept by the ledger."""
     estate = _estate(user, estate_id)
     contract = Contract(estate=estate, created_by=user, **{k: v for k, v in data.items() if k in CONTRACT_FIELDS})
+    _check_decision(contract.vote, estate=estate, subjects={VoteSubject.HIRE_COMPANY}, field="vote")
     company = contract.company if contract.company_id else None
     if company is not None:
         if company.district_id != estate.community.street.district_id:
@@ -820,6 +835,7 @@ COMMITTEE_FIELDS = (
     "contact_phone",
     "contact_email",
     "members",
+    "election_vote",
 )
 
 
@@ -838,6 +854,9 @@ def save_committee(*, user, estate_id: int, data: dict, committee_id: int | None
     for name in COMMITTEE_FIELDS:
         if name in data:
             setattr(committee, name, data[name])
+    _check_decision(
+        committee.election_vote, estate=estate, subjects={VoteSubject.ELECT_COMMITTEE}, field="election_vote"
+    )
     committee._history_user = user
     committee.full_clean()
     committee.save()

@@ -392,7 +392,7 @@ def _estate_forms(estate, data=None, which=None):
     forms_ = {}
     for key, form_class in ESTATE_FORMS.items():
         bound = data if key == which else None
-        kwargs = {"estate": estate} if key in ("withdraw", "head") else {}
+        kwargs = {"estate": estate} if key in ("withdraw", "head", "committee") else {}
         form = form_class(bound, prefix=key, **kwargs)
         add_bootstrap_classes(form, small=True)
         forms_[key] = form

@@ -153,3 +153,75 @@ def test_has_household_register(world):
     assert not selectors.has_household_register(world.estate_a1)
     HouseholdFactory(building=world.estate_a1.buildings.first())
     assert selectors.has_household_register(world.estate_a1)
+
+
+def _closed_vote(world, subject, agree=True, estate=None):
+    estate = estate or world.estate_a1
+    homes = [HouseholdFactory(building=estate.buildings.first()) for _ in range(3)]
+    user = world.staff_a if estate != world.estate_b1 else world.staff_b
+    vote = services.open_vote(
+        user=user,
+        estate_id=estate.pk,
+        subject=subject,
+        title="表决",
+        opens_on=date(2026, 1, 1),
+        closes_on=date(2026, 1, 31),
+    )
+    for home in homes:
+        services.record_paper_ballot(
+            user=user, vote_id=vote.pk, household_id=home.pk, choice="agree" if agree else "against"
+        )
+    return services.close_vote(user=user, vote_id=vote.pk)
+
+
+def test_contract_cites_the_owners_decision_to_hire(world, company):
+    vote = _closed_vote(world, VoteSubject.HIRE_COMPANY)
+    contract = services.start_contract(
+        user=world.staff_a,
+        estate_id=world.estate_a1.pk,
+        data={
+            "body": "company",
+            "company": company,
+            "starts_on": date(2026, 2, 1),
+            "fee_standard": "0.25",
+            "vote": vote,
+        },
+    )
+    assert contract.vote == vote
+
+
+@pytest.mark.parametrize("case", ["failed", "other_subject", "other_estate"])
+def test_contract_refuses_a_vote_that_did_not_decide_the_hiring(world, company, case):
+    vote = {
+        "failed": lambda: _closed_vote(world, VoteSubject.HIRE_COMPANY, agree=False),
+        "other_subject": lambda: _closed_vote(world, VoteSubject.FUND_USE),
+        "other_estate": lambda: _closed_vote(world, VoteSubject.HIRE_COMPANY, estate=world.estate_a2),
+    }[case]()
+    with pytest.raises(ValidationError, match="业主共同决定"):
+        services.start_contract(
+            user=world.staff_a,
+            estate_id=world.estate_a1.pk,
+            data={
+                "body": "company",
+                "company": company,
+                "starts_on": date(2026, 2, 1),
+                "fee_standard": "0.25",
+                "vote": vote,
+            },
+        )
+
+
+def test_committee_cites_its_election(world):
+    vote = _closed_vote(world, VoteSubject.ELECT_COMMITTEE)
+    committee = services.save_committee(
+        user=world.staff_a,
+        estate_id=world.estate_a1.pk,
+        data={"stage": CommitteeStage.ELECTED, "election_vote": vote},
+    )
+    assert committee.election_vote == vote
+    with pytest.raises(ValidationError):
+        services.save_committee(
+            user=world.staff_a,
+            estate_id=world.estate_a2.pk,
+            data={"stage": CommitteeStage.ELECTED, "election_vote": vote},
+        )

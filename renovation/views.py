@@ -256,7 +256,8 @@ def progress_add(request, pk):
 @require_GET
 def photo_download(request, pk):
     photo = get_scoped_object_or_404(ProgressPhoto.objects.all(), request.user, pk=pk)
-    return FileResponse(photo.file.open("rb"), content_type=photo.content_type, filename=photo.original_name)
+    stem = photo.original_name.rsplit(".", 1)[0]  # stored re-encoded as JPEG
+    return FileResponse(photo.file.open("rb"), content_type=photo.content_type, filename=f"{stem}.jpg")
 
 
 # Plans and catalogue ---------------------------------------------------------

@@ -223,3 +223,44 @@ def test_list_flags_projects_over_budget(world, project, client_for):
     assert project.name in only
     none = client_for(world.staff_a).get(reverse("renovation:project_list"), {"over_budget": "false"}).content.decode()
     assert project.name not in none
+
+
+def test_project_page_query_count_does_not_grow_with_its_records(world, plans, client_for, settings, tmp_path):
+    from renovation import services
+    from renovation.models import CatalogueItem
+    from tests.renovation.conftest import FundingLineFactory, WorkItemFactory
+    from tests.renovation.test_progress import photo_with_gps
+
+    settings.MEDIA_ROOT = tmp_path
+    project = ProjectFactory(
+        annual_plan=plans[2024], estate=world.estate_a1, stage="construction", created_by=world.staff_a
+    )
+    client = client_for(world.staff_a)
+    url = reverse("renovation:project_detail", args=[project.pk])
+
+    def queries():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    def add(index, item):
+        work = WorkItemFactory(project=project, item=item)
+        FundingLineFactory(project=project, source="central", work_item=work)
+        services.add_progress_report(
+            user=world.staff_a,
+            project_id=project.pk,
+            reported_on=date(2024, 5, 1 + index),
+            percent=10 + index,
+            photos=[photo_with_gps(f"{index}.jpg", (32, 24)), photo_with_gps(f"{index}b.jpg", (32, 24))],
+        )
+
+    items = list(CatalogueItem.objects.all()[:6])
+    add(0, items[0])  # one of each record: the prefetches now have rows to fetch
+    client.get(url)
+    one = queries()
+    for index, item in enumerate(items[1:], start=1):
+        add(index, item)
+    assert queries() == one

@@ -24,10 +24,11 @@ def household_list(request, estate_pk):
     page = paginate(request, queryset.order_by("building__number", "unit", "room", "id"))
     totals = queryset.order_by().aggregate(homes=Count("id"), area=Sum("exclusive_area"))
     can_import = scoped(Estate.objects, request.user, Action.IMPORT).filter(pk=estate.pk).exists()
+    can_change = scoped(Estate.objects, request.user, Action.CHANGE).filter(pk=estate.pk).exists()
     return render(
         request,
         "communities/household_list.html",
-        {"estate": estate, "page": page, "totals": totals, "can_import": can_import},
+        {"estate": estate, "page": page, "totals": totals, "can_import": can_import, "can_change": can_change},
     )
 
 
@@ -101,3 +102,35 @@ def household_import_preview(request, pk):
         "communities/household_import_preview.html",
         {"batch": batch, "summary": batch.summary, "errors": batch.errors[:1000]},
     )
+
+
+@login_required
+def household_edit(request, estate_pk, pk=None):
+    from django import forms
+
+    from core.forms import add_bootstrap_classes
+
+    estate = get_scoped_object_or_404(Estate.objects, request.user, Action.CHANGE, pk=estate_pk)
+    home = None
+    if pk is not None:
+        home = get_scoped_object_or_404(Household.objects, request.user, Action.CHANGE, pk=pk, estate=estate)
+
+    class HouseholdForm(forms.ModelForm):
+        class Meta:
+            model = Household
+            fields = list(services.HOUSEHOLD_FIELDS)
+
+    form = HouseholdForm(request.POST or None, instance=home)
+    form.fields["building"].queryset = estate.buildings.all()
+    add_bootstrap_classes(form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_household(
+                user=request.user, estate_id=estate.pk, data=form.cleaned_data, household_id=home.pk if home else None
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("communities:household_list", estate_pk=estate.pk)
+    return render(request, "communities/household_form.html", {"estate": estate, "form": form, "home": home})

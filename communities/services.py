@@ -684,3 +684,29 @@ def commit_household_import(*, user, batch_id: int):
         batch.status = ImportBatch.Status.REJECTED
     batch.save()
     return batch
+
+
+HOUSEHOLD_FIELDS = ("building", "unit", "room", "exclusive_area", "owner_name", "owner_phone", "remarks")
+
+
+@transaction.atomic
+def save_household(*, user, estate_id: int, data: dict, household_id: int | None = None) -> Household:
+    """Add one home to the register or correct it (with history)."""
+    estate = _child_estate(user, estate_id)
+    if household_id is None:
+        home = Household(estate=estate)
+    else:
+        home = get_scoped_object_or_404(
+            Household.objects.select_for_update(), user, Action.CHANGE, pk=household_id, estate=estate
+        )
+        home.version += 1
+    for name in HOUSEHOLD_FIELDS:
+        if name in data:
+            setattr(home, name, data[name])
+    if home.building_id is None or home.building.estate_id != estate.pk:
+        raise ValidationError({"building": _("请选择本小区的楼栋。")})
+    try:
+        with transaction.atomic():
+            return _save(home, user=user, reason=_("新增") if household_id is None else "")
+    except IntegrityError as exc:
+        raise ValidationError({"room": _("该楼栋已有相同单元、房号的户。")}) from exc

@@ -38,4 +38,6 @@ urlpatterns = [
     path("<int:estate_pk>/households/import/", household_views.household_import, name="household_import"),
     path("<int:estate_pk>/households/template.xlsx", household_views.household_template, name="household_template"),
     path("households/import/<int:pk>/", household_views.household_import_preview, name="household_import_preview"),
+    path("<int:estate_pk>/households/new/", household_views.household_edit, name="household_create"),
+    path("<int:estate_pk>/households/<int:pk>/", household_views.household_edit, name="household_edit"),
 ]

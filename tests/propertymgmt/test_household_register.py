@@ -125,3 +125,25 @@ def test_import_through_the_pages(world, client_for):
         client_for(world.staff_b).get(reverse("communities:household_import_preview", args=[batch.pk])).status_code
         == 404
     )
+
+
+def test_staff_adds_and_corrects_one_home(world, client_for):
+    client = client_for(world.staff_a)
+    building = world.estate_a1.buildings.first()
+    url = reverse("communities:household_create", args=[world.estate_a1.pk])
+    data = {"building": building.pk, "unit": "1单元", "room": "301", "exclusive_area": "65.40", "owner_name": "周玉兰"}
+    assert client.post(url, data).status_code == 302
+    home = Household.objects.get()
+    edit = reverse("communities:household_edit", args=[world.estate_a1.pk, home.pk])
+    client.post(edit, {**data, "owner_name": "周玉兰", "exclusive_area": "66.00"})
+    home.refresh_from_db()
+    assert (home.exclusive_area, home.version) == (Decimal("66.00"), 2)
+    response = client.post(url, data)  # the same room again
+    assert response.status_code == 200 and "相同单元、房号" in response.content.decode()
+    assert Household.objects.count() == 1
+
+
+@pytest.mark.parametrize(("user", "status"), [("worker_a1", 200), ("auditor", 403), ("staff_b", 404)])
+def test_household_form_scoping(world, client_for, user, status):
+    url = reverse("communities:household_create", args=[world.estate_a1.pk])
+    assert client_for(getattr(world, user)).get(url).status_code == status

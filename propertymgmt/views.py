@@ -72,13 +72,16 @@ def company_list(request):
 
 
 @login_required
-def company_create(request):
-    if not can(request.user, Action.CREATE, PropertyCompany):
+def company_create(request, pk=None):
+    company = None
+    if pk is not None:
+        company = get_scoped_object_or_404(PropertyCompany.objects, request.user, Action.CHANGE, pk=pk)
+    elif not can(request.user, Action.CREATE, PropertyCompany):
         raise PermissionDenied(_("物业服务企业由区级管理人员登记。"))
-    form = CompanyForm(request.POST or None)
+    form = CompanyForm(request.POST or None, instance=company)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_company(user=request.user, data=form.cleaned_data)
+            services.save_company(user=request.user, data=form.cleaned_data, company_id=company.pk if company else None)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -273,3 +273,20 @@ def test_order_out_refused_outside_scope_or_without_the_right(world, data, clien
         {"company": data["contract_a"].company_id, "street": world.street_a.pk, "reason": "x"},
     )
     assert ExitOrder.objects.exists() is not refused
+
+
+@pytest.mark.parametrize(("user", "status"), [("official", 200), ("staff_a", 403), ("worker_a1", 403)])
+def test_only_district_edits_companies(world, data, client_for, user, status):
+    url = reverse("propertymgmt:company_edit", args=[data["contract_a"].company_id])
+    assert client_for(getattr(world, user)).get(url).status_code == status
+
+
+def test_official_corrects_a_company_and_a_wrong_code_is_named(world, data, client_for):
+    company = data["contract_a"].company
+    url = reverse("propertymgmt:company_edit", args=[company.pk])
+    fields = {"name": company.name, "credit_code": "91110000600037341N", "contact_person": "王经理"}
+    response = client_for(world.official).post(url, fields)
+    assert response.status_code == 200 and "校验位" in response.content.decode()
+    client_for(world.official).post(url, {**fields, "credit_code": "91110000600037341L"})
+    company.refresh_from_db()
+    assert company.credit_code == "91110000600037341L"

@@ -57,10 +57,10 @@ def build(scale: Scale) -> None:
         " communities_managementperiod, communities_rightsholding, communities_illegalstructure,"
         " communities_building, communities_estatenote, communities_estateattachment, communities_estate,"
         " communities_propertyrightsunit, core_savedfilter, core_exportjob, communities_importbatch CASCADE",
-        "DELETE FROM accounts_user WHERE username LIKE 'bench-%%'",
-        "DELETE FROM communities_community",
-        "DELETE FROM communities_streetoffice",
-        "DELETE FROM communities_district",
+        # The organisation tree goes with everything that hangs off it in the
+        # other apps (plans, companies, subsidy periods, cases, users): the
+        # benchmark database holds nothing else.
+        "TRUNCATE communities_district, communities_streetoffice, communities_community CASCADE",
         f"""INSERT INTO communities_district (name, code, code_edition)
             SELECT '测试' || g || '区', lpad((200000 + g)::text, 6, '0'), 2024
             FROM generate_series(1, {scale.districts}) g""",

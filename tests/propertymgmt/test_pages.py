@@ -290,3 +290,45 @@ def test_official_corrects_a_company_and_a_wrong_code_is_named(world, data, clie
     client_for(world.official).post(url, {**fields, "credit_code": "91110000600037341L"})
     company.refresh_from_db()
     assert company.credit_code == "91110000600037341L"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "propertymgmt:home",
+        "propertymgmt:company_list",
+        "propertymgmt:contract_list",
+        "propertymgmt:vote_list",
+        "propertymgmt:subsidy_periods",
+    ],
+)
+def test_list_queries_do_not_grow_with_rows(world, data, client_for, name):
+    """A fixed number of queries per page, however many rows it shows (no query per row)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(world.official)
+    url = reverse(name)
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    for estate in (world.estate_a2, world.estate_other_district):
+        ContractFactory(estate=estate)
+    services.save_committee(
+        user=world.official,
+        estate_id=world.estate_a2.pk,
+        data={"stage": CommitteeStage.PREPARATION, "preparation_due_on": timezone.localdate() - timedelta(days=9)},
+    )
+    with CaptureQueriesContext(connection) as after:
+        client.get(url)
+    assert len(after) == len(before) <= 12
+
+
+def test_household_list_queries_are_pinned(world, client_for, django_assert_max_num_queries):
+    for _ in range(5):
+        HouseholdFactory(building=world.estate_a1.buildings.first())
+    client = client_for(world.staff_a)
+    url = reverse("communities:household_list", args=[world.estate_a1.pk])
+    client.get(url)
+    with django_assert_max_num_queries(10):
+        client.get(url)

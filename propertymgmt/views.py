@@ -32,6 +32,7 @@ from propertymgmt.forms import (
 )
 from propertymgmt.models import (
     Contract,
+    Notice,
     OwnersVote,
     PropertyCompany,
     SubsidyPayment,
@@ -52,6 +53,7 @@ def home(request):
         {
             "overdue": selectors.overdue_steps(user=request.user, today=today)[:50],
             "exit_list": selectors.exit_list(user=request.user, today=today),
+            "notices": scoped(Notice.objects, request.user).select_related("estate")[:20],
             "can_order_out": can(request.user, Action.CHANGE, Contract),
         },
     )

@@ -145,3 +145,14 @@ def test_beat_tasks_are_scheduled_daily_and_call_the_services(world, settings):
     assert tasks.send_committee_reminders.apply().get() == 1  # due in a week
     result = tasks.run_subsidies.apply().get()
     assert result["advance"] == 4 and result["balance"] == 0
+
+
+def test_in_app_notices_show_to_the_street_only(world, client_for, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    _preparing(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_reminders(today=DUE)
+    page = client_for(world.staff_a).get(reverse("propertymgmt:home")).content.decode()
+    assert "【提醒】和平里七区" in page
+    assert "【提醒】和平里七区" not in client_for(world.staff_b).get(reverse("propertymgmt:home")).content.decode()

@@ -85,3 +85,22 @@ def write_payments(queryset, fileobj, *, period, user) -> int:
     sheet.append([_("填报人："), None, None, None, None, _("审核人："), None, None, None, None, _("审批人：")])
     workbook.save(fileobj)
     return rows
+
+
+EXPORT_KIND = "subsidy-payments"
+
+
+def export_for_job(job, fileobj, progress):
+    """A large payment list (a province, the country) written by the Celery worker,
+    with the rows chosen through the requester's scope when it runs."""
+    from accounts.scoping import Action
+    from propertymgmt import selectors
+    from propertymgmt.models import SubsidyPeriod
+
+    period = SubsidyPeriod.objects.get(pk=job.params["period"])
+    queryset = selectors.payments_for(
+        user=job.requested_by, period_id=period.pk, street_id=job.params.get("street"), action=Action.EXPORT
+    )
+    rows = write_payments(queryset, fileobj, period=period, user=job.requested_by)
+    progress(rows)
+    return rows, job.params["filename"]

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -370,13 +371,26 @@ def subsidy_export(request, period_pk):
         raise PermissionDenied(_("您没有导出的权限。"))
     street_id = _street_param(request)
     queryset = selectors.payments_for(user=request.user, period_id=period.pk, street_id=street_id, action=Action.EXPORT)
+    filename = f"物业补贴发放表-{period.label}-{date.today():%Y%m%d}.xlsx"
+    total = queryset.count()
+    if total > settings.EXPORT_SYNC_MAX_ROWS:
+        from core.exports import start_export
+        from propertymgmt.exports import EXPORT_KIND
+
+        job = start_export(
+            user=request.user,
+            kind=EXPORT_KIND,
+            total_rows=total,
+            params={"period": period.pk, "street": street_id, "filename": filename},
+        )
+        return redirect("core:export_job", pk=job.pk)
     buffer = io.BytesIO()
     write_payments(queryset, buffer, period=period, user=request.user)
     buffer.seek(0)
     return FileResponse(
         buffer,
         as_attachment=True,
-        filename=f"物业补贴发放表-{period.label}-{date.today():%Y%m%d}.xlsx",
+        filename=filename,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 

@@ -332,3 +332,31 @@ def test_household_list_queries_are_pinned(world, client_for, django_assert_max_
     client.get(url)
     with django_assert_max_num_queries(10):
         client.get(url)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_large_payment_export_runs_on_the_worker_in_the_requesters_scope(
+    rules, world, client_for, settings, tmp_path, celery_worker
+):
+    import time
+
+    from core.models import ExportJob
+
+    settings.EXPORT_SYNC_MAX_ROWS = 1
+    settings.MEDIA_ROOT = tmp_path
+    period = services.ensure_period(district_id=world.district.pk, day=timezone.localdate())
+    services.run_advance(period_id=period.pk)
+    client = client_for(world.staff_a)
+    response = client.get(reverse("propertymgmt:subsidy_export", args=[period.pk]))
+    assert response.status_code == 302
+    job = ExportJob.objects.get()
+    for _ in range(100):
+        job.refresh_from_db()
+        if job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED):
+            break
+        time.sleep(0.1)
+    assert job.status == ExportJob.Status.DONE, job.error
+    download = client.get(reverse("core:export_download", args=[job.pk]))
+    sheet = read_xlsx(b"".join(download.streaming_content)).active
+    estates = {row[2] for row in sheet.iter_rows(min_row=4, values_only=True) if row and isinstance(row[0], int)}
+    assert estates == {"和平里七区", "青年湖西里"}

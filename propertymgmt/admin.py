@@ -5,7 +5,15 @@ officials work in the portal's own pages, which apply their scope."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from propertymgmt.models import PropertyCompany, ScoreFactor, ScoringScheme, SubsidyRate, VoteThreshold
+from propertymgmt.models import (
+    Committee,
+    CommitteeTransition,
+    PropertyCompany,
+    ScoreFactor,
+    ScoringScheme,
+    SubsidyRate,
+    VoteThreshold,
+)
 
 
 @admin.register(VoteThreshold)
@@ -40,3 +48,36 @@ class SubsidyRateAdmin(SimpleHistoryAdmin):
 class PropertyCompanyAdmin(SimpleHistoryAdmin):
     list_display = ["name", "credit_code", "district", "status"]
     search_fields = ["name", "credit_code"]
+
+
+class CommitteeTransitionInline(admin.TabularInline):
+    model = CommitteeTransition
+    extra = 0
+    can_delete = False
+    fields = ["on_date", "from_stage", "to_stage", "vote", "note", "by", "at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Committee)
+class CommitteeAdmin(SimpleHistoryAdmin):
+    """Contacts may be corrected here; the lifecycle moves only through the portal's
+    办理流转 (services.move_committee), which checks the move, logs it and keeps the ledger in step."""
+
+    list_display = ["estate", "kind", "stage", "term_ends_on"]
+    list_filter = ["kind", "stage"]
+    readonly_fields = [
+        "estate",
+        "kind",
+        "stage",
+        "term_starts_on",
+        "term_ends_on",
+        "filed_on",
+        "election_vote",
+    ]
+    inlines = [CommitteeTransitionInline]
+
+    def has_add_permission(self, request):
+        return False

@@ -140,11 +140,20 @@ def seed(*, district, rng) -> str | None:
             }
         else:
             ends = today + timedelta(days=rng.randint(-200, 900))
-            data = {"kind": kind, "stage": CommitteeStage.IN_TERM, "term_starts_on": ends - timedelta(days=5 * 365)}
-            data["term_ends_on"] = ends
-            data["filed_on"] = data["term_starts_on"] + timedelta(days=30)
+            data = {"kind": kind, "term_starts_on": ends - timedelta(days=5 * 365), "term_ends_on": ends}
         data.update(chair=person(rng), contact_phone=mobile(rng), contact_email="")
-        services.save_committee(user=official, estate_id=estate.pk, data=data)
+        if kind == "committee" and "term_ends_on" in data:
+            # Elected and filed before the portal kept committees: entered as they stand (建档).
+            services.record_existing_committee(
+                user=official,
+                estate_id=estate.pk,
+                filed_on=data["term_starts_on"] + timedelta(days=30),
+                term_starts_on=data["term_starts_on"],
+                term_ends_on=data["term_ends_on"],
+                data=data,
+            )
+        else:
+            services.save_committee(user=official, estate_id=estate.pk, data=data)
         committees += 1
     heads = 0
     for estate in [e for e in estates if e.owners_body == "none"][:10]:

@@ -134,23 +134,51 @@ class AssessmentForm(forms.Form):
 
 
 class CommitteeForm(forms.Form):
+    """Set up an owners' body or correct its contacts. The stage is not a field: it moves
+    only through CommitteeMoveForm (services.move_committee)."""
+
     kind = forms.ChoiceField(label=_("类型"), choices=CommitteeKind.choices)
-    stage = forms.ChoiceField(label=_("阶段"), choices=CommitteeStage.choices)
     preparation_due_on = forms.DateField(
         label=_("筹备期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     term_starts_on = forms.DateField(
-        label=_("任期开始"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("任期开始（自管会/管委会）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    term_ends_on = forms.DateField(label=_("任期结束"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    term_ends_on = forms.DateField(
+        label=_("任期结束（自管会/管委会）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     chair = forms.CharField(label=_("主任/组长"), required=False, max_length=50)
     contact_phone = forms.CharField(label=_("联系电话"), required=False, max_length=20)
     contact_email = forms.EmailField(label=_("电子邮箱"), required=False)
-    election_vote = forms.ModelChoiceField(queryset=None, label=_("选举表决"), required=False)
 
-    def __init__(self, *args, estate, **kwargs):
+    def __init__(self, *args, estate, committee=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["election_vote"].queryset = OwnersVote.objects.filter(
+        if committee is not None:  # only the contacts of an existing body are edited here
+            for name in ("kind", "preparation_due_on", "term_starts_on", "term_ends_on"):
+                del self.fields[name]
+
+
+class CommitteeMoveForm(forms.Form):
+    """办理流转: one step of the lifecycle, only to the stages the current one allows."""
+
+    to_stage = forms.ChoiceField(label=_("办理为"), choices=())
+    on = forms.DateField(label=_("办理日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    vote = forms.ModelChoiceField(queryset=None, label=_("选举表决（选举时必选）"), required=False)
+    term_starts_on = forms.DateField(
+        label=_("任期开始（备案时）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    term_ends_on = forms.DateField(
+        label=_("任期结束（备案时）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("说明"), required=False, max_length=200)
+
+    def __init__(self, *args, estate, committee, **kwargs):
+        from propertymgmt.services import allowed_moves
+
+        super().__init__(*args, **kwargs)
+        labels = dict(CommitteeStage.choices)
+        self.fields["to_stage"].choices = [(s, labels[s]) for s in allowed_moves(committee)]
+        self.fields["vote"].queryset = OwnersVote.objects.filter(
             estate=estate, status="closed", passed=True, subject=VoteSubject.ELECT_COMMITTEE
         )
 

@@ -621,6 +621,63 @@ class Committee(models.Model):
         )
 
 
+# The lifecycle (业委会): which stage may follow which. A 自管会 or 小区管委会 stands in for a
+# committee on its own path: set up in term, then dissolved. Moves go through
+# services.move_committee, which checks this table and logs each move.
+COMMITTEE_MOVES = {
+    CommitteeStage.PREPARATION: (CommitteeStage.ASSEMBLY, CommitteeStage.DISSOLVED),
+    CommitteeStage.ASSEMBLY: (CommitteeStage.ELECTED, CommitteeStage.DISSOLVED),
+    CommitteeStage.ELECTED: (CommitteeStage.FILED, CommitteeStage.DISSOLVED),
+    CommitteeStage.FILED: (CommitteeStage.IN_TERM, CommitteeStage.RE_ELECTION, CommitteeStage.DISSOLVED),
+    CommitteeStage.IN_TERM: (CommitteeStage.RE_ELECTION, CommitteeStage.DISSOLVED),
+    CommitteeStage.RE_ELECTION: (CommitteeStage.ELECTED, CommitteeStage.DISSOLVED),
+    CommitteeStage.DISSOLVED: (),
+}
+STAND_IN_MOVES = {
+    CommitteeStage.IN_TERM: (CommitteeStage.DISSOLVED,),
+    CommitteeStage.DISSOLVED: (),
+}
+
+
+class CommitteeTransition(models.Model):
+    """One move of a committee through its lifecycle, with who made it and when."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="transitions")
+    from_stage = models.CharField(_("原阶段"), max_length=12, choices=CommitteeStage.choices, blank=True)
+    to_stage = models.CharField(_("新阶段"), max_length=12, choices=CommitteeStage.choices)
+    on_date = models.DateField(_("办理日期"))
+    vote = models.ForeignKey(
+        "OwnersVote", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("业主表决")
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("经办人"),
+    )
+    at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    scope_paths = {
+        "district": "committee__estate__community__street__district",
+        "street": "committee__estate__community__street",
+        "community": "committee__estate__community",
+    }
+
+    class Meta:
+        verbose_name = _("业主组织流转记录")
+        verbose_name_plural = _("业主组织流转记录")
+        ordering = ["committee_id", "at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_stage=models.F("to_stage")), name="committee_move_changes_stage"),
+        ]
+
+    def __str__(self):
+        return f"{self.from_stage}→{self.to_stage}"
+
+
 class StepKind(models.TextChoices):
     PREPARATION_DEADLINE = "preparation", _("筹备期限")
     ASSEMBLY = "assembly", _("召开业主大会")

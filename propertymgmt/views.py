@@ -24,6 +24,7 @@ from propertymgmt.forms import (
     BuildingHeadForm,
     CastForm,
     CommitteeForm,
+    CommitteeMoveForm,
     CompanyForm,
     ContractForm,
     EndContractForm,
@@ -402,16 +403,31 @@ ESTATE_FORMS = {
     "fee": FeeCollectionForm,
     "assessment": AssessmentForm,
     "committee": CommitteeForm,
+    "committee_move": CommitteeMoveForm,
     "withdraw": WithdrawalForm,
     "head": BuildingHeadForm,
 }
 
 
+def _live_committee(estate):
+    return estate.committees.exclude(stage="dissolved").first()
+
+
 def _estate_forms(estate, data=None, which=None):
+    from propertymgmt.services import allowed_moves
+
+    committee = _live_committee(estate)
     forms_ = {}
     for key, form_class in ESTATE_FORMS.items():
         bound = data if key == which else None
-        kwargs = {"estate": estate} if key in ("withdraw", "head", "committee") else {}
+        kwargs = {"estate": estate} if key in ("withdraw", "head", "committee", "committee_move") else {}
+        if key == "committee":
+            kwargs["committee"] = committee
+        if key == "committee_move":
+            if committee is None or not allowed_moves(committee):
+                continue
+            kwargs["committee"] = committee
+            kwargs["initial"] = {"on": timezone.localdate()}
         form = form_class(bound, prefix=key, **kwargs)
         add_bootstrap_classes(form, small=True)
         forms_[key] = form
@@ -436,8 +452,19 @@ def _save_estate_form(request, estate, key, form):
             remarks=data["remarks"],
         )
     elif key == "committee":
-        current = estate.committees.exclude(stage="dissolved").first()
+        current = _live_committee(estate)
         services.save_committee(user=user, estate_id=estate.pk, data=data, committee_id=current.pk if current else None)
+    elif key == "committee_move":
+        services.move_committee(
+            user=user,
+            committee_id=_live_committee(estate).pk,
+            to_stage=data["to_stage"],
+            on=data["on"],
+            vote_id=data["vote"].pk if data["vote"] else None,
+            term_starts_on=data["term_starts_on"],
+            term_ends_on=data["term_ends_on"],
+            note=data["note"],
+        )
     elif key == "withdraw":
         services.withdraw_fund(
             user=user,
@@ -457,7 +484,7 @@ def _save_estate_form(request, estate, key, form):
 def estate_property(request, estate_pk):
     """Everything property-related about one estate, with the forms to record it."""
     from communities.models import Estate
-    from propertymgmt.models import BREAK_EVEN_RATE, BuildingHead, CommitteeStep, FundWithdrawal
+    from propertymgmt.models import BREAK_EVEN_RATE, BuildingHead, CommitteeStep, CommitteeTransition, FundWithdrawal
 
     estate = get_scoped_object_or_404(Estate.objects.select_related("community__street"), request.user, pk=estate_pk)
     which = request.POST.get("form") if request.method == "POST" else None
@@ -470,6 +497,8 @@ def estate_property(request, estate_pk):
         raise PermissionDenied(_("您没有权限执行此操作。"))
     forms_ = _estate_forms(estate, request.POST if which else None, which)
     if which is not None:
+        if which not in forms_:
+            raise Http404
         form = forms_[which]
         if form.is_valid():
             try:
@@ -496,7 +525,10 @@ def estate_property(request, estate_pk):
             "fees": estate.fee_collections.all()[:8],
             "break_even": BREAK_EVEN_RATE,
             "assessments": estate.assessments.all()[:12],
-            "committee": estate.committees.exclude(stage="dissolved").first(),
+            "committee": _live_committee(estate),
+            "transitions": CommitteeTransition.objects.filter(committee__estate=estate)
+            .select_related("by", "vote")
+            .order_by("-at", "-id")[:20],
             "steps": CommitteeStep.objects.filter(estate=estate).order_by("due_on"),
             "heads": BuildingHead.objects.filter(estate=estate).select_related("building"),
             "votes": OwnersVote.objects.filter(estate=estate)[:10],

@@ -39,10 +39,12 @@ def _preparing(world, estate=None, due=DUE):
 
 
 def test_filed_committee_gets_re_election_and_term_end_steps(world):
-    committee = services.save_committee(
+    committee = services.record_existing_committee(
         user=world.staff_a,
         estate_id=world.estate_a1.pk,
-        data={"stage": CommitteeStage.FILED, "term_starts_on": date(2021, 7, 1), "term_ends_on": date(2026, 6, 30)},
+        filed_on=date(2021, 7, 20),
+        term_starts_on=date(2021, 7, 1),
+        term_ends_on=date(2026, 6, 30),
     )
     kinds = set(committee.steps.values_list("kind", "due_on"))
     assert kinds == {(StepKind.TERM_END, date(2026, 6, 30)), (StepKind.RE_ELECTION, date(2026, 4, 1))}

@@ -213,15 +213,15 @@ def test_contract_refuses_a_vote_that_did_not_decide_the_hiring(world, company, 
 
 def test_committee_cites_its_election(world):
     vote = _closed_vote(world, VoteSubject.ELECT_COMMITTEE)
-    committee = services.save_committee(
-        user=world.staff_a,
-        estate_id=world.estate_a1.pk,
-        data={"stage": CommitteeStage.ELECTED, "election_vote": vote},
+    committee = services.save_committee(user=world.staff_a, estate_id=world.estate_a1.pk, data={})
+    services.move_committee(user=world.staff_a, committee_id=committee.pk, to_stage=CommitteeStage.ASSEMBLY)
+    committee = services.move_committee(
+        user=world.staff_a, committee_id=committee.pk, to_stage=CommitteeStage.ELECTED, vote_id=vote.pk
     )
     assert committee.election_vote == vote
+    other = services.save_committee(user=world.staff_a, estate_id=world.estate_a2.pk, data={})
+    services.move_committee(user=world.staff_a, committee_id=other.pk, to_stage=CommitteeStage.ASSEMBLY)
     with pytest.raises(ValidationError):
-        services.save_committee(
-            user=world.staff_a,
-            estate_id=world.estate_a2.pk,
-            data={"stage": CommitteeStage.ELECTED, "election_vote": vote},
+        services.move_committee(
+            user=world.staff_a, committee_id=other.pk, to_stage=CommitteeStage.ELECTED, vote_id=vote.pk
         )

@@ -82,13 +82,13 @@ def test_staff_records_an_assessment_and_a_committee_and_a_building_head(world, 
         _url(world.estate_a1),
         {
             "form": "committee",
-            "committee-kind": "committee",
-            "committee-stage": "in_term",
+            "committee-kind": "mgmt_committee",
             "committee-term_starts_on": "2022-01-01",
             "committee-term_ends_on": "2027-01-01",
         },
     )
     committee = Committee.objects.get()
+    assert committee.stage == "in_term"
     assert committee.steps.count() == 2
     building = world.estate_a1.buildings.first()
     client.post(_url(world.estate_a1), {"form": "head", "head-building": building.pk, "head-name": "王楼长"})

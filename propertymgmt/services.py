@@ -1102,6 +1102,43 @@ def move_committee(
 
 
 @transaction.atomic
+def expire_terms(*, user, today: date | None = None) -> int:
+    """任期届满: committees in the user's scope whose term has ended without a new one
+    filed move to re-election (logged), and the ledger no longer shows a committee
+    for the estate. Returns how many expired. Safe to run again: none move twice."""
+    from propertymgmt.models import Committee, CommitteeKind, CommitteeStage
+
+    today = today or timezone.localdate()
+    expired = list(
+        scoped(Committee.objects, user, Action.CHANGE)
+        .select_for_update(of=("self",))
+        .filter(
+            kind=CommitteeKind.COMMITTEE,
+            stage__in=[CommitteeStage.FILED, CommitteeStage.IN_TERM],
+            term_ends_on__lt=today,
+        )
+        .order_by("pk")
+    )
+    for committee in expired:
+        move_committee(
+            user=user,
+            committee_id=committee.pk,
+            to_stage=CommitteeStage.RE_ELECTION,
+            on=today,
+            note=_("任期已于%(d)s届满") % {"d": committee.term_ends_on},
+        )
+    # Those already re-electing when the term ran out: only the ledger changes.
+    for committee in (
+        scoped(Committee.objects, user, Action.CHANGE)
+        .filter(kind=CommitteeKind.COMMITTEE, stage=CommitteeStage.RE_ELECTION, term_ends_on__lt=today)
+        .exclude(estate__owners_body="none")
+        .order_by("pk")
+    ):
+        _sync_owners_body(user=user, committee=committee, on=today)
+    return len(expired)
+
+
+@transaction.atomic
 def complete_step(*, user, step_id: int, done_on: date):
     from propertymgmt.models import CommitteeStep
 

@@ -109,6 +109,7 @@ def build(total: int) -> None:
                    false, 0, CASE WHEN g.status = 'closed' AND g.g %% 3 > 0 THEN 1 + g.g %% 5 END, '',
                    CASE WHEN g.status = 'closed' AND g.g %% 3 > 0 THEN g.at + interval '20 days' END, '', now()
             FROM g JOIN e ON e.n = g.g %% %(estates)s
+            ORDER BY g.g
             """,
             {"total": total, "categories": categories, "estates": estates},
         )

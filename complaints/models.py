@@ -252,6 +252,8 @@ class Complaint(models.Model):
             models.Index(fields=["district", "status", "-id"], name="complaint_district_status_idx"),
             models.Index(fields=["handler", "status", "-id"], name="complaint_handler_status_idx"),
             models.Index(fields=["community", "-id"], name="complaint_community_idx"),
+            # The national "open" queue: newest open cases without scanning closed ones.
+            models.Index(fields=["-id"], name="complaint_open_idx", condition=Q(status__in=OPEN_STATUSES)),
             models.Index(fields=["assigned_community", "-id"], name="complaint_assigned_comm_idx"),
             models.Index(fields=["street", "-id"], name="complaint_overdue_idx", condition=Q(overdue=True)),
             models.Index(fields=["street", "-id"], name="complaint_escalated_idx", condition=~Q(escalation="")),

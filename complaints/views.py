@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.scoping import LEVEL_ALL, Action, can, get_scoped_object_or_404, user_scope
+from accounts.scoping import Action, can, get_scoped_object_or_404, user_scope
 from communities.models import Community, Estate, PropertyRightsUnit
 from complaints import abuse, excel, selectors, services
 from complaints.filtersets import QUEUES, ComplaintFilterSet
@@ -275,19 +275,16 @@ def case_list(request):
     )
     page = paginator.get_page(request.GET.get("page"))
     form = filterset.form
-    names = [
-        "q",
-        "status",
-        "category",
-        "channel",
-        "community",
-        "overdue",
-        "escalation",
-        "received_after",
-        "received_before",
-    ]
-    if user_scope(request.user).level in (LEVEL_ALL, "district"):
+    names = ["q", "status", "category", "channel", "overdue", "escalation", "received_after", "received_before"]
+    # Drop-downs only where they stay short: a district's streets, a street's
+    # communities (a national administrator searches and filters by the rest).
+    level = user_scope(request.user).level
+    if level == "district":
         names.insert(4, "street")
+        if request.GET.get("street"):
+            names.insert(5, "community")
+    elif level == "street":
+        names.insert(4, "community")
     return render(
         request,
         "complaints/complaint_list.html",

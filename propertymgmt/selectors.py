@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,6 +89,20 @@ def overdue_steps(*, user, today: date | None = None) -> QuerySet:
         .filter(done_on__isnull=True, due_on__lt=today)
         .select_related("committee", "estate__community__street")
         .order_by("due_on", "id")
+    )
+
+
+def overdue_committees(*, user, today: date | None = None) -> QuerySet:
+    """Owners' bodies with a late step not done ("overdue"), with the earliest late date:
+    they stay here until the move that resolves the step is made."""
+    today = today or timezone.localdate()
+    late = Q(steps__done_on__isnull=True, steps__due_on__lt=today)
+    return (
+        scoped(Committee.objects, user)
+        .filter(Exists(CommitteeStep.objects.filter(committee=OuterRef("pk"), done_on__isnull=True, due_on__lt=today)))
+        .annotate(overdue_since=Min("steps__due_on", filter=late))
+        .select_related("estate__community__street")
+        .order_by("overdue_since", "id")
     )
 
 

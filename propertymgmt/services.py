@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.scoping import Action, can, get_scoped_object_or_404, scoped, user_scope
 from propertymgmt.models import (
@@ -1138,16 +1139,29 @@ def expire_terms(*, user, today: date | None = None) -> int:
     return len(expired)
 
 
-@transaction.atomic
+# What resolves each step of the timetable: the lifecycle move that does the thing.
+STEP_RESOLVED_BY = {
+    "preparation": gettext_lazy("选举产生业主委员会（办理为“已选举”），或解散筹备组"),
+    "assembly": gettext_lazy("召开业主大会（办理为“业主大会已召开”）"),
+    "filing": gettext_lazy("备案（办理为“已备案”）"),
+    "re_election": gettext_lazy("启动换届（办理为“换届中”）"),
+    "term_end": gettext_lazy("换届选举产生新一届（办理为“已选举”），或解散"),
+}
+
+
 def complete_step(*, user, step_id: int, done_on: date):
+    """A step is done when the committee makes the move it waits for (move_committee resolves
+    it); ticking it off by hand would take a late committee off the street's overdue list
+    while nothing happened, so it is refused with the move to make instead."""
     from propertymgmt.models import CommitteeStep
 
     step = get_scoped_object_or_404(CommitteeStep.objects, user, Action.CHANGE, pk=step_id)
     if step.done_on is not None:
         raise ValidationError(_("该事项已经完成。"))
-    step.done_on = done_on
-    step.save(update_fields=["done_on"])
-    return step
+    raise ValidationError(
+        _("“%(kind)s”不能直接标记完成，办理相应流转后自动完成：%(how)s。")
+        % {"kind": step.get_kind_display(), "how": STEP_RESOLVED_BY.get(step.kind, _("办理流转"))}
+    )
 
 
 REMINDER_SQL = """

@@ -526,6 +526,10 @@ def estate_property(request, estate_pk):
             "break_even": BREAK_EVEN_RATE,
             "assessments": estate.assessments.all()[:12],
             "committee": _live_committee(estate),
+            "committee_overdue": selectors.overdue_committees(user=request.user)
+            .filter(estate=estate)
+            .values_list("overdue_since", flat=True)
+            .first(),
             "transitions": CommitteeTransition.objects.filter(committee__estate=estate)
             .select_related("by", "vote")
             .order_by("-at", "-id")[:20],

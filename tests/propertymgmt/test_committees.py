@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
@@ -34,6 +35,7 @@ def _preparing(world, estate=None, due=DUE):
             "contact_phone": "13911112222",
             "contact_email": "chouzu@example.cn",
             "preparation_due_on": due,
+            "on": due - timedelta(days=90),
         },
     )
 
@@ -50,6 +52,20 @@ def test_filed_committee_gets_re_election_and_term_end_steps(world):
     assert kinds == {(StepKind.TERM_END, date(2026, 6, 30)), (StepKind.RE_ELECTION, date(2026, 4, 1))}
 
 
+def _resolve_preparation(world, committee, on):
+    """The preparation deadline is met by electing the committee."""
+    from tests.propertymgmt.test_committee_lifecycle import _vote
+
+    services.move_committee(user=world.staff_a, committee_id=committee.pk, to_stage=CommitteeStage.ASSEMBLY, on=on)
+    services.move_committee(
+        user=world.staff_a,
+        committee_id=committee.pk,
+        to_stage=CommitteeStage.ELECTED,
+        on=on,
+        vote_id=_vote(world).pk,
+    )
+
+
 def test_overdue_step_stays_on_the_list_until_done(world):
     committee = _preparing(world)
     step = committee.steps.get()
@@ -57,8 +73,50 @@ def test_overdue_step_stays_on_the_list_until_done(world):
     assert list(selectors.overdue_steps(user=world.staff_a, today=DUE + timedelta(days=1))) == [step]
     assert list(selectors.overdue_steps(user=world.staff_a, today=DUE + timedelta(days=200))) == [step]
     assert list(selectors.overdue_steps(user=world.staff_b, today=DUE + timedelta(days=1))) == []
-    services.complete_step(user=world.staff_a, step_id=step.pk, done_on=DUE + timedelta(days=3))
-    assert list(selectors.overdue_steps(user=world.staff_a, today=DUE + timedelta(days=200))) == []
+    _resolve_preparation(world, committee, DUE + timedelta(days=3))
+    assert list(selectors.overdue_steps(user=world.staff_a, today=DUE + timedelta(days=200))) == [
+        committee.steps.get(kind=StepKind.FILING)
+    ]  # the filing, due 30 days after the election, is late by then; the preparation is not
+    assert not selectors.overdue_steps(user=world.staff_a, today=DUE + timedelta(days=200)).filter(pk=step.pk)
+
+
+def test_overdue_committee_stays_listed_after_its_reminder_until_the_step_is_done(
+    world, django_capture_on_commit_callbacks
+):
+    committee = _preparing(world)
+    late = DUE + timedelta(days=7)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_reminders(today=late) == 1
+    assert Reminder.objects.get().kind == "overdue" and Reminder.objects.get().sent_at is not None
+    for day in (late, late + timedelta(days=1), late + timedelta(days=30)):
+        listed = list(selectors.overdue_committees(user=world.staff_a, today=day))
+        assert listed == [committee] and listed[0].overdue_since == DUE
+    assert list(selectors.overdue_committees(user=world.staff_b, today=late)) == []
+    _resolve_preparation(world, committee, late + timedelta(days=1))
+    assert list(selectors.overdue_committees(user=world.staff_a, today=late + timedelta(days=2))) == []
+    assert list(selectors.overdue_steps(user=world.staff_a, today=late + timedelta(days=2))) == []
+
+
+def test_a_late_step_cannot_be_ticked_off_by_hand(world):
+    committee = _preparing(world)
+    step = committee.steps.get()
+    with pytest.raises(ValidationError, match="不能直接标记完成"):
+        services.complete_step(user=world.staff_a, step_id=step.pk, done_on=DUE + timedelta(days=3))
+    assert list(selectors.overdue_steps(user=world.staff_a, today=DUE + timedelta(days=5))) == [step]
+
+
+def test_a_stand_in_body_with_a_term_has_its_term_steps(world):
+    body = services.save_committee(
+        user=world.staff_a,
+        estate_id=world.estate_a1.pk,
+        data={"kind": "mgmt_committee", "term_starts_on": date(2026, 1, 1), "term_ends_on": date(2028, 12, 31)},
+    )
+    assert set(body.steps.values_list("kind", "due_on")) == {
+        (StepKind.RE_ELECTION, date(2028, 10, 2)),
+        (StepKind.TERM_END, date(2028, 12, 31)),
+    }
+    services.move_committee(user=world.staff_a, committee_id=body.pk, to_stage=CommitteeStage.DISSOLVED)
+    assert not body.steps.filter(done_on__isnull=True).exists()
 
 
 @pytest.mark.parametrize(
@@ -100,9 +158,9 @@ def test_reminders_not_repeated_when_the_task_runs_twice(world, django_capture_o
     assert Reminder.objects.count() == 1 and len(mail.outbox) == 1 and Notice.objects.count() == 1
 
 
-def test_done_steps_are_not_reminded(world):
-    step = _preparing(world).steps.get()
-    services.complete_step(user=world.staff_a, step_id=step.pk, done_on=DUE - timedelta(days=40))
+def test_resolved_steps_are_not_reminded(world):
+    committee = _preparing(world)
+    _resolve_preparation(world, committee, DUE - timedelta(days=40))
     assert services.send_reminders(today=DUE) == 0
 
 

@@ -242,19 +242,36 @@ def vote_codes(request, pk):
 
 
 def vote_cast(request, pk):
-    """Public: an owner casts the home's vote with the one-time code."""
+    """Public: an owner casts the home's vote with the one-time code. Wrong codes are
+    rate-limited per address and per vote (429 with a page saying so, never an error)."""
+    from propertymgmt import throttle
+
     vote = OwnersVote.objects.select_related("estate").filter(pk=pk).first()
     if vote is None:
         raise Http404(_("没有找到该表决。"))
     form = CastForm(request.POST or None)
     done = False
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cast_online(vote_id=vote.pk, code=form.cleaned_data["code"], choice=form.cleaned_data["choice"])
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            done = True
+    if request.method == "POST":
+        ip = throttle.client_ip(request)
+        limit = throttle.blocked(ip, vote.pk)
+        if limit is not None:
+            return render(
+                request,
+                "propertymgmt/ownersvote_cast_limited.html",
+                {"vote": vote, "per_vote": limit == "vote"},
+                status=429,
+            )
+        if form.is_valid():
+            try:
+                services.cast_online(
+                    vote_id=vote.pk, code=form.cleaned_data["code"], choice=form.cleaned_data["choice"]
+                )
+            except ValidationError as exc:
+                if "code" in getattr(exc, "error_dict", {}):
+                    throttle.wrong_code(ip, vote.pk)
+                apply_errors(form, exc)
+            else:
+                done = True
     return render(request, "propertymgmt/ownersvote_cast.html", {"vote": vote, "form": form, "done": done})
 
 

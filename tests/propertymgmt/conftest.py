@@ -57,3 +57,13 @@ def rules(transactional_db):
     from django.apps import apps
 
     importlib.import_module("propertymgmt.migrations.0003_rules_as_data").seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cast_throttle(monkeypatch):
+    """The ballot page's counters live in the (shared, persistent) cache: each test counts afresh."""
+    import uuid
+
+    from propertymgmt import throttle
+
+    monkeypatch.setattr(throttle, "NAMESPACE", f"test:{uuid.uuid4().hex}:propertymgmt:cast")

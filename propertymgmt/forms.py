@@ -60,6 +60,22 @@ class ContractForm(forms.ModelForm):
 class EndContractForm(forms.Form):
     ended_on = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("结束原因"), max_length=200)
+    vote = forms.ModelChoiceField(
+        queryset=OwnersVote.objects.none(),
+        label=_("解聘表决"),
+        required=False,
+        help_text=_("业主共同决定解聘的，请选择已通过的“选聘和解聘物业服务企业”表决。"),
+    )
+
+    def __init__(self, *args, contract, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vote"].queryset = (
+            OwnersVote.objects.filter(
+                estate_id=contract.estate_id, status="closed", passed=True, subject=VoteSubject.HIRE_COMPANY
+            )
+            .exclude(pk=contract.vote_id or 0)
+            .order_by("-closes_on", "-id")
+        )
 
 
 class CompanyForm(forms.ModelForm):

@@ -154,6 +154,15 @@ class Contract(models.Model):
         verbose_name=_("选聘表决"),
         help_text=_("业主共同决定选聘该管理人的表决（已通过）。"),
     )
+    end_vote = models.ForeignKey(
+        "OwnersVote",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ended_contracts",
+        verbose_name=_("解聘表决"),
+        help_text=_("业主共同决定解聘该管理人的表决（已通过）。"),
+    )
     history = HistoricalRecords()
 
     scope_paths = ESTATE_SCOPE

@@ -158,10 +158,14 @@ def start_contract(*, user, estate_id: int, data: dict) -> Contract:
 
 
 @transaction.atomic
-def end_contract(*, user, contract_id: int, ended_on: date, reason: str) -> Contract:
-    """End a contract; the estate is unmanaged (无人管理) until the next one starts."""
+def end_contract(*, user, contract_id: int, ended_on: date, reason: str, vote_id: int | None = None) -> Contract:
+    """End a contract; the estate is unmanaged (无人管理) until the next one starts.
+
+    When the owners dismissed the manager (解聘), the passed vote on hiring or dismissing
+    the manager is cited and kept with the contract: it must be this estate's, closed and
+    passed, decided during the contract, and not the vote that hired it."""
     contract = get_scoped_object_or_404(
-        Contract.objects.select_for_update(of=("self",)), user, Action.CHANGE, pk=contract_id
+        Contract.objects.select_for_update(of=("self",)).select_related("estate"), user, Action.CHANGE, pk=contract_id
     )
     if contract.ended_on is not None:
         raise ValidationError(_("该合同已经结束。"))
@@ -169,10 +173,23 @@ def end_contract(*, user, contract_id: int, ended_on: date, reason: str) -> Cont
         raise ValidationError({"end_reason": _("请填写结束原因。")})
     if ended_on < contract.starts_on:
         raise ValidationError({"ended_on": _("结束日期不能早于合同开始日期。")})
+    vote = None
+    if vote_id:
+        vote = OwnersVote.objects.filter(pk=vote_id).first()
+        if vote is None:
+            raise ValidationError({"vote": _("没有找到所引用的解聘表决。")})
+        _check_decision(vote, estate=contract.estate, subjects={VoteSubject.HIRE_COMPANY}, field="vote")
+        if vote.pk == contract.vote_id:
+            raise ValidationError({"vote": _("选聘该管理人的表决不能作为解聘的依据，请引用解聘表决。")})
+        if vote.closes_on < contract.starts_on:
+            raise ValidationError({"vote": _("解聘表决须在合同开始之后作出。")})
+        if vote.closes_on > ended_on:
+            raise ValidationError({"ended_on": _("合同结束日期不能早于解聘表决的截止日期。")})
     contract.ended_on = ended_on
     contract.end_reason = reason.strip()[:200]
+    contract.end_vote = vote
     contract._history_user = user
-    contract.save(update_fields=["ended_on", "end_reason"])
+    contract.save(update_fields=["ended_on", "end_reason", "end_vote"])
     _set_mode(user=user, estate=contract.estate, mode="none", since=ended_on, note=reason)
     return contract
 

@@ -129,7 +129,7 @@ def contract_create(request):
 @login_required
 def contract_end(request, pk):
     contract = get_scoped_object_or_404(selectors.contracts_for(user=request.user), request.user, Action.CHANGE, pk=pk)
-    form = EndContractForm(request.POST or None, initial={"ended_on": timezone.localdate()})
+    form = EndContractForm(request.POST or None, initial={"ended_on": timezone.localdate()}, contract=contract)
     if request.method == "POST" and form.is_valid():
         try:
             services.end_contract(
@@ -137,6 +137,7 @@ def contract_end(request, pk):
                 contract_id=contract.pk,
                 ended_on=form.cleaned_data["ended_on"],
                 reason=form.cleaned_data["reason"],
+                vote_id=form.cleaned_data["vote"].pk if form.cleaned_data["vote"] else None,
             )
         except ValidationError as exc:
             apply_errors(form, exc)

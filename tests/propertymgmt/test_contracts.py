@@ -225,3 +225,71 @@ def test_committee_cites_its_election(world):
         services.move_committee(
             user=world.staff_a, committee_id=other.pk, to_stage=CommitteeStage.ELECTED, vote_id=vote.pk
         )
+
+
+def test_ending_a_contract_cites_the_owners_dismissal_vote(world, company):
+    contract = _start(world, company, date(2025, 12, 1))
+    vote = _closed_vote(world, VoteSubject.HIRE_COMPANY)
+    ended = services.end_contract(
+        user=world.staff_a,
+        contract_id=contract.pk,
+        ended_on=date(2026, 2, 28),
+        reason="业主大会决定解聘",
+        vote_id=vote.pk,
+    )
+    assert ended.end_vote == vote
+    assert Contract.history.filter(id=contract.pk).first().end_vote_id == vote.pk
+
+
+@pytest.mark.parametrize(
+    ("subject", "agree", "message"),
+    [
+        (VoteSubject.HIRE_COMPANY, False, "已通过"),
+        (VoteSubject.FUND_USE, True, "事项相符"),
+    ],
+)
+def test_a_dismissal_must_cite_a_passed_vote_on_the_manager(world, company, subject, agree, message):
+    contract = _start(world, company, date(2025, 12, 1))
+    vote = _closed_vote(world, subject, agree=agree)
+    with pytest.raises(ValidationError, match=message):
+        services.end_contract(
+            user=world.staff_a, contract_id=contract.pk, ended_on=date(2026, 2, 28), reason="解聘", vote_id=vote.pk
+        )
+    contract.refresh_from_db()
+    assert contract.ended_on is None and contract.end_vote is None
+
+
+def test_a_dismissal_cannot_cite_another_estates_vote_or_the_hiring_vote(world, company):
+    other = _closed_vote(world, VoteSubject.HIRE_COMPANY, estate=world.estate_a2)
+    hired_by = _closed_vote(world, VoteSubject.HIRE_COMPANY)
+    contract = services.start_contract(
+        user=world.staff_a,
+        estate_id=world.estate_a1.pk,
+        data={
+            "body": "company",
+            "company": company,
+            "starts_on": date(2026, 1, 1),
+            "fee_standard": "0.25",
+            "vote": hired_by,
+        },
+    )
+    for vote, message in ((other, "本小区"), (hired_by, "选聘该管理人的表决")):
+        with pytest.raises(ValidationError, match=message):
+            services.end_contract(
+                user=world.staff_a, contract_id=contract.pk, ended_on=date(2026, 3, 1), reason="解聘", vote_id=vote.pk
+            )
+
+
+def test_contract_end_page_records_the_dismissal_vote(world, company, client_for):
+    from django.urls import reverse
+
+    contract = _start(world, company, date(2025, 12, 1))
+    vote = _closed_vote(world, VoteSubject.HIRE_COMPANY)
+    url = reverse("propertymgmt:contract_end", args=[contract.pk])
+    client = client_for(world.staff_a)
+    assert vote.title in client.get(url).content.decode()
+    response = client.post(url, {"ended_on": "2026-02-28", "reason": "业主大会决定解聘", "vote": vote.pk})
+    assert response.status_code == 302
+    contract.refresh_from_db()
+    assert contract.end_vote == vote and contract.ended_on == date(2026, 2, 28)
+    assert "解聘表决" in client.get(reverse("propertymgmt:contract_list")).content.decode()

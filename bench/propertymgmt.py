@@ -26,6 +26,7 @@ SETUP = [
     "DELETE FROM propertymgmt_notice",
     "DELETE FROM propertymgmt_reminder",
     "DELETE FROM propertymgmt_committeestep",
+    "DELETE FROM propertymgmt_committeetransition",
     "DELETE FROM propertymgmt_historicalcommittee",
     "DELETE FROM propertymgmt_committee",
     "DELETE FROM propertymgmt_subsidypayment",

@@ -106,6 +106,17 @@ def overdue_committees(*, user, today: date | None = None) -> QuerySet:
     )
 
 
+def expired_terms(*, user, today: date | None = None) -> QuerySet:
+    """Committees still recorded as filed or in term whose term has ended: services.expire_terms
+    moves them to re-election and clears the ledger's committee."""
+    today = today or timezone.localdate()
+    return scoped(Committee.objects, user, Action.CHANGE).filter(
+        kind=CommitteeKind.COMMITTEE,
+        stage__in=[CommitteeStage.FILED, CommitteeStage.IN_TERM],
+        term_ends_on__lt=today,
+    )
+
+
 EXIT_INCIDENTS = 5
 EXIT_SATISFACTION = Decimal("70")
 

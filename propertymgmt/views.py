@@ -57,8 +57,22 @@ def home(request):
             "exit_list": selectors.exit_list(user=request.user, today=today),
             "notices": scoped(Notice.objects, request.user).select_related("estate")[:20],
             "can_order_out": can(request.user, Action.CHANGE, Contract),
+            "expired_terms": selectors.expired_terms(user=request.user, today=today).count(),
         },
     )
+
+
+@login_required
+@require_POST
+def committee_expire(request):
+    """The street office registers the committees whose term has run out (任期届满)."""
+    try:
+        count = services.expire_terms(user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已登记%(n)s个业主委员会任期届满，转入换届。") % {"n": count})
+    return redirect("propertymgmt:home")
 
 
 @login_required

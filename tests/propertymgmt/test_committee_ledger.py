@@ -84,3 +84,30 @@ def test_a_ledger_failure_undoes_the_move(world, monkeypatch):
     assert committee.stage == S.ELECTED and committee.filed_on is None
     assert not CommitteeTransition.objects.filter(committee=committee, to_stage=S.FILED).exists()
     assert _estate(world).owners_body == OwnersBody.NONE
+
+
+def test_street_registers_expired_terms_from_the_home_page(world, client_for):
+    from datetime import timedelta
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    committee = services.record_existing_committee(
+        user=world.staff_a,
+        estate_id=world.estate_a1.pk,
+        filed_on=today - timedelta(days=5 * 365),
+        term_starts_on=today - timedelta(days=5 * 365),
+        term_ends_on=today - timedelta(days=1),
+    )
+    assert _estate(world).owners_body == OwnersBody.COMMITTEE
+    home = reverse("propertymgmt:home")
+    assert 'id="expired-terms"' in client_for(world.staff_a).get(home).content.decode()
+    assert 'id="expired-terms"' not in client_for(world.staff_b).get(home).content.decode()
+    client_for(world.staff_b).post(reverse("propertymgmt:committee_expire"))
+    committee.refresh_from_db()
+    assert committee.stage == S.IN_TERM
+    response = client_for(world.staff_a).post(reverse("propertymgmt:committee_expire"))
+    assert response.status_code == 302
+    committee.refresh_from_db()
+    assert committee.stage == S.RE_ELECTION and _estate(world).owners_body == OwnersBody.NONE

@@ -15,10 +15,10 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
+from propertymgmt.sms import LocmemBackend
 
 from communities.management.commands.seed_demo import make_credit_code
 from propertymgmt import services
-from propertymgmt.sms import LocmemBackend
 
 SETUP = [
     # This module's own rows only: the ledger is rebuilt by bench/data.py and
@@ -183,7 +183,7 @@ def _measure(stdout) -> dict:
     stdout.write("  committee reminder run…")
     LocmemBackend.outbox = []
     with override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", SMS_BACKEND="propertymgmt.sms.LocmemBackend"
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", SMS_BACKEND="core.sms.LocmemBackend"
     ):
         mail.outbox = []
         reminders = _twice(lambda: services.send_reminders(today=today), "propertymgmt_reminder")

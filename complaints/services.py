@@ -20,7 +20,6 @@ from kombu.exceptions import OperationalError
 
 from accounts.scoping import Action, can, get_scoped_object_or_404, scoped
 from communities.models import Community, Estate, PropertyRightsUnit, StreetOffice
-from complaints import sms
 from complaints.models import (
     FINISHED_STATUSES,
     OPEN_STATUSES,
@@ -40,6 +39,7 @@ from complaints.models import (
 )
 from complaints.photos import clean_photo
 from complaints.workdays import calendar_around
+from core import sms
 from core.validators import MOBILE_RE, normalize_mobile
 
 logger = logging.getLogger(__name__)

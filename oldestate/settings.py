@@ -164,8 +164,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600.0,
     },
 }
-# SMS for reminders: a class with send_messages([(mobile, text), ...]); logs by default.
-SMS_BACKEND = env("SMS_BACKEND", default="propertymgmt.sms.LoggingBackend")
+# SMS to residents, committees and staff (core/sms.py): a class with
+# send_messages([(mobile, text), ...]); the default logs them.
+SMS_BACKEND = env.str("SMS_BACKEND", default="core.sms.LoggingBackend")
 
 # --- Auth, sessions, lockout ------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -310,7 +311,6 @@ COMPLAINT_MAX_PHOTOS = 3
 COMPLAINT_PHOTO_MAX_BYTES = env.int("COMPLAINT_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 COMPLAINT_RATING_WORKING_DAYS = env.int("COMPLAINT_RATING_WORKING_DAYS", default=5)
 OPEN311_API_KEYS = env.list("OPEN311_API_KEYS", default=[])
-SMS_BACKEND = env.str("SMS_BACKEND", default="complaints.sms.LogBackend")
 
 LOGGING = {
     "version": 1,

@@ -1222,8 +1222,8 @@ def _deliver(reminder_ids: list[int]) -> None:
     from django.core.mail import get_connection
     from django.core.mail.message import EmailMessage
 
+    from core.sms import get_backend
     from propertymgmt.models import Notice, Reminder
-    from propertymgmt.sms import get_backend
 
     reminders = list(
         Reminder.objects.filter(pk__in=reminder_ids).select_related(

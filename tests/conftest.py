@@ -98,6 +98,16 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def sms_outbox(settings):
+    """Text messages go to a list in tests (core.sms.LocmemBackend), emptied per test."""
+    from core.sms import LocmemBackend
+
+    settings.SMS_BACKEND = "core.sms.LocmemBackend"
+    LocmemBackend.outbox.clear()
+    return LocmemBackend.outbox
+
+
 @pytest.fixture(scope="session", autouse=True)
 def collected_static(django_db_blocker):
     """Pages are rendered with the production static storage (hashed names):

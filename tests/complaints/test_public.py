@@ -5,7 +5,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from complaints import sms
 from complaints.models import Complaint, Notification, Photo, Status
 from tests.complaints.conftest import jpeg_bytes
 
@@ -220,14 +219,14 @@ def test_complaint_is_saved_and_acknowledged_when_the_broker_is_down(world, cate
     assert notification.state == Notification.State.PENDING
 
 
-def test_outbox_sends_once_the_broker_is_back(world, file_case):
+def test_outbox_sends_once_the_broker_is_back(world, file_case, sms_outbox):
     from complaints import services
 
     case = file_case()
-    sms.outbox.clear()
+    sms_outbox.clear()
     assert services.deliver_pending() == 1
     assert services.deliver_pending() == 0
-    assert sms.outbox == [("13812345678", Notification.objects.get(complaint=case).text)]
+    assert sms_outbox == [("13812345678", Notification.objects.get(complaint=case).text)]
 
 
 def test_estate_search_returns_names_only(world):

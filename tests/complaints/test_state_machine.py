@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from complaints import selectors, services, sms
+from complaints import selectors, services
 from complaints.models import (
     CalendarDay,
     Complaint,
@@ -178,7 +178,7 @@ def test_accept_deadline_follows_the_category(world, file_case):
     assert case.accept_due == WorkCalendar(today, today + timedelta(days=30)).add(today, case.category.accept_days)
 
 
-def test_deadline_task_run_twice_sends_nothing_twice(world, file_case):
+def test_deadline_task_run_twice_sends_nothing_twice(world, file_case, sms_outbox):
     soon, late = file_case(), file_case(phone="13900003333")
     for case in (soon, late):
         services.accept(user=world.staff_a, complaint_id=case.pk)
@@ -193,10 +193,10 @@ def test_deadline_task_run_twice_sends_nothing_twice(world, file_case):
     late.refresh_from_db()
     assert late.overdue and late.escalation == Escalation.STREET
     assert Step.objects.filter(action__in=["due_soon", "overdue"]).count() == 2
-    sms.outbox.clear()
+    sms_outbox.clear()
     services.deliver_pending()
     services.deliver_pending()
-    assert len([m for m in sms.outbox if m[0].startswith("street:")]) == 2
+    assert len([m for m in sms_outbox if m[0].startswith("street:")]) == 2
 
 
 def test_case_not_accepted_in_time_is_flagged_once(world, file_case):

@@ -11,18 +11,10 @@ from django.utils import timezone
 
 from propertymgmt import selectors, services
 from propertymgmt.models import CommitteeStage, CommitteeStep, Notice, Reminder, StepKind
-from propertymgmt.sms import LocmemBackend
 
 pytestmark = pytest.mark.django_db
 
 DUE = date(2026, 6, 30)
-
-
-@pytest.fixture(autouse=True)
-def sms_outbox(settings):
-    settings.SMS_BACKEND = "propertymgmt.sms.LocmemBackend"
-    LocmemBackend.outbox = []
-    return LocmemBackend.outbox
 
 
 def _preparing(world, estate=None, due=DUE):

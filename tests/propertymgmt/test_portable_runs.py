@@ -28,7 +28,6 @@ from propertymgmt.models import (
     SubsidyPeriod,
     SubsidyRate,
 )
-from propertymgmt.sms import LocmemBackend
 from tests.factories import EstateFactory
 from tests.propertymgmt.conftest import ContractFactory
 
@@ -220,13 +219,6 @@ def test_balance_waits_for_the_end_of_the_period(world, periods):
 
     with pytest.raises(ValidationError):
         portable_runs.run_balance(start=START, today=date(2026, 3, 31), batch=100)
-
-
-@pytest.fixture
-def sms_outbox(settings):
-    settings.SMS_BACKEND = "propertymgmt.sms.LocmemBackend"
-    LocmemBackend.outbox = []
-    return LocmemBackend.outbox
 
 
 DUE = date(2026, 6, 30)

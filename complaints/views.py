@@ -312,20 +312,25 @@ def case_export(request):
     _filterset, queryset = filter_cases(request, Action.EXPORT)
     from django.conf import settings
 
+    filename = f"投诉工单_{timezone.localdate():%Y%m%d}.xlsx"
     if bounded_count(queryset, settings.EXPORT_SYNC_MAX_ROWS) > settings.EXPORT_SYNC_MAX_ROWS:
-        messages.error(
-            request,
-            _("符合条件的工单超过%(n)s件，请缩小筛选范围（例如按月份或街道）后再导出。")
-            % {"n": settings.EXPORT_SYNC_MAX_ROWS},
+        # Too large for a request: the worker writes it through the same scope and filters.
+        from core.exports import start_export
+
+        job = start_export(
+            user=request.user,
+            kind="complaints",
+            total_rows=queryset.count(),
+            params={"query": request.GET.urlencode(), "filename": filename},
         )
-        return redirect(f"{reverse('complaints:case_list')}?{request.GET.urlencode()}")
+        return redirect("core:export_job", pk=job.pk)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     excel.write_cases(queryset, handle, user=request.user)
     handle.seek(0)
     return FileResponse(
         handle,
         as_attachment=True,
-        filename=f"投诉工单_{timezone.localdate():%Y%m%d}.xlsx",
+        filename=filename,
         content_type=excel.XLSX,
     )
 

@@ -20,6 +20,9 @@ logger = logging.getLogger(__name__)
 # kind → function(job, fileobj, progress) returning (row count, download name)
 EXPORTERS = {
     "ledger": "communities.ledger_excel.export_for_job",
+    "complaints": "complaints.excel.export_for_job",
+    "subsidy-payments": "propertymgmt.exports.export_for_job",
+    "renovation-projects": "renovation.reports.export_for_job",
 }
 
 

@@ -2,6 +2,7 @@ import io
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -215,3 +216,37 @@ def test_background_export_function_applies_scope_and_masks(world, file_case):
     values = [str(v) for row in book.active.iter_rows(values_only=True) for v in row if v is not None]
     assert rows == 1 and filename.endswith(".xlsx")
     assert "138****5678" in values and not any("9999" in v for v in values)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_large_case_list_export_runs_on_the_worker_in_the_users_scope(
+    world, file_case, client_for, settings, celery_worker
+):
+    import time
+
+    from core.models import ExportJob
+
+    settings.EXPORT_SYNC_MAX_ROWS = 1
+    file_case(phone="13812345678")
+    file_case(estate=world.estate_a2, phone="13700001111", description="电梯停运三天")
+    file_case(estate=world.estate_b1, phone="13900009999")
+    client = client_for(world.staff_a)
+    response = client.get(reverse("complaints:case_export"), {"queue": "all"})
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response.url == reverse("core:export_job", args=[job.pk])
+    for _ in range(100):
+        job.refresh_from_db()
+        if job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED):
+            break
+        time.sleep(0.1)
+    assert job.status == ExportJob.Status.DONE, job.error
+    download = client.get(reverse("core:export_download", args=[job.pk]))
+    values = [
+        str(v)
+        for row in load_workbook(io.BytesIO(b"".join(download.streaming_content))).active.iter_rows(values_only=True)
+        for v in row
+        if v is not None
+    ]
+    assert "138****5678" in values and "137****1111" in values
+    assert not any("9999" in v or "13812345678" in v for v in values)
+    assert client_for(world.staff_b).get(reverse("core:export_download", args=[job.pk])).status_code == 404

@@ -3,6 +3,7 @@ measures in the shape reports go upward (title, unit, units in headers, 合计).
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
@@ -31,21 +32,21 @@ def _header(sheet, labels):
 
 
 CASE_HEADERS = [
-    "工单号",
-    "收到时间",
-    "来源渠道",
-    "类别",
-    "街道",
-    "小区/地址",
-    "状态",
-    "投诉人",
-    "手机号码（脱敏）",
-    "受理时限",
-    "办结时限",
-    "办结时间",
-    "逾期",
-    "满意度",
-    "重新办理次数",
+    gettext_noop("工单号"),
+    gettext_noop("收到时间"),
+    gettext_noop("来源渠道"),
+    gettext_noop("类别"),
+    gettext_noop("街道"),
+    gettext_noop("小区/地址"),
+    gettext_noop("状态"),
+    gettext_noop("投诉人"),
+    gettext_noop("手机号码（脱敏）"),
+    gettext_noop("受理时限"),
+    gettext_noop("办结时限"),
+    gettext_noop("办结时间"),
+    gettext_noop("逾期"),
+    gettext_noop("满意度"),
+    gettext_noop("重新办理次数"),
 ]
 
 
@@ -128,16 +129,16 @@ def write_cases(queryset, handle, *, user) -> int:
 
 
 MEASURE_HEADERS = [
-    ("label", "单位"),
-    ("received", "受理量（件）"),
-    ("accepted", "已受理（件）"),
-    ("resolved", "已办结（件）"),
-    ("resolved_rate", "办结率（%）"),
-    ("on_time_rate", "按期办结率（%）"),
-    ("reply_rate", "回复率（%）"),
-    ("rated", "评价数（件）"),
-    ("satisfied_rate", "满意率（%）"),
-    ("satisfaction_avg", "平均满意度（分）"),
+    ("label", gettext_noop("单位")),
+    ("received", gettext_noop("受理量（件）")),
+    ("accepted", gettext_noop("已受理（件）")),
+    ("resolved", gettext_noop("已办结（件）")),
+    ("resolved_rate", gettext_noop("办结率（%）")),
+    ("on_time_rate", gettext_noop("按期办结率（%）")),
+    ("reply_rate", gettext_noop("回复率（%）")),
+    ("rated", gettext_noop("评价数（件）")),
+    ("satisfied_rate", gettext_noop("满意率（%）")),
+    ("satisfaction_avg", gettext_noop("平均满意度（分）")),
 ]
 
 

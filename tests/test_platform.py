@@ -106,6 +106,14 @@ def test_pages_require_login(client):
     assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
 
 
+def test_residents_find_the_complaint_form_and_tracking_from_the_login_page(client):
+    """The portal's front door is the login page; residents have no account."""
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert reverse("complaints:public_form") in page and reverse("complaints:track") in page
+    assert client.get(reverse("complaints:public_form")).status_code == 200
+    assert client.get(reverse("complaints:track")).status_code == 200
+
+
 def test_english_is_available(world, client_for):
     client = client_for(world.staff_a)
     client.post(reverse("set_language"), {"language": "en", "next": "/ledger/"})

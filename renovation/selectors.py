@@ -7,7 +7,6 @@ override (who, when, why) and the evidence shown at the time is stored.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -17,10 +16,11 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum,
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.scoping import Action, get_scoped_object_or_404, scoped
 from communities.models import FundStatus, IllegalStructure
+from propertymgmt import selectors as property_selectors
+from propertymgmt.models import VoteSubject
 from renovation.models import (
     FINISHED_STAGES,
     STAGE_ORDER,
@@ -37,7 +37,6 @@ from renovation.models import (
 )
 
 PRE_CONSTRUCTION_STAGES = STAGE_ORDER[: STAGE_ORDER.index(Stage.CONSTRUCTION)]
-PROPERTY_MODULE_MISSING = gettext_lazy("物业管理模块尚未提供…")
 
 
 def projects_for(*, user, action: Action = Action.VIEW) -> QuerySet:
@@ -133,24 +132,6 @@ class GateStatus:
         return data
 
 
-def _property_selector(name: str):
-    """A function of propertymgmt.selectors, or None while that app does not offer it yet."""
-    try:
-        module = importlib.import_module("propertymgmt.selectors")
-    except ImportError:
-        return None
-    return getattr(module, name, None)
-
-
-def _building_works_subject():
-    try:
-        models = importlib.import_module("propertymgmt.models")
-    except ImportError:
-        return None
-    subject = getattr(models, "VoteSubject", None)
-    return getattr(subject, "BUILDING_WORKS", None) if subject is not None else None
-
-
 def _illegal_structures_gate(project) -> GateStatus:
     figures = IllegalStructure.objects.filter(estate_id=project.estate_id).aggregate(
         pending=Count("pk", filter=Q(status=IllegalStructure.Status.PENDING)),
@@ -172,10 +153,7 @@ def _illegal_structures_gate(project) -> GateStatus:
 
 def _long_term_management_gate(project) -> GateStatus:
     label = str(Gate.LONG_TERM_MANAGEMENT.label)
-    long_term_management = _property_selector("long_term_management")
-    if long_term_management is None:
-        return GateStatus(Gate.LONG_TERM_MANAGEMENT, label, False, str(PROPERTY_MODULE_MISSING))
-    evidence = long_term_management(project.estate)
+    evidence = property_selectors.long_term_management(project.estate)
     if evidence:
         return GateStatus(Gate.LONG_TERM_MANAGEMENT, label, True, str(evidence))
     return GateStatus(Gate.LONG_TERM_MANAGEMENT, label, False, _("没有有效的物业服务合同，也没有业主组织。"))
@@ -202,13 +180,8 @@ def _residents_consent_gate(project) -> GateStatus:
     """An owners' vote under the 3/4 rule where the household register exists;
     otherwise the consent share recorded in the consultation, against the line."""
     label = str(Gate.RESIDENTS_CONSENT.label)
-    has_register = _property_selector("has_household_register")
-    passed_vote = _property_selector("passed_vote")
-    subject = _building_works_subject()
-    if has_register is None or passed_vote is None or subject is None:
-        return GateStatus(Gate.RESIDENTS_CONSENT, label, False, str(PROPERTY_MODULE_MISSING))
-    if has_register(project.estate):
-        vote = passed_vote(project.estate, subject_types={subject})
+    if property_selectors.has_household_register(project.estate):
+        vote = property_selectors.passed_vote(project.estate, subject_types={VoteSubject.BUILDING_WORKS})
         if vote is not None:
             return GateStatus(Gate.RESIDENTS_CONSENT, label, True, _("业主表决通过：%(vote)s") % {"vote": vote})
         return GateStatus(

@@ -1,6 +1,7 @@
 """Fixtures of the renovation tests: a five-year plan with two annual plans
 in the `world` district, and factories for projects and their parts."""
 
+from datetime import date
 from decimal import Decimal
 
 import factory
@@ -105,16 +106,8 @@ def ready_project(world, project):
 
 
 @pytest.fixture
-def property_module(monkeypatch):
-    """Answers the three propertymgmt selectors from a dict the test sets."""
-    from renovation import selectors
+def property_module(world):
+    """Long-term management arranged the real way: an active contract for estate_a1."""
+    from tests.propertymgmt.conftest import ContractFactory
 
-    state = {"management": "物业服务合同：某物业公司，2024年1月1日至2026年12月31日", "register": False, "vote": None}
-    functions = {
-        "long_term_management": lambda estate: state["management"],
-        "has_household_register": lambda estate: state["register"],
-        "passed_vote": lambda estate, *, subject_types: state["vote"] if "building_works" in subject_types else None,
-    }
-    monkeypatch.setattr(selectors, "_property_selector", lambda name: functions.get(name))
-    monkeypatch.setattr(selectors, "_building_works_subject", lambda: "building_works")
-    return state
+    return ContractFactory(estate=world.estate_a1, starts_on=date(2024, 1, 1))

@@ -56,8 +56,7 @@ def test_demolished_illegal_structures_close_the_gate(world, ready_project, prop
     start(world.staff_a, ready_project)
 
 
-def test_missing_long_term_management_blocks_construction(world, ready_project, property_module):
-    property_module["management"] = None
+def test_missing_long_term_management_blocks_construction(world, ready_project):
     assert "长效管理落实" in refused_for(world.staff_a, ready_project)
 
 
@@ -70,15 +69,6 @@ def test_missing_street_consent_blocks_construction(world, ready_project, proper
 def test_consent_share_below_the_line_blocks_construction(world, ready_project, property_module, settings):
     settings.RENOVATION_CONSENT_SHARE_LINE = "90"
     assert "居民同意" in refused_for(world.staff_a, ready_project)
-
-
-def test_with_a_household_register_only_a_passed_vote_counts(world, ready_project, property_module):
-    property_module["register"] = True  # consent share 80% no longer suffices
-    assert not gate(ready_project, Gate.RESIDENTS_CONSENT).closed
-    refused_for(world.staff_a, ready_project)
-    property_module["vote"] = "2024年3月加装电梯表决（专有面积80%、人数78%同意）"
-    assert gate(ready_project, Gate.RESIDENTS_CONSENT).closed
-    start(world.staff_a, ready_project)
 
 
 def test_uncollected_fund_without_an_arrangement_blocks_construction(world, ready_project, property_module):
@@ -95,14 +85,6 @@ def test_uncollected_fund_without_an_arrangement_blocks_construction(world, read
     assert FundArrangement.objects.filter(project=ready_project).exists()
     ready_project.refresh_from_db()
     start(world.staff_a, ready_project)
-
-
-def test_gates_needing_property_management_stay_open_while_that_module_is_missing(world, ready_project, monkeypatch):
-    monkeypatch.setattr(selectors, "_property_selector", lambda name: None)
-    statuses = {g.gate: g for g in selectors.evaluate_gates(ready_project)}
-    for name in (Gate.LONG_TERM_MANAGEMENT, Gate.RESIDENTS_CONSENT):
-        assert not statuses[name].closed
-        assert statuses[name].evidence == selectors.PROPERTY_MODULE_MISSING
 
 
 def test_district_official_overrides_an_open_gate_and_the_reason_is_kept(world, ready_project, property_module):

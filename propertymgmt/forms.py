@@ -174,6 +174,20 @@ class CommitteeForm(forms.Form):
                 del self.fields[name]
 
 
+class ExistingCommitteeForm(forms.Form):
+    """建档: a 业主委员会 elected and filed before the portal kept committees."""
+
+    filed_on = forms.DateField(label=_("备案日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    term_starts_on = forms.DateField(label=_("任期开始"), widget=forms.DateInput(attrs={"type": "date"}))
+    term_ends_on = forms.DateField(label=_("任期结束"), widget=forms.DateInput(attrs={"type": "date"}))
+    chair = forms.CharField(label=_("主任"), required=False, max_length=50)
+    contact_phone = forms.CharField(label=_("联系电话"), required=False, max_length=20)
+    contact_email = forms.EmailField(label=_("电子邮箱"), required=False)
+
+    def __init__(self, *args, estate, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
 class CommitteeMoveForm(forms.Form):
     """办理流转: one step of the lifecycle, only to the stages the current one allows."""
 

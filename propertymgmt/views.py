@@ -28,6 +28,7 @@ from propertymgmt.forms import (
     CompanyForm,
     ContractForm,
     EndContractForm,
+    ExistingCommitteeForm,
     FeeCollectionForm,
     VoteForm,
     WithdrawalForm,
@@ -436,6 +437,7 @@ ESTATE_FORMS = {
     "assessment": AssessmentForm,
     "committee": CommitteeForm,
     "committee_move": CommitteeMoveForm,
+    "committee_existing": ExistingCommitteeForm,
     "withdraw": WithdrawalForm,
     "head": BuildingHeadForm,
 }
@@ -452,7 +454,13 @@ def _estate_forms(estate, data=None, which=None):
     forms_ = {}
     for key, form_class in ESTATE_FORMS.items():
         bound = data if key == which else None
-        kwargs = {"estate": estate} if key in ("withdraw", "head", "committee", "committee_move") else {}
+        kwargs = (
+            {"estate": estate}
+            if key in ("withdraw", "head", "committee", "committee_move", "committee_existing")
+            else {}
+        )
+        if key == "committee_existing" and committee is not None:
+            continue
         if key == "committee":
             kwargs["committee"] = committee
         if key == "committee_move":
@@ -486,6 +494,15 @@ def _save_estate_form(request, estate, key, form):
     elif key == "committee":
         current = _live_committee(estate)
         services.save_committee(user=user, estate_id=estate.pk, data=data, committee_id=current.pk if current else None)
+    elif key == "committee_existing":
+        services.record_existing_committee(
+            user=user,
+            estate_id=estate.pk,
+            filed_on=data["filed_on"],
+            term_starts_on=data["term_starts_on"],
+            term_ends_on=data["term_ends_on"],
+            data=data,
+        )
     elif key == "committee_move":
         services.move_committee(
             user=user,

@@ -230,3 +230,25 @@ def test_record_existing_committee_needs_a_past_filing(world):
             term_starts_on=date.today(),
             term_ends_on=date.today() + timedelta(days=1800),
         )
+
+
+def test_estate_page_registers_a_committee_filed_before_the_portal(world, client_for):
+    url = reverse("propertymgmt:estate_property", args=[world.estate_a1.pk])
+    client = client_for(world.staff_a)
+    assert 'name="committee_existing-filed_on"' in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "form": "committee_existing",
+            "committee_existing-filed_on": "2023-03-01",
+            "committee_existing-term_starts_on": "2023-02-01",
+            "committee_existing-term_ends_on": "2028-01-31",
+            "committee_existing-chair": "周主任",
+        },
+    )
+    assert response.status_code == 302
+    committee = Committee.objects.get(estate=world.estate_a1)
+    assert (committee.stage, committee.filed_on, committee.chair) == (S.IN_TERM, date(2023, 3, 1), "周主任")
+    assert Estate.objects.get(pk=world.estate_a1.pk).owners_body == "committee"
+    assert "建档" in CommitteeTransition.objects.get(committee=committee).note
+    assert 'name="committee_existing-filed_on"' not in client.get(url).content.decode()

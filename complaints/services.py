@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -40,6 +41,7 @@ from complaints.models import (
 from complaints.photos import clean_photo
 from complaints.workdays import calendar_around
 from core import sms
+from core.cache import CACHE_ERRORS
 from core.validators import MOBILE_RE, normalize_mobile
 
 logger = logging.getLogger(__name__)
@@ -206,13 +208,37 @@ def _notify(complaint: Complaint, *, kind: str, key: str, recipient: str, text: 
         transaction.on_commit(kick_delivery)
 
 
+KICK_KEY = "complaints:delivery-kicked"
+KICK_TTL = 60  # a lost kick delays messages at most this long (and beat drains every minute anyway)
+
+
 def kick_delivery() -> None:
+    """Ask the worker to drain the outbox, unless a request it has not started
+    on is already queued: the worker clears the flag before it reads the
+    outbox, so a row committed before the flag was seen is always picked up.
+    One SET NX instead of a Celery publish on almost every filing; if Redis
+    cannot answer, publish anyway (the row is in the outbox whatever happens)."""
+    from complaints.abuse import _redis
     from complaints.tasks import deliver_notifications
 
+    client = _redis()
+    if client is not None:
+        try:
+            if not client.set(cache.make_and_validate_key(KICK_KEY), 1, nx=True, ex=KICK_TTL):
+                return
+        except CACHE_ERRORS:
+            pass
     try:
         deliver_notifications.apply_async(retry=False)
     except (OperationalError, OSError) as exc:
         logger.warning("broker unavailable, notifications stay in the outbox: %s", exc)
+        kicked()  # nothing is queued: let the next filing try again
+
+
+def kicked() -> None:
+    """The worker starts a drain: the next filing may ask for another (the
+    cache degrades to a no-op when Redis is down)."""
+    cache.delete(KICK_KEY)
 
 
 def deliver_pending(limit: int = 500) -> int:
@@ -259,13 +285,16 @@ class Filing:
 
 
 def find_duplicate(*, phone: str, category: Category, estate: Estate | None, address: str = "") -> Complaint | None:
-    """An open case of the same phone, place and category filed within 24 hours."""
+    """An open case of the same phone, place and category filed within 24 hours:
+    one indexed look-up of the id (phone, received_at), the case itself loaded
+    only when there is one (rarely)."""
     since = timezone.now() - timedelta(hours=24)
     candidates = Complaint.objects.filter(
         reporter_phone=normalize_mobile(phone), category=category, received_at__gte=since, status__in=OPEN_STATUSES
     )
     candidates = candidates.filter(estate=estate) if estate is not None else candidates.filter(address=address)
-    return candidates.order_by("-id").first()
+    pk = candidates.order_by("-id").values_list("pk", flat=True).first()
+    return None if pk is None else Complaint.objects.get(pk=pk)
 
 
 def _default_district():

@@ -17,4 +17,5 @@ def check_deadlines() -> dict:
 def deliver_notifications() -> int:
     """Send what waits in the outbox (also run by beat, for messages queued
     while the broker was down)."""
+    services.kicked()
     return services.deliver_pending()

@@ -66,7 +66,8 @@ def _filing_from(form, *, channel="web"):
 
 def public_form(request):
     """The resident's form: one column, large targets, works on a 360-px phone."""
-    limits = abuse.Limits(abuse.client_ip(request))
+    phone = request.POST.get("reporter_phone", "") if request.method == "POST" else ""
+    limits = abuse.Limits(abuse.client_ip(request), phone)
     challenge = limits.needs_challenge
     duplicate = None
     status = 200

@@ -260,3 +260,64 @@ def test_public_post_query_count_is_pinned(world, category, settings, django_ass
     with django_assert_num_queries(11):
         response = client.post("/complaints/file/", form_data(world, category, reporter_phone="13900007777"))
     assert response.status_code == 302
+
+
+def test_filings_ask_the_worker_once_until_it_starts_draining(
+    world, category, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from complaints import services
+    from complaints.tasks import deliver_notifications
+
+    settings.COMPLAINT_CHALLENGE_AFTER = 100
+    published = []
+    monkeypatch.setattr(deliver_notifications, "apply_async", lambda **kwargs: published.append(kwargs))
+    client = Client()
+    for n, phone in enumerate(["13900000001", "13900000002"]):
+        with django_capture_on_commit_callbacks(execute=True):
+            data = form_data(world, category, reporter_phone=phone, description=f"问题{n}")
+            assert client.post("/complaints/file/", data).status_code == 302
+    assert len(published) == 1  # the second case is drained by the request already queued
+    services.kicked()  # the worker starts draining
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/complaints/file/", form_data(world, category, reporter_phone="13900000003")).status_code
+    assert len(published) == 2
+    assert Notification.objects.filter(state=Notification.State.PENDING).count() == 3
+
+
+def test_a_failed_publish_lets_the_next_filing_try_again(world, category, settings, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from complaints import services
+    from complaints.tasks import deliver_notifications
+
+    calls = []
+
+    def down(**kwargs):
+        calls.append(kwargs)
+        raise OperationalError("broker down")
+
+    monkeypatch.setattr(deliver_notifications, "apply_async", down)
+    services.kick_delivery()
+    services.kick_delivery()
+    assert len(calls) == 2
+
+
+def test_rate_counters_count_each_filing_per_address_and_phone(world, category, settings):
+    from complaints import abuse
+
+    settings.COMPLAINT_CHALLENGE_AFTER = 100
+    client = Client(REMOTE_ADDR="10.4.4.4")
+    client.post("/complaints/file/", form_data(world, category, reporter_phone="139 0000 4444"))
+    client.post(
+        "/complaints/file/",
+        form_data(
+            world,
+            category,
+            reporter_phone="13900004444",
+            estate_id=world.estate_a2.pk,
+            estate_name=world.estate_a2.name,
+        ),
+    )
+    assert abuse.count("ip", "10.4.4.4") == 2 and abuse.count("phone", "13900004444") == 2
+    limits = abuse.Limits("10.4.4.4", "+86 139-0000-4444")
+    assert limits.ip_count == 2 and limits.phone_count == 2

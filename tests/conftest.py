@@ -98,6 +98,33 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# Data migrations that seed reference data (categories, calendars, catalogues, rules as data).
+SEED_MIGRATIONS = (
+    "complaints.migrations.0002_seed_categories_calendar",
+    "propertymgmt.migrations.0003_rules_as_data",
+    "renovation.migrations.0002_seed_catalogue",
+)
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Transactional tests (live server, real worker) flush every table when they end,
+    the rows data migrations seeded included; later transactional tests would find
+    no complaint categories or vote thresholds. Seed them again (idempotently)
+    before each such test."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction"))
+    if not transactional:
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    for module in SEED_MIGRATIONS:
+        importlib.import_module(module).seed(apps, None)
+
+
 @pytest.fixture(autouse=True)
 def sms_outbox(settings):
     """Text messages go to a list in tests (core.sms.LocmemBackend), emptied per test."""

@@ -28,6 +28,14 @@ def _categories():
     return Category.objects.filter(active=True).order_by("sort", "id")
 
 
+def _places():
+    """Estates with what a filing needs of them (name, community, street,
+    district): four ids and a name, not the ledger's ~60 columns."""
+    return Estate.objects.select_related("community__street__district").only(
+        "name", "community__street__district__code"
+    )
+
+
 class PlaceMixin:
     """Estate by name (a datalist helps the resident pick it), or a typed address
     with its street when the estate is not in the list."""
@@ -43,11 +51,11 @@ class PlaceMixin:
         estate_id = cleaned.get("estate_id")
         name = (cleaned.get("estate_name") or "").strip()
         if estate_id:
-            estate = Estate.objects.select_related("community__street__district").filter(pk=estate_id).first()
+            estate = _places().filter(pk=estate_id).first()
             if estate is not None and name and estate.name != name:
                 estate = None  # the resident changed the text after picking
         if estate is None and name:
-            matches = list(Estate.objects.select_related("community__street__district").filter(name=name)[:2])
+            matches = list(_places().filter(name=name)[:2])
             if len(matches) == 1:
                 estate = matches[0]
         cleaned["estate"] = estate

@@ -286,15 +286,22 @@ class Filing:
 
 def find_duplicate(*, phone: str, category: Category, estate: Estate | None, address: str = "") -> Complaint | None:
     """An open case of the same phone, place and category filed within 24 hours:
-    one indexed look-up of the id (phone, received_at), the case itself loaded
-    only when there is one (rarely)."""
+    one look-up of the id on the (reporter_phone, received_at) index, written
+    as plain SQL because it runs on every public filing (the ORM spends longer
+    building it than PostgreSQL answering it); the case itself is loaded only
+    when there is one."""
     since = timezone.now() - timedelta(hours=24)
-    candidates = Complaint.objects.filter(
-        reporter_phone=normalize_mobile(phone), category=category, received_at__gte=since, status__in=OPEN_STATUSES
-    )
-    candidates = candidates.filter(estate=estate) if estate is not None else candidates.filter(address=address)
-    pk = candidates.order_by("-id").values_list("pk", flat=True).first()
-    return None if pk is None else Complaint.objects.get(pk=pk)
+    place, value = ("estate_id", estate.pk) if estate is not None else ("address", address)
+    statuses = list(OPEN_STATUSES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM complaints_complaint WHERE reporter_phone = %s AND received_at >= %s"
+            f" AND category_id = %s AND {place} = %s AND status IN ({', '.join(['%s'] * len(statuses))})"
+            " ORDER BY id DESC LIMIT 1",
+            [normalize_mobile(phone), connection.ops.adapt_datetimefield_value(since), category.pk, value, *statuses],
+        )
+        row = cursor.fetchone()
+    return None if row is None else Complaint.objects.get(pk=row[0])
 
 
 def _default_district():

@@ -255,11 +255,16 @@ def test_public_post_query_count_is_pinned(world, category, settings, django_ass
     settings.COMPLAINT_CHALLENGE_AFTER = 100
     client = Client()
     client.post("/complaints/file/", form_data(world, category))
-    # category, estate, duplicate check, day counter, calendar, case, step, measures, outbox
-    # (+ savepoint and release: the test wraps everything in a transaction)
-    with django_assert_num_queries(11):
+    # category, estate (four ids and a name), duplicate check (the id only), then in one
+    # transaction: day counter, calendar, case, step, measures, outbox
+    # (+ savepoint and release: the test wraps everything in a transaction). Nothing else:
+    # no session write, no SELECT of the whole case for the duplicate check.
+    with django_assert_num_queries(11) as captured:
         response = client.post("/complaints/file/", form_data(world, category, reporter_phone="13900007777"))
     assert response.status_code == 302
+    duplicate_check = next(q["sql"] for q in captured.captured_queries if "reporter_phone =" in q["sql"])
+    assert duplicate_check.startswith("SELECT id FROM complaints_complaint")
+    assert not any("django_session" in q["sql"] for q in captured.captured_queries)
 
 
 def test_filings_ask_the_worker_once_until_it_starts_draining(

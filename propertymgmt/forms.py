@@ -57,6 +57,15 @@ class ContractForm(forms.ModelForm):
         add_bootstrap_classes(self)
 
 
+class WithdrawCompanyForm(forms.Form):
+    withdrawn_on = forms.DateField(label=_("撤出日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("撤出原因"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        add_bootstrap_classes(self)
+
+
 class EndContractForm(forms.Form):
     ended_on = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("结束原因"), max_length=200)

@@ -135,6 +135,8 @@ def start_contract(*, user, estate_id: int, data: dict) -> Contract:
             raise ValidationError({"company": _("请选择本区登记的物业服务企业。")})
         if company.status == CompanyStatus.ORDERED_OUT:
             raise ValidationError({"company": _("该企业已被责令退出，不能签订新合同。")})
+        if company.status == CompanyStatus.WITHDRAWN:
+            raise ValidationError({"company": _("该企业已撤出，不能签订新合同。")})
     if contract.full_service:
         contract.cleaning = contract.security = contract.greening = contract.repairs = False
     contract.full_clean(exclude=["estate"], validate_constraints=False)
@@ -317,6 +319,36 @@ def order_out(*, user, company_id: int, street_id: int, reason: str, today: date
     company._history_user = user
     company.save(update_fields=["status"])
     return order
+
+
+@transaction.atomic
+def withdraw_company(*, user, company_id: int, withdrawn_on: date, reason: str) -> PropertyCompany:
+    """A company leaves the district (撤出): its active contracts end that day with the
+    reason, so every estate it managed shows as unmanaged until the next contract,
+    and it can sign no new ones. Recorded by the district, which registers companies."""
+    company = get_scoped_object_or_404(PropertyCompany.objects.select_for_update(), user, Action.CHANGE, pk=company_id)
+    if company.status == CompanyStatus.WITHDRAWN:
+        raise ValidationError(_("该企业已登记撤出。"))
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写撤出原因。")})
+    if withdrawn_on > timezone.localdate():
+        raise ValidationError({"withdrawn_on": _("撤出日期不能晚于今天。")})
+    active = Contract.objects.filter(company=company, ended_on__isnull=True).order_by("pk")
+    for contract in active:
+        if contract.starts_on > withdrawn_on:
+            raise ValidationError(
+                {"withdrawn_on": _("撤出日期早于%(estate)s合同的开始日期。") % {"estate": contract.estate.name}}
+            )
+        end_contract(
+            user=user,
+            contract_id=contract.pk,
+            ended_on=withdrawn_on,
+            reason=_("企业撤出：%(r)s") % {"r": reason.strip()},
+        )
+    company.status = CompanyStatus.WITHDRAWN
+    company._history_user = user
+    company.save(update_fields=["status"])
+    return company
 
 
 # --- Owners' votes ------------------------------------------------------------------------------------------------

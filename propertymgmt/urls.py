@@ -10,6 +10,7 @@ urlpatterns = [
     path("companies/", views.company_list, name="company_list"),
     path("companies/new/", views.company_create, name="company_create"),
     path("companies/<int:pk>/edit/", views.company_create, name="company_edit"),
+    path("companies/<int:pk>/withdraw/", views.company_withdraw, name="company_withdraw"),
     path("contracts/", views.contract_list, name="contract_list"),
     path("contracts/new/", views.contract_create, name="contract_create"),
     path("contracts/<int:pk>/end/", views.contract_end, name="contract_end"),

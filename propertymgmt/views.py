@@ -32,6 +32,7 @@ from propertymgmt.forms import (
     FeeCollectionForm,
     VoteForm,
     WithdrawalForm,
+    WithdrawCompanyForm,
 )
 from propertymgmt.models import (
     Contract,
@@ -107,6 +108,22 @@ def company_create(request, pk=None):
             messages.success(request, _("已登记物业服务企业。"))
             return redirect("propertymgmt:company_list")
     return render(request, "propertymgmt/propertycompany_form.html", {"form": form})
+
+
+@login_required
+def company_withdraw(request, pk):
+    """The district records that a company has left (撤出); its contracts end."""
+    company = get_scoped_object_or_404(PropertyCompany.objects, request.user, Action.CHANGE, pk=pk)
+    form = WithdrawCompanyForm(request.POST or None, initial={"withdrawn_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw_company(user=request.user, company_id=company.pk, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已登记%(name)s撤出，其在管合同已终止。") % {"name": company.name})
+            return redirect("propertymgmt:company_list")
+    return render(request, "propertymgmt/propertycompany_withdraw.html", {"form": form, "company": company})
 
 
 @login_required

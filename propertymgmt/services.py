@@ -1011,8 +1011,10 @@ def save_committee(*, user, estate_id: int, data: dict, committee_id: int | None
     if data.get("stage") and data["stage"] != start:
         raise ValidationError(
             {
-                "stage": _("新成立的业主委员会从“筹备组已成立”开始，自管会、小区管委会从“任期中”开始；")
-                + _("其后的阶段请通过“办理流转”逐步办理。")
+                "stage": _(
+                    "新成立的业主委员会从“筹备组已成立”开始，自管会、小区管委会从“任期中”开始；"
+                    "其后的阶段请通过“办理流转”逐步办理。"
+                )
             }
         )
     committee = Committee(estate=estate, kind=kind, stage=start)

@@ -15,9 +15,9 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
-from propertymgmt.sms import LocmemBackend
 
 from communities.management.commands.seed_demo import make_credit_code
+from core.sms import LocmemBackend
 from propertymgmt import services
 
 SETUP = [

@@ -149,3 +149,14 @@ def test_pages_and_api_keep_working_when_redis_is_down(world, client_for, settin
     assert response.context["totals"]["count"] == 2
     api = client.get("/api/v1/estates/")
     assert api.status_code == 200 and api.json()["count"] == 2
+
+
+def test_every_benchmark_part_imports_and_offers_measure_and_render():
+    """`make bench` is not run by CI; at least its modules must load with the code they measure."""
+    import importlib
+
+    from core.management.commands.bench import APP_PARTS
+
+    for name, module_name in APP_PARTS.items():
+        module = importlib.import_module(module_name)
+        assert callable(module.measure) and callable(module.render), name

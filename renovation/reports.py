@@ -412,8 +412,64 @@ def project_rows_sql(project_ids_queryset, *, limit_ids: list[int] | None = None
     return sql, stage_params + ids_params * 3
 
 
+def _wan(value) -> Decimal:
+    """元 or ㎡ in 万, two places, rounded half up as PostgreSQL's round() does."""
+    return (Decimal(value or 0) / 10000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _portable_project_rows(project_ids_queryset, *, limit_ids=None):
+    """The same rows as project_rows_sql, through the ORM: for the embedded SQLite
+    demo database, which has neither FILTER pivots nor string_agg ordering.
+    A test keeps both in step on PostgreSQL."""
+    ids = (
+        list(limit_ids) if limit_ids is not None else list(project_ids_queryset.order_by().values_list("pk", flat=True))
+    )
+    planned = {}
+    for project_id, source, amount in FundingLine.objects.filter(project_id__in=ids).values_list(
+        "project_id", "source", "planned"
+    ):
+        planned.setdefault(project_id, {}).setdefault(source, Decimal(0))
+        planned[project_id][source] += amount
+    items, actual = {}, {}
+    for project_id, name, cost in (
+        WorkItem.objects.filter(project_id__in=ids)
+        .order_by("item__category", "item__sort_order")
+        .values_list("project_id", "item__name", "actual_cost")
+    ):
+        items.setdefault(project_id, []).append(name)
+        actual[project_id] = actual.get(project_id, Decimal(0)) + (cost or 0)
+    stages = dict(Stage.choices)
+    projects = (
+        Project.objects.filter(pk__in=ids)
+        .select_related("street", "estate__community")
+        .order_by("street__code", "estate__community__code", "estate__name", "pk")
+    )
+    for number, p in enumerate(projects, start=1):
+        money = planned.get(p.pk, {})
+        yield (
+            number,
+            p.street.name,
+            p.estate.community.name,
+            p.estate.name,
+            p.estate.year_built,
+            p.estate.building_count,
+            p.estate.households,
+            _wan(p.estate.floor_area),
+            "、".join(items.get(p.pk, [])),
+            _wan(sum(money.values(), Decimal(0))),
+            *(_wan(money.get(source.value)) for source in SOURCES),
+            *(day.isoformat() if day else "" for day in (p.planned_start, p.planned_end, p.actual_start, p.actual_end)),
+            str(stages.get(p.stage, p.stage)),
+            p.progress,
+            _wan(actual.get(p.pk)),
+        )
+
+
 def iter_project_rows(project_ids_queryset, *, limit_ids=None, chunk=2000):
     """(序号, …) rows of the project report as tuples, streamed from a server-side cursor."""
+    if connection.vendor != "postgresql":
+        yield from _portable_project_rows(project_ids_queryset, limit_ids=limit_ids)
+        return
     sql, params = project_rows_sql(project_ids_queryset, limit_ids=limit_ids)
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)

@@ -340,7 +340,6 @@ class SubsidyViolation:
 def central_subsidy_violations(*, user) -> list[SubsidyViolation]:
     """The same catalogue item in the same estate with central subsidy in more
     than one project (data entered before the rule, or around it)."""
-    from django.contrib.postgres.aggregates import ArrayAgg
 
     lines = (
         scoped(FundingLine.objects.all(), user)
@@ -351,22 +350,31 @@ def central_subsidy_violations(*, user) -> list[SubsidyViolation]:
             "project__estate__community__street__name",
             "work_item__item__name",
         )
-        .annotate(
-            projects=Count("project", distinct=True),
-            names=ArrayAgg("project__name", distinct=True, order_by="project__name"),
-        )
+        .annotate(projects=Count("project", distinct=True))
         .filter(projects__gt=1)
         .order_by("project__estate__community__street__name", "project__estate__name", "work_item__item__name")
     )
+    rows = list(lines)
+    # The projects' names, in one more query for the few violating estates.
+    names: dict[tuple, set] = {}
+    keys = {(row["project__estate_id"], row["work_item__item__name"]) for row in rows}
+    if keys:
+        for estate_id, item_name, project_name in (
+            scoped(FundingLine.objects.all(), user)
+            .filter(source=FundingSource.CENTRAL, project__estate_id__in={estate for estate, _item in keys})
+            .values_list("project__estate_id", "work_item__item__name", "project__name")
+        ):
+            if (estate_id, item_name) in keys:
+                names.setdefault((estate_id, item_name), set()).add(project_name)
     return [
         SubsidyViolation(
             row["project__estate_id"],
             row["project__estate__name"],
             row["project__estate__community__street__name"],
             row["work_item__item__name"],
-            row["names"],
+            sorted(names.get((row["project__estate_id"], row["work_item__item__name"]), ())),
         )
-        for row in lines
+        for row in rows
     ]
 
 

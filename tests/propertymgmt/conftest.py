@@ -51,12 +51,8 @@ def company(world):
 
 @pytest.fixture
 def rules(transactional_db):
-    """Transactional tests flush the database, data migrations included: seed the rules again."""
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("propertymgmt.migrations.0003_rules_as_data").seed(apps, None)
+    """A transactional test with the rules kept as data (vote thresholds, scoring
+    scheme, rates): tests/conftest.py's reference_data seeds them again after a flush."""
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from accounts.scoping import Action, get_scoped_object_or_404, scoped
 from communities.models import (
@@ -15,6 +16,7 @@ from communities.models import (
     Community,
     Estate,
     IllegalStructure,
+    ManagementMode,
     PropertyRightsUnit,
     RightsHolding,
     StreetOffice,
@@ -235,3 +237,87 @@ def ledger_rows(estates) -> list[LedgerRow]:
         )
         for e in estates
     ]
+
+
+# --- summaries for the dashboard and the report workbook -----------------------------
+
+# The level below each scope level: a district official's figures break down
+# by street, a street's by community. Everyone above a district (the province,
+# the nation) sees districts.
+CHILD_LEVEL = {"all": "district", "district": "street", "street": "community", "community": "community"}
+GROUP_FIELDS = {
+    "district": (
+        "community__street__district_id",
+        "community__street__district__name",
+        "community__street__district__code",
+    ),
+    "street": ("community__street_id", "community__street__name", "community__street__code"),
+    "community": ("community_id", "community__name", "community__code"),
+}
+
+
+SUMMED = ("estates", "buildings", "households", "floor_area", "old_estates", "old_households", "old_floor_area")
+
+
+@dataclass
+class LedgerGroup:
+    """The ledger figures of one street (or district, community): all estates and
+    the old ones, with the old estates' coverage by management mode."""
+
+    id: int | None
+    name: str
+    district: str = ""
+    estates: int = 0
+    buildings: int = 0
+    households: int = 0
+    floor_area: Decimal = Decimal(0)
+    old_estates: int = 0
+    old_households: int = 0
+    old_floor_area: Decimal = Decimal(0)
+    # mode → [old estates, their floor area]
+    modes: dict = None
+
+    def __post_init__(self):
+        if self.modes is None:
+            self.modes = {mode: [0, Decimal(0)] for mode, _label in ManagementMode.choices}
+
+    def add(self, other: "LedgerGroup") -> None:
+        for name in SUMMED:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for mode, (count, area) in other.modes.items():
+            self.modes[mode][0] += count
+            self.modes[mode][1] += area
+
+
+def ledger_breakdown(queryset: QuerySet, *, by: str) -> tuple[list[LedgerGroup], LedgerGroup]:
+    """The ledger of `queryset` grouped by district, street or community, and
+    the total: one grouped query (group × management mode)."""
+    key, name, code = GROUP_FIELDS[by]
+    district = "community__street__district__name"
+    old = Q(year_built__lte=settings.OLD_ESTATE_CUTOFF_YEAR)
+    decimal = DecimalField(max_digits=16, decimal_places=2)
+    rows = (
+        queryset.order_by()
+        .values(key, name, code, district, "management_mode")
+        .annotate(
+            s_estates=Count("pk"),
+            s_buildings=Coalesce(Sum("building_count"), 0),
+            s_households=Coalesce(Sum("households"), 0),
+            s_floor_area=Coalesce(Sum("floor_area"), Value(Decimal(0)), output_field=decimal),
+            s_old_estates=Count("pk", filter=old),
+            s_old_households=Coalesce(Sum("households", filter=old), 0),
+            s_old_floor_area=Coalesce(Sum("floor_area", filter=old), Value(Decimal(0)), output_field=decimal),
+        )
+        .order_by(code, key)
+    )
+    groups: dict = {}
+    total = LedgerGroup(id=None, name=gettext("合计"))
+    for row in rows:
+        group = groups.get(row[key])
+        if group is None:
+            group = groups[row[key]] = LedgerGroup(id=row[key], name=row[name], district=row[district])
+        part = LedgerGroup(id=row[key], name=row[name], **{field: row[f"s_{field}"] for field in SUMMED})
+        part.modes[row["management_mode"]] = [part.old_estates, part.old_floor_area]
+        group.add(part)
+        total.add(part)
+    return list(groups.values()), total

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "renovation",
     "propertymgmt",
     "complaints",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +170,12 @@ CELERY_BEAT_SCHEDULE = {
     # tranche; a reminder per committee step and date), so running twice is harmless.
     "propertymgmt.run-subsidies": {
         "task": "propertymgmt.tasks.run_subsidies",
+        "schedule": 24 * 3600.0,
+    },
+    # Daily, so a worker that was down on the 1st still records the month; a
+    # month already recorded is never written again.
+    "dashboard.month-end-snapshots": {
+        "task": "dashboard.tasks.take_month_end_snapshots",
         "schedule": 24 * 3600.0,
     },
     "propertymgmt.committee-reminders": {
@@ -311,6 +318,8 @@ RENOVATION_CONSENT_SHARE_LINE = env.str("RENOVATION_CONSENT_SHARE_LINE", default
 # Exports with more rows than this run as a background job instead of in the request.
 EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=5000)
 EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
+# The report workbook of a scope with more estates than this is built as a background job.
+WORKBOOK_ASYNC_ESTATES = env.int("WORKBOOK_ASYNC_ESTATES", default=5000)
 EXPORT_DIR = VAR_DIR / "exports"
 IMPORT_KEEP_HOURS = env.int("IMPORT_KEEP_HOURS", default=24)
 PORTAL_TITLE = env.str("PORTAL_TITLE", default="老旧小区管理平台")

@@ -5,6 +5,7 @@ from oldestate import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("dashboard/", include("dashboard.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("ledger/", include("communities.urls")),

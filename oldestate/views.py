@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 @login_required
 def home(request):
-    return redirect("communities:estate_list")
+    return redirect("dashboard:home")
 
 
 def database_state() -> str:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("contracts/<int:pk>/end/", views.contract_end, name="contract_end"),
     path("exit/order/", views.order_out, name="order_out"),
     path("committees/expire/", views.committee_expire, name="committee_expire"),
+    path("committees/overdue/", views.overdue_committees, name="overdue_committees"),
     path("votes/", views.vote_list, name="vote_list"),
     path("votes/new/", views.vote_create, name="vote_create"),
     path("votes/<int:pk>/", views.vote_detail, name="vote_detail"),

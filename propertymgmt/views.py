@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,6 +62,14 @@ def home(request):
             "expired_terms": selectors.expired_terms(user=request.user, today=today).count(),
         },
     )
+
+
+@login_required
+@require_GET
+def overdue_committees(request):
+    """Owners' bodies with a late step not done: the list behind the dashboard's figure."""
+    queryset = selectors.overdue_committees(user=request.user, today=timezone.localdate())
+    return render(request, "propertymgmt/committee_overdue_list.html", {"page": paginate(request, queryset)})
 
 
 @login_required
@@ -413,8 +421,7 @@ def subsidy_payments(request, period_pk):
 @login_required
 @require_GET
 def subsidy_export(request, period_pk):
-    import io
-
+    from core.xlsx import xlsx_download
     from propertymgmt.exports import write_payments
 
     period = get_scoped_object_or_404(SubsidyPeriod.objects, request.user, pk=period_pk)
@@ -435,14 +442,8 @@ def subsidy_export(request, period_pk):
             params={"period": period.pk, "street": street_id, "filename": filename},
         )
         return redirect("core:export_job", pk=job.pk)
-    buffer = io.BytesIO()
-    write_payments(queryset, buffer, period=period, user=request.user)
-    buffer.seek(0)
-    return FileResponse(
-        buffer,
-        as_attachment=True,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return xlsx_download(
+        lambda handle: write_payments(queryset, handle, period=period, user=request.user), filename=filename
     )
 
 

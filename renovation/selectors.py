@@ -393,3 +393,36 @@ def report_years(*, user) -> list[int]:
     years = set(annual_plans_for(user=user).values_list("year", flat=True))
     years.add(today().year)
     return sorted(years, reverse=True)
+
+
+# --- summaries for the dashboard ----------------------------------------------------------
+
+
+def projects_by_stage(*, user) -> dict[str, int]:
+    """The pipeline: the user's projects of every year, counted by stage (every
+    stage present, zero when empty). Equals the project list filtered by stage."""
+    counts = dict.fromkeys(STAGE_ORDER, 0)
+    for row in projects_for(user=user).order_by().values("stage").annotate(n=Count("pk")):
+        counts[row["stage"]] = row["n"]
+    return counts
+
+
+def year_outputs(*, user, year: int) -> dict:
+    """The year's projects: how many, and what their work items add up to per
+    output, in the units of the street report (万㎡ for retrofit, km for pipes)."""
+    from renovation.models import Output
+    from renovation.reports import _output_figure
+
+    projects = scoped(Project.objects.all(), user, Action.VIEW).filter(year=year)
+    outputs = [o for o in Output if o != Output.NONE]
+    totals = {o.value: 0 for o in outputs}
+    # Rounded per street, then added, exactly as the street report's 合计 row.
+    for row in (
+        WorkItem.objects.filter(project__in=projects.values("pk"))
+        .exclude(item__output="")
+        .order_by()
+        .values("project__street_id", "item__output")
+        .annotate(total=Sum("quantity"))
+    ):
+        totals[row["item__output"]] += _output_figure(Output(row["item__output"]), row["total"])
+    return {"projects": projects.count(), "outputs": totals}

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DashboardConfig(AppConfig):
+    """The home page of each role and the report workbook: reads across the
+    ledger, renovation, property management and complaints."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "dashboard"
+    verbose_name = _("工作台与报表")

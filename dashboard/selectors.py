@@ -1,0 +1,484 @@
+"""Reads behind each role's home page (工作台): headline figures of the ledger,
+management coverage, renovation, complaints and property management, with the
+trend against last month and last year, and the data of the charts.
+
+Every figure is computed by the selector of the list it links to, through
+the same scope, so the number on the dashboard is the number on that list.
+The whole page is cached per scope, language and day, keyed by the data's
+generation (the newest change of every table it reads): a second look costs
+two queries, and any change is visible on the next load.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlencode
+
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from accounts.scoping import user_scope
+from communities.models import ManagementMode
+from dashboard.models import MonthlySnapshot
+from dashboard.services import figures_from_snapshot, previous_month
+
+CACHE_SECONDS = 600
+TEN_THOUSAND = Decimal(10000)
+CENT = Decimal("0.01")
+
+
+def wan(value) -> Decimal:
+    """m² or 元 → 万 with two places."""
+    return (Decimal(value or 0) / TEN_THOUSAND).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def share(part, whole) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def month_shift(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(month: date) -> date:
+    from datetime import timedelta
+
+    return month_shift(month, 1) - timedelta(days=1)
+
+
+def link(name: str, *args, **params) -> str:
+    url = reverse(name, args=args)
+    query = {key: value for key, value in params.items() if value not in (None, "")}
+    return f"{url}?{urlencode(query, doseq=True)}" if query else url
+
+
+@dataclass
+class Figure:
+    """One headline number: what it is, its unit, where its list is, and how
+    it compares with last month and the same month last year (None: unknown)."""
+
+    key: str
+    label: str
+    value: int | Decimal | None
+    unit: str
+    url: str
+    last_month: int | Decimal | None = None
+    last_year: int | Decimal | None = None
+    note: str = ""
+    # What `last_month` is: the month before, unless said otherwise (上期: the previous subsidy period).
+    previous_label: str = ""
+
+    @property
+    def vs_last_month(self):
+        return None if self.value is None or self.last_month is None else self.value - self.last_month
+
+    @property
+    def vs_last_year(self):
+        return None if self.value is None or self.last_year is None else self.value - self.last_year
+
+
+@dataclass
+class Dashboard:
+    scope_name: str
+    level: str
+    today: date
+    figures: dict = field(default_factory=dict)  # key → Figure
+    coverage: list = field(default_factory=list)  # rows by management mode
+    coverage_total: dict = field(default_factory=dict)
+    groups: list = field(default_factory=list)  # child nodes: ledger and coverage per group
+    group_label: str = ""
+    stages: list = field(default_factory=list)
+    outputs: list = field(default_factory=list)
+    complaint_months: list = field(default_factory=list)
+    charts: dict = field(default_factory=dict)
+    snapshot_months: tuple = (None, None)
+
+
+# --- generation and cache ------------------------------------------------------------------
+
+
+def data_generation() -> tuple:
+    """A value that changes whenever any figure on the dashboard may: the
+    newest row of every history, log or payment table it reads, in one
+    statement of indexed max() lookups."""
+    from communities.models import Building, Estate, IllegalStructure
+    from complaints.models import Complaint, Step
+    from propertymgmt.models import Assessment, Committee, SubsidyPayment, SubsidyPeriod
+    from renovation.models import FundingLine, Project, WorkItem
+
+    tables = [
+        (m.history.model._meta.db_table, "history_id")
+        for m in (Estate, Building, IllegalStructure, Project, WorkItem, FundingLine, Committee, Assessment)
+    ]
+    tables += [
+        (Complaint._meta.db_table, "id"),
+        (Step._meta.db_table, "id"),
+        (SubsidyPeriod._meta.db_table, "id"),
+        (SubsidyPayment._meta.db_table, "id"),
+        (SubsidyPayment._meta.db_table, "approved_at"),
+        (MonthlySnapshot._meta.db_table, "id"),
+    ]
+    sql = "SELECT " + ", ".join(f"(SELECT max({column}) FROM {table})" for table, column in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return tuple(cursor.fetchone())
+
+
+def dashboard(*, user, today: date | None = None) -> Dashboard:
+    """The user's dashboard, from the cache when nothing has changed."""
+    from core.cache import safe_get, safe_set
+
+    today = today or timezone.localdate()
+    scope = user_scope(user)
+    digest = hashlib.sha1(repr((scope, get_language(), today, data_generation())).encode()).hexdigest()
+    key = f"dashboard:v1:{digest}"
+    result = safe_get(key)
+    if result is None:
+        result = compute_dashboard(user=user, today=today)
+        safe_set(key, result, CACHE_SECONDS)
+    return result
+
+
+# --- the figures ---------------------------------------------------------------------------------
+
+GROUP_FILTER = {"district": "district", "street": "street", "community": "community"}
+GROUP_LABEL = {"district": gettext_lazy("区"), "street": gettext_lazy("街道"), "community": gettext_lazy("社区")}
+
+
+def compute_dashboard(*, user, today: date) -> Dashboard:
+    from communities.selectors import CHILD_LEVEL
+
+    scope = user_scope(user)
+    board = Dashboard(scope_name=user.node_name or _("全部"), level=scope.level, today=today)
+    if scope.level == "none":
+        return board
+    child = CHILD_LEVEL[scope.level]
+    board.group_label = str(GROUP_LABEL[child])
+    _ledger(board, user=user, scope=scope, child=child, today=today)
+    _renovation(board, user=user, today=today)
+    _complaints(board, user=user, today=today)
+    _property(board, user=user, today=today)
+    return board
+
+
+def _snapshot(scope, month: date) -> dict | None:
+    row = (
+        MonthlySnapshot.objects.filter(level=scope.level, node_id=scope.node_id or 0, month=month)
+        .values_list("figures", flat=True)
+        .first()
+    )
+    return figures_from_snapshot(row) if row else None
+
+
+def _ledger(board: Dashboard, *, user, scope, child: str, today: date) -> None:
+    from communities.selectors import estates_for, ledger_breakdown
+
+    groups, total = ledger_breakdown(estates_for(user=user), by=child)
+    this_month = today.replace(day=1)
+    months = (previous_month(today), month_shift(this_month, -12))
+    board.snapshot_months = months
+    last_month, last_year = (_snapshot(scope, month) for month in months)
+
+    def was(snapshot, name, convert=lambda value: value):
+        return convert(snapshot[name]) if snapshot else None
+
+    old_list = link("communities:estate_list", is_old="true")
+    board.figures["old_estates"] = Figure(
+        "old_estates",
+        _("老旧小区"),
+        total.old_estates,
+        _("个"),
+        old_list,
+        was(last_month, "old_estates"),
+        was(last_year, "old_estates"),
+        note=_("台账共%(n)s个小区") % {"n": total.estates},
+    )
+    board.figures["old_floor_area"] = Figure(
+        "old_floor_area",
+        _("老旧小区建筑面积"),
+        wan(total.old_floor_area),
+        _("万㎡"),
+        old_list,
+        was(last_month, "old_floor_area", wan),
+        was(last_year, "old_floor_area", wan),
+    )
+    board.figures["old_households"] = Figure(
+        "old_households",
+        _("老旧小区户数"),
+        total.old_households,
+        _("户"),
+        old_list,
+        was(last_month, "old_households"),
+        was(last_year, "old_households"),
+    )
+    labels = dict(ManagementMode.choices)
+    for mode, (count, area) in total.modes.items():
+        board.coverage.append(
+            {
+                "mode": mode,
+                "label": str(labels[mode]),
+                "estates": count,
+                "area": wan(area),
+                "share": share(area, total.old_floor_area),
+                "estates_share": share(count, total.old_estates),
+                "url": link("communities:estate_list", is_old="true", management_mode=mode),
+                "last_month": last_month["modes"].get(mode, [None])[0] if last_month else None,
+                "last_year": last_year["modes"].get(mode, [None])[0] if last_year else None,
+            }
+        )
+    board.coverage_total = {
+        "estates": total.old_estates,
+        "area": wan(total.old_floor_area),
+        "url": old_list,
+    }
+    managed = total.old_estates - total.modes[ManagementMode.NONE][0]
+    board.figures["managed_share"] = Figure(
+        "managed_share",
+        _("物业管理覆盖率（按面积）"),
+        share(total.old_floor_area - total.modes[ManagementMode.NONE][1], total.old_floor_area),
+        "%",
+        link("communities:estate_list", is_old="true", management_mode=[m for m in labels if m != "none"]),
+        note=_("有人管理的老旧小区%(n)s个") % {"n": managed},
+    )
+    filter_name = GROUP_FILTER[child]
+    for group in groups:
+        board.groups.append(
+            {
+                "id": group.id,
+                "name": group.name,
+                "estates": group.estates,
+                "old_estates": group.old_estates,
+                "old_area": wan(group.old_floor_area),
+                "old_households": group.old_households,
+                "modes": {mode: wan(area) for mode, (_count, area) in group.modes.items()},
+                "url": link("communities:estate_list", is_old="true", **{filter_name: group.id}),
+            }
+        )
+    board.charts["coverage_pie"] = {
+        "title": str(_("老旧小区管理模式（按建筑面积，万㎡）")),
+        "data": [
+            {"name": row["label"], "value": float(row["area"]), "url": row["url"]}
+            for row in board.coverage
+            if row["estates"]
+        ],
+    }
+    board.charts["coverage_by_group"] = {
+        "title": str(_("各%(level)s老旧小区建筑面积（万㎡，按管理模式）") % {"level": board.group_label}),
+        "categories": [g["name"] for g in board.groups],
+        "urls": [g["url"] for g in board.groups],
+        "series": [
+            {
+                "name": str(labels[mode]),
+                "data": [float(g["modes"][mode]) for g in board.groups],
+                "urls": [
+                    link("communities:estate_list", is_old="true", management_mode=mode, **{filter_name: g["id"]})
+                    for g in board.groups
+                ],
+            }
+            for mode in labels
+        ],
+    }
+
+
+def _renovation(board: Dashboard, *, user, today: date) -> None:
+    from renovation.models import Output, Stage
+    from renovation.selectors import projects_by_stage, year_outputs
+
+    stages = projects_by_stage(user=user)
+    labels = dict(Stage.choices)
+    for stage, count in stages.items():
+        board.stages.append(
+            {
+                "stage": stage,
+                "label": str(labels[stage]),
+                "count": count,
+                "url": link("renovation:project_list", stage=stage),
+            }
+        )
+    year = today.year
+    this_year, last_year = year_outputs(user=user, year=year), year_outputs(user=user, year=year - 1)
+    board.figures["projects_this_year"] = Figure(
+        "projects_this_year",
+        _("%(year)s年改造项目") % {"year": year},
+        this_year["projects"],
+        _("个"),
+        link("renovation:project_list", year=year),
+        last_year=last_year["projects"],
+    )
+    board.figures["projects_started"] = Figure(
+        "projects_started",
+        _("在建项目"),
+        stages[Stage.CONSTRUCTION],
+        _("个"),
+        link("renovation:project_list", stage=Stage.CONSTRUCTION),
+    )
+    output_labels = dict(Output.choices)
+    report = link("renovation:street_report", year=year)
+    for output, value in this_year["outputs"].items():
+        board.outputs.append(
+            {
+                "output": output,
+                "label": str(output_labels[output]).replace("（㎡）", "（万㎡）"),
+                "value": value,
+                "last_year": last_year["outputs"][output],
+                "url": report,
+                "last_year_url": link("renovation:street_report", year=year - 1),
+            }
+        )
+    board.charts["stages"] = {
+        "title": str(_("改造项目按阶段（个）")),
+        "categories": [s["label"] for s in board.stages],
+        "data": [s["count"] for s in board.stages],
+        "urls": [s["url"] for s in board.stages],
+    }
+
+
+def _complaints(board: Dashboard, *, user, today: date) -> None:
+    from complaints.selectors import monthly_figures
+
+    month = today.replace(day=1)
+    first = month_shift(month, -12)
+    by_month = monthly_figures(user=user, first=first, last=month)
+    empty = {"received": 0, "resolved": 0, "on_time_rate": None, "satisfied_rate": None, "rated": 0}
+
+    def of(m):
+        return by_month.get(m, empty)
+
+    now, before, a_year_ago = of(month), of(month_shift(month, -1)), of(first)
+    received_list = link(
+        "complaints:case_list",
+        queue="all",
+        received_after=month.isoformat(),
+        received_before=month_end(month).isoformat(),
+    )
+    measures = link("complaints:measures", year=month.year, month=month.month)
+    board.figures["complaints_received"] = Figure(
+        "complaints_received",
+        _("本月收到投诉"),
+        now["received"],
+        _("件"),
+        received_list,
+        before["received"],
+        a_year_ago["received"],
+    )
+    board.figures["complaints_on_time"] = Figure(
+        "complaints_on_time",
+        _("本月按期办结率"),
+        now["on_time_rate"],
+        "%",
+        measures,
+        before["on_time_rate"],
+        a_year_ago["on_time_rate"],
+        note=_("已办结%(n)s件") % {"n": now["resolved"]},
+    )
+    board.figures["complaints_satisfied"] = Figure(
+        "complaints_satisfied",
+        _("本月满意率"),
+        now["satisfied_rate"],
+        "%",
+        measures,
+        before["satisfied_rate"],
+        a_year_ago["satisfied_rate"],
+        note=_("评价%(n)s件") % {"n": now["rated"]},
+    )
+    months = [month_shift(month, -offset) for offset in range(11, -1, -1)]
+    for m in months:
+        row = of(m)
+        board.complaint_months.append(
+            {
+                "month": m,
+                "label": f"{m.year}年{m.month}月",
+                "received": row["received"],
+                "on_time_rate": row["on_time_rate"],
+                "satisfied_rate": row["satisfied_rate"],
+                "url": link(
+                    "complaints:case_list",
+                    queue="all",
+                    received_after=m.isoformat(),
+                    received_before=month_end(m).isoformat(),
+                ),
+            }
+        )
+    board.charts["complaints"] = {
+        "title": str(_("近12个月投诉（按收到月份）")),
+        "categories": [m["label"] for m in board.complaint_months],
+        "received": [m["received"] for m in board.complaint_months],
+        "on_time_rate": [_float(m["on_time_rate"]) for m in board.complaint_months],
+        "satisfied_rate": [_float(m["satisfied_rate"]) for m in board.complaint_months],
+        "urls": [m["url"] for m in board.complaint_months],
+        "labels": {
+            "received": str(_("收到（件）")),
+            "on_time_rate": str(_("按期办结率（%）")),
+            "satisfied_rate": str(_("满意率（%）")),
+        },
+    }
+
+
+def _float(value):
+    return None if value is None else float(value)
+
+
+def _property(board: Dashboard, *, user, today: date) -> None:
+    from accounts.scoping import scoped
+    from propertymgmt import selectors
+    from propertymgmt.models import SubsidyPayment, SubsidyPeriod
+
+    scope = user_scope(user)
+    last_month = _snapshot(scope, previous_month(today))
+    last_year = _snapshot(scope, month_shift(today.replace(day=1), -12))
+    board.figures["committees_overdue"] = Figure(
+        "committees_overdue",
+        _("业主组织逾期未推进"),
+        selectors.overdue_committees(user=user, today=today).count(),
+        _("个"),
+        link("propertymgmt:overdue_committees"),
+        last_month["committees_overdue"] if last_month else None,
+        last_year["committees_overdue"] if last_year else None,
+    )
+    listed = selectors.exit_list(user=user, today=today)
+    board.figures["exit_companies"] = Figure(
+        "exit_companies",
+        _("触发退出机制的物业企业"),
+        len({row["company_id"] for row in listed}),
+        _("家"),
+        reverse("propertymgmt:home") + "#exit-list",
+    )
+    periods = selectors.current_periods(user=user, today=today)
+    payments = scoped(SubsidyPayment.objects, user).filter(period__in=[p.pk for p in periods])
+    totals = selectors.payment_totals(payments)
+    previous = []
+    for period in periods:
+        before = (
+            scoped(SubsidyPeriod.objects, user)
+            .filter(district_id=period.district_id, starts_on__lt=period.starts_on)
+            .order_by("-starts_on")
+            .first()
+        )
+        if before:
+            previous.append(before.pk)
+    before_totals = (
+        selectors.payment_totals(scoped(SubsidyPayment.objects, user).filter(period__in=previous)) if previous else None
+    )
+    if len(periods) == 1:
+        url, label = link("propertymgmt:subsidy_payments", periods[0].pk), periods[0].label
+    else:
+        url, label = link("propertymgmt:subsidy_periods"), ""
+    board.figures["subsidies"] = Figure(
+        "subsidies",
+        _("本期物业补贴"),
+        wan(totals["amount"]) if periods else None,
+        _("万元"),
+        url,
+        last_month=wan(before_totals["amount"]) if before_totals else None,
+        previous_label=_("上期"),
+        note=_("%(period)s，%(n)s笔，待审批%(p)s笔") % {"period": label, "n": totals["count"], "p": totals["proposed"]}
+        if periods
+        else _("尚未设立补贴期间"),
+    )

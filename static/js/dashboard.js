@@ -1,0 +1,98 @@
+/* The dashboard's charts (ECharts, vendored). Every bar, slice and point
+   opens the list behind it. SVG keeps them sharp on a projector and on paper. */
+(function () {
+  "use strict";
+  var node = document.getElementById("dashboard-charts");
+  if (!node || !window.echarts) { return; }
+  var data = JSON.parse(node.textContent);
+  var charts = [];
+  var palette = ["#8b1a1a", "#d97706", "#2563eb", "#059669", "#6b7280", "#7c3aed", "#0891b2", "#be185d"];
+  var base = {
+    color: palette,
+    textStyle: { fontSize: 14 },
+    animation: false,
+    toolbox: { right: 10, feature: { saveAsImage: { title: "保存为图片", pixelRatio: 2 } } },
+    tooltip: { trigger: "item" }
+  };
+
+  function draw(id, option, urlOf) {
+    var el = document.getElementById(id);
+    if (!el) { return; }
+    var chart = window.echarts.init(el, null, { renderer: "svg" });
+    chart.setOption(Object.assign({}, base, option));
+    chart.on("click", function (params) {
+      var url = urlOf(params);
+      if (url) { window.location.href = url; }
+    });
+    el.setAttribute("data-ready", "1");
+    charts.push(chart);
+  }
+
+  var pie = data.coverage_pie;
+  if (pie) {
+    draw("chart-coverage-pie", {
+      title: { text: pie.title, left: "center", textStyle: { fontSize: 15 } },
+      legend: { bottom: 0 },
+      series: [{
+        type: "pie", radius: ["30%", "65%"], center: ["50%", "52%"],
+        label: { formatter: "{b}\n{d}%", fontSize: 14 },
+        data: pie.data
+      }]
+    }, function (p) { return p.data && p.data.url; });
+  }
+
+  var groups = data.coverage_by_group;
+  if (groups) {
+    var many = groups.categories.length > 15;
+    draw("chart-coverage-groups", {
+      title: { text: groups.title, left: "center", textStyle: { fontSize: 15 } },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      legend: { top: 28 },
+      grid: { left: 60, right: 30, top: 70, bottom: many ? 80 : 50 },
+      xAxis: { type: "category", data: groups.categories, axisLabel: { interval: 0, rotate: groups.categories.length > 6 ? 30 : 0 } },
+      yAxis: { type: "value", name: "万㎡" },
+      dataZoom: many ? [{ type: "slider", start: 0, end: Math.min(100, 1500 / groups.categories.length) }] : [],
+      series: groups.series.map(function (s) {
+        return { name: s.name, type: "bar", stack: "area", emphasis: { focus: "series" }, data: s.data };
+      })
+    }, function (p) { return groups.series[p.seriesIndex].urls[p.dataIndex]; });
+  }
+
+  var stages = data.stages;
+  if (stages) {
+    draw("chart-stages", {
+      title: { text: stages.title, left: "center", textStyle: { fontSize: 15 } },
+      grid: { left: 50, right: 20, top: 50, bottom: 40 },
+      xAxis: { type: "category", data: stages.categories, axisLabel: { interval: 0 } },
+      yAxis: { type: "value", name: "个", minInterval: 1 },
+      series: [{ type: "bar", data: stages.data, label: { show: true, position: "top" } }]
+    }, function (p) { return stages.urls[p.dataIndex]; });
+  }
+
+  var complaints = data.complaints;
+  if (complaints) {
+    draw("chart-complaints", {
+      title: { text: complaints.title, left: "center", textStyle: { fontSize: 15 } },
+      tooltip: { trigger: "axis" },
+      legend: { top: 28 },
+      grid: { left: 60, right: 60, top: 70, bottom: 40 },
+      xAxis: { type: "category", data: complaints.categories },
+      yAxis: [
+        { type: "value", name: "件", minInterval: 1 },
+        { type: "value", name: "%", min: 0, max: 100 }
+      ],
+      series: [
+        { name: complaints.labels.received, type: "bar", data: complaints.received },
+        { name: complaints.labels.on_time_rate, type: "line", yAxisIndex: 1, data: complaints.on_time_rate, connectNulls: true },
+        { name: complaints.labels.satisfied_rate, type: "line", yAxisIndex: 1, data: complaints.satisfied_rate, connectNulls: true }
+      ]
+    }, function (p) { return complaints.urls[p.dataIndex]; });
+  }
+
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+  // On paper the tables behind the charts are shown too.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+    charts.forEach(function (c) { c.resize(); });
+  });
+})();

@@ -129,3 +129,55 @@ def measures(*, user, year: int, month: int | None = None, category_id: int | No
         for f in MEASURE_FIELDS:
             totals[f] += values[f] or 0
     return {"rows": rows, "total": measure_row("合计", totals)}
+
+
+def measures_between(*, user, first: date, last: date, by: str = "street", street_id: int | None = None) -> dict:
+    """measures() for the months from `first` to `last` (first days of months,
+    within one or several years) instead of a year or one month: the report
+    workbook's quarter. The same rollup rows, the same scope rules and the same
+    sums, so a whole year gives exactly what measures(year=…) gives. `street_id`
+    narrows the user's scope to one street (never widens it). Rows carry the
+    street's district as well ("district")."""
+    from accounts.scoping import user_scope
+
+    queryset = MonthlyStat.objects.filter(month__gte=first, month__lte=last)
+    scope = user_scope(user)
+    street_rows = ~Q(street_key=MonthlyStat.DISTRICT_TOTAL)
+    level = Q(street_key=MonthlyStat.DISTRICT_TOTAL) if by != "street" and not street_id else street_rows
+    if not scope.allows(Action.VIEW):
+        queryset = queryset.none()
+    elif scope.level == "district":
+        queryset = queryset.filter(level, district_id=scope.node_id)
+    elif scope.level == "street":
+        queryset = queryset.filter(street_key=scope.node_id)
+    elif scope.level == "community":
+        from communities.models import Community
+
+        queryset = queryset.filter(street_key=Community.objects.filter(pk=scope.node_id).values("street_id")[:1])
+    else:
+        queryset = queryset.filter(level)
+    if street_id:
+        queryset = queryset.filter(street_key=street_id)
+    group = {
+        "street": ("street__name", "district__name"),
+        "district": ("district__name",),
+        "category": ("category__name", "category__sort"),
+        "month": ("month",),
+    }[by]
+    sums = {f: Sum(f) for f in MEASURE_FIELDS}
+    rows = []
+    totals = {f: 0 for f in MEASURE_FIELDS}
+    for values in queryset.order_by(*group[::-1]).values(*group).annotate(**sums):
+        key = values[group[0]]
+        if by == "month":
+            label = f"{key.year}年{key.month}月"
+        elif by == "street":
+            label = key or "（未确定街道）"
+        else:
+            label = str(key)
+        row = measure_row(label, values)
+        row["district"] = values.get("district__name") or ""
+        rows.append(row)
+        for f in MEASURE_FIELDS:
+            totals[f] += values[f] or 0
+    return {"rows": rows, "total": measure_row("合计", totals)}

@@ -23,6 +23,7 @@ EXPORTERS = {
     "complaints": "complaints.excel.export_for_job",
     "subsidy-payments": "propertymgmt.exports.export_for_job",
     "renovation-projects": "renovation.reports.export_for_job",
+    "workbook": "dashboard.workbook.export_for_job",
 }
 
 

@@ -12,9 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -32,6 +31,16 @@ from communities.models import (
     ManagementPeriod,
     OwnersBody,
     StreetOffice,
+)
+from core.xlsx import (
+    BORDER,
+    CENTER,
+    HEADER_FILL,
+    HEADER_FONT,
+    MAX_ROWS_PER_SHEET,
+    report_sheet,
+    signature_footer,
+    totals_row,
 )
 
 YES = {"是", "有", "y", "yes", "true", "1", "√", "✓"}
@@ -573,12 +582,8 @@ def commit_ledger(parsed: ParsedLedger, *, user) -> ImportResult:
 
 # --- Template -----------------------------------------------------------------------
 
-HEADER_FONT = Font(bold=True)
+# The template's header looks like the export's (core.xlsx), with required columns in red.
 REQUIRED_FONT = Font(bold=True, color="C00000")
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-THIN = Side(style="thin", color="999999")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def write_template(fileobj, *, user) -> None:
@@ -735,8 +740,6 @@ TOTAL_COLUMNS = {
     "C/D级危房（栋）",
     "待拆违建（㎡）",
 }
-MAX_ROWS_PER_SHEET = 1_000_000
-TITLE_FONT = Font(bold=True, size=16)
 PROGRESS_EVERY = 2000
 
 
@@ -782,6 +785,17 @@ def write_ledger(queryset, fileobj, *, user, progress=None) -> int:
         "cutoff": cutoff,
     }
 
+    def new_sheet(number):
+        return report_sheet(
+            workbook,
+            name="小区台账" if number == 1 else f"小区台账（{number}）",
+            title=title,
+            unit_line=unit_line,
+            headers=[header for header, _width in EXPORT_HEADERS],
+            widths=[width for _header, width in EXPORT_HEADERS],
+            frozen_columns=4,  # 序号, 街道, 社区, 小区名称 stay in view
+        )
+
     sheet_number = 0
     sheet = None
     count = 0
@@ -816,7 +830,7 @@ def write_ledger(queryset, fileobj, *, user, progress=None) -> int:
     ) in rows:
         if sheet is None or in_sheet >= MAX_ROWS_PER_SHEET:
             sheet_number += 1
-            sheet = _start_sheet(workbook, sheet_number, title, unit_line)
+            sheet = new_sheet(sheet_number)
             in_sheet = 0
         count += 1
         in_sheet += 1
@@ -865,43 +879,10 @@ def write_ledger(queryset, fileobj, *, user, progress=None) -> int:
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(count)
     if sheet is None:
-        sheet = _start_sheet(workbook, 1, title, unit_line)
-    _finish_sheet(sheet, totals)
-    workbook.save(fileobj)
-    if progress is not None:
-        progress(count)
-    return count
-
-
-def _start_sheet(workbook, number, title, unit_line):
-    sheet = workbook.create_sheet(title="小区台账" if number == 1 else f"小区台账（{number}）")
-    for index, (_header, width) in enumerate(EXPORT_HEADERS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "E4"
-    sheet.print_title_rows = "3:3"
-    last = get_column_letter(len(EXPORT_HEADERS))
-    sheet.merged_cells.add(f"A1:{last}1")
-    sheet.merged_cells.add(f"A2:{last}2")
-    title_cell = WriteOnlyCell(sheet, value=title)
-    title_cell.font = TITLE_FONT
-    title_cell.alignment = Alignment(horizontal="center", vertical="center")
-    sheet.append([title_cell])
-    sheet.append([unit_line])
-    header_cells = []
-    for header, _width in EXPORT_HEADERS:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.border = BORDER
-        cell.alignment = CENTER
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    return sheet
-
-
-def _finish_sheet(sheet, totals):
+        sheet = new_sheet(1)
+    # The 合计 row (on the last sheet) adds up every row written.
     buildings, households, area, balance, parking, vehicles, dangerous, illegal = totals
-    values = {
+    summed = {
         "楼栋数（栋）": buildings,
         "户数（户）": households,
         "建筑面积（㎡）": area,
@@ -912,25 +893,12 @@ def _finish_sheet(sheet, totals):
         "C/D级危房（栋）": dangerous,
         "待拆违建（㎡）": illegal,
     }
-    row = []
-    for index, (header, _width) in enumerate(EXPORT_HEADERS):
-        value = "合计" if index == 0 else values.get(header)
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.font = HEADER_FONT
-        cell.border = BORDER
-        row.append(cell)
-    sheet.append(row)
-    sheet.append([])
-    sheet.append(
-        [
-            _("填报人：")
-            + "　" * 10
-            + _("审核人：")
-            + "　" * 10
-            + _("填报日期：")
-            + timezone.localtime().strftime("%Y年%m月%d日")
-        ]
-    )
+    totals_row(sheet, ["合计", *(summed.get(header) for header, _width in EXPORT_HEADERS[1:])])
+    signature_footer(sheet)
+    workbook.save(fileobj)
+    if progress is not None:
+        progress(count)
+    return count
 
 
 def export_for_job(job, fileobj, progress):

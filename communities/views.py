@@ -601,12 +601,11 @@ def rights_unit_edit(request, pk=None):
 @login_required
 @require_GET
 def estate_export(request):
-    import tempfile
-
     from django.conf import settings
 
     from communities import ledger_excel
     from core.exports import start_export
+    from core.xlsx import xlsx_download
 
     if not can(request.user, Action.EXPORT, Estate):
         raise PermissionDenied(_("您没有导出台账的权限。"))
@@ -626,15 +625,8 @@ def estate_export(request):
             params={"query": request.GET.urlencode(), "filename": filename},
         )
         return redirect("core:export_job", pk=job.pk)
-    # FileResponse closes the file when the response is sent.
-    handle = tempfile.TemporaryFile()  # noqa: SIM115
-    ledger_excel.write_ledger(queryset, handle, user=request.user)
-    handle.seek(0)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return xlsx_download(
+        lambda handle: ledger_excel.write_ledger(queryset, handle, user=request.user), filename=filename
     )
 
 

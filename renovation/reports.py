@@ -15,41 +15,29 @@ a 合计 row is the sum of the rounded rows, so it adds up on paper.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q, Sum
-from django.http import FileResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
 from accounts.scoping import Action, scoped
 from communities.models import IllegalStructure
+from core.xlsx import MAX_ROWS_PER_SHEET, report_sheet, signature_footer, sum_columns, totals_row, xlsx_download
 from renovation.models import STAGE_ORDER, FundingLine, FundingSource, Output, Project, Stage, WorkItem
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CENT = Decimal("0.01")
 TEN_THOUSAND = Decimal(10000)
 PRE_CONSTRUCTION = STAGE_ORDER[: STAGE_ORDER.index(Stage.CONSTRUCTION)]
 OUTPUTS = [o for o in Output if o != Output.NONE]
 SOURCES = list(FundingSource)
-
-TITLE_FONT = Font(bold=True, size=16)
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="FFF2CC")
-THIN = Side(style="thin", color="999999")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def wan(value) -> Decimal:
@@ -151,18 +139,6 @@ class Report:
     rows: list[list] = field(default_factory=list)
     totals: list = field(default_factory=list)
     first_numeric: int = 2  # columns before this are labels (序号, names)
-
-
-def _total_row(rows, headers, first_numeric, label=None):
-    totals = ["合计"] + [""] * (first_numeric - 1)
-    for index in range(first_numeric, len(headers)):
-        values = [row[index] for row in rows if isinstance(row[index], (int, Decimal))]
-        if values and all(isinstance(v, (int, Decimal)) for v in values):
-            total = sum(values, Decimal(0) if any(isinstance(v, Decimal) for v in values) else 0)
-            totals.append(total)
-        else:
-            totals.append(0 if not rows else "")
-    return totals
 
 
 # By street office ---------------------------------------------------------------------
@@ -287,7 +263,7 @@ def _street_report(*, user, year: int, action: Action = Action.VIEW) -> Report:
         made_at=timezone.localtime(),
         headers=headers,
         rows=rows,
-        totals=_total_row(rows, headers, 3),
+        totals=sum_columns(rows, 3, len(headers), label="合计"),  # cached across languages: not translated
         first_numeric=3,
     )
 
@@ -353,6 +329,7 @@ PROJECT_HEADERS = [
 # 楼栋数, 户数, 建筑面积, 总投资, each source, 完成投资: the columns a 合计 row adds up.
 PROJECT_SUMMED_COLUMNS = (5, 6, 7, 9, *range(10, 10 + len(SOURCES)), 10 + len(SOURCES) + 6)
 PROJECT_TEXT_COLUMNS = {0, 1, 2, 3, 4, 8, 21, 22, 23, 24, 25}
+PROJECT_WIDE_COLUMNS = {4: 24, 9: 40}  # 小区名称, 改造内容 (column numbers from 1)
 
 
 def _sql_of(queryset):
@@ -559,51 +536,10 @@ def project_report_page(*, user, year: int, request) -> ProjectReportPage:
 # .xlsx -------------------------------------------------------------------------------------
 
 
-def _sheet(workbook, title, headers, report_title, unit_line, widths=None):
-    sheet = workbook.create_sheet(title=title)
-    for index, header in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = (widths or {}).get(index, max(8, len(header) * 2))
-    last = get_column_letter(len(headers))
-    sheet.merged_cells.add(f"A1:{last}1")
-    sheet.merged_cells.add(f"A2:{last}2")
-    title_cell = WriteOnlyCell(sheet, value=report_title)
-    title_cell.font = TITLE_FONT
-    title_cell.alignment = Alignment(horizontal="center", vertical="center")
-    sheet.append([title_cell])
-    sheet.append([unit_line])
-    cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.border = BORDER
-        cell.alignment = CENTER
-        cells.append(cell)
-    sheet.append(cells)
-    sheet.freeze_panes = "D4"
-    sheet.print_title_rows = "3:3"
-    return sheet
-
-
-def _finish(sheet, totals):
-    cells = []
-    for value in totals:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.font = HEADER_FONT
-        cell.border = BORDER
-        cells.append(cell)
-    sheet.append(cells)
-    sheet.append([])
-    sheet.append(
-        [
-            _("填报人：")
-            + "　" * 10
-            + _("审核人：")
-            + "　" * 10
-            + _("填报日期：")
-            + timezone.localtime().strftime("%Y年%m月%d日")
-        ]
-    )
+def _widths(headers, wide=None) -> list:
+    """Columns twice as wide as their header is long, but for the `wide` ones
+    ({column number: width})."""
+    return [(wide or {}).get(index, max(8, len(header) * 2)) for index, header in enumerate(headers, start=1)]
 
 
 def _unit_line(user, year):
@@ -617,15 +553,21 @@ def _unit_line(user, year):
 def write_street_report(fileobj, *, user, year: int) -> int:
     report = street_report(user=user, year=year, action=Action.EXPORT)
     workbook = Workbook(write_only=True)
-    sheet = _sheet(workbook, "按街道统计", report.headers, report.title, _unit_line(user, year))
+    sheet = report_sheet(
+        workbook,
+        name="按街道统计",
+        title=report.title,
+        unit_line=_unit_line(user, year),
+        headers=report.headers,
+        widths=_widths(report.headers),
+        frozen_columns=3,  # 序号, 区, 街道
+    )
     for row in report.rows:
         sheet.append(row)
-    _finish(sheet, report.totals)
+    totals_row(sheet, report.totals)
+    signature_footer(sheet)
     workbook.save(fileobj)
     return len(report.rows)
-
-
-MAX_ROWS_PER_SHEET = 1_000_000
 
 
 @report_session(transactional=False)
@@ -635,15 +577,25 @@ def write_project_report(fileobj, *, user, year: int, progress=None) -> int:
     title = _("%(unit)s%(year)s年老旧小区改造项目表") % {"unit": reporting_unit(user), "year": year}
     workbook = Workbook(write_only=True)
     unit_line = _unit_line(user, year)
-    sheet = _sheet(workbook, "改造项目", PROJECT_HEADERS, title, unit_line, {4: 24, 9: 40})
+
+    def new_sheet(name):
+        return report_sheet(
+            workbook,
+            name=name,
+            title=title,
+            unit_line=unit_line,
+            headers=PROJECT_HEADERS,
+            widths=_widths(PROJECT_HEADERS, PROJECT_WIDE_COLUMNS),
+            frozen_columns=3,  # 序号, 街道, 社区
+        )
+
+    sheet = new_sheet("改造项目")
     count = in_sheet = 0
     summed = PROJECT_SUMMED_COLUMNS
     sums = [0] * len(summed)
     for row in iter_project_rows(projects):
         if in_sheet >= MAX_ROWS_PER_SHEET:
-            sheet = _sheet(
-                workbook, f"改造项目（{count // MAX_ROWS_PER_SHEET + 1}）", PROJECT_HEADERS, title, unit_line
-            )
+            sheet = new_sheet(f"改造项目（{count // MAX_ROWS_PER_SHEET + 1}）")
             in_sheet = 0
         sheet.append(row)
         # The 合计 row adds up the rows as written (no second query over the year).
@@ -655,7 +607,8 @@ def write_project_report(fileobj, *, user, year: int, progress=None) -> int:
     totals = ["合计", "", "", _("%(n)s个项目") % {"n": count}] + [""] * (len(PROJECT_HEADERS) - 4)
     for total, index in zip(sums, summed, strict=True):
         totals[index] = total
-    _finish(sheet, totals)
+    totals_row(sheet, totals)
+    signature_footer(sheet)
     workbook.save(fileobj)
     return count
 
@@ -664,12 +617,11 @@ def export_filename(prefix, user, year):
     return f"{prefix}_{reporting_unit(user)}_{year}年_{timezone.localtime():%Y%m%d-%H%M}.xlsx"
 
 
-def xlsx_response(writer, *, user, year):
-    handle = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it)
-    writer(handle, user=user, year=year)
-    handle.seek(0)
-    return FileResponse(
-        handle, as_attachment=True, filename=export_filename("老旧小区改造统计表", user, year), content_type=XLSX
+def street_report_export(*, user, year):
+    """The street report as a download (a few hundred rows at most: always in the request)."""
+    return xlsx_download(
+        lambda handle: write_street_report(handle, user=user, year=year),
+        filename=export_filename("老旧小区改造统计表", user, year),
     )
 
 
@@ -683,10 +635,7 @@ def project_report_export(request, *, user, year):
     if total > settings.EXPORT_SYNC_MAX_ROWS:
         job = start_export(user=user, kind=EXPORT_KIND, total_rows=total, params={"year": year, "filename": filename})
         return redirect("core:export_job", pk=job.pk)
-    handle = tempfile.TemporaryFile()  # noqa: SIM115
-    write_project_report(handle, user=user, year=year)
-    handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
+    return xlsx_download(lambda handle: write_project_report(handle, user=user, year=year), filename=filename)
 
 
 EXPORT_KIND = "renovation-projects"

@@ -346,7 +346,7 @@ def street_report_export(request):
     if not can(request.user, Action.EXPORT, Project):
         raise PermissionDenied(_("您没有导出报表的权限。"))
     year = _report_year(request)
-    return reports.xlsx_response(reports.write_street_report, user=request.user, year=year)
+    return reports.street_report_export(user=request.user, year=year)
 
 
 @login_required

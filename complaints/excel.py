@@ -1,35 +1,14 @@
-"""Excel exports of the complaints app: the case list (phones masked) and the
-measures in the shape reports go upward (title, unit, units in headers, 合计)."""
+"""Excel exports of the complaints app in the shape reports go upward
+(core.xlsx: merged title, unit line, headers with units, 合计): the case list
+(phones masked) and the measures, which also carry the 填报人/审核人 footer."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
 
 from core.validators import mask_mobile
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_SHEET_ROWS = 1_000_000
-
-
-def _title(sheet, text, width):
-    cell = WriteOnlyCell(sheet, value=text)
-    cell.font = Font(bold=True, size=14)
-    cell.alignment = Alignment(horizontal="center")
-    return [cell] + [None] * (width - 1)
-
-
-def _header(sheet, labels):
-    cells = []
-    for label in labels:
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", wrap_text=True)
-        cells.append(cell)
-    return cells
-
+from core.xlsx import MAX_ROWS_PER_SHEET, fitted_widths, report_sheet, signature_footer, totals_row
 
 CASE_HEADERS = [
     gettext_noop("工单号"),
@@ -50,18 +29,33 @@ CASE_HEADERS = [
 ]
 
 
+# In CASE_HEADERS order: numbers and times need room, the estate and address most.
+CASE_WIDTHS = [18, 18, 10, 12, 14, 30, 10, 8, 18, 12, 12, 18, 6, 8, 14]
+
+
 def write_cases(queryset, handle, *, user) -> int:
-    """Stream the cases (already scoped and filtered) into an .xlsx."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("投诉工单"))
-    sheet.append(_title(sheet, _("物业投诉工单清单"), len(CASE_HEADERS)))
-    at = f"{timezone.localtime():%Y年%m月%d日 %H:%M}"
-    sheet.append([_("导出单位：%(node)s　导出时间：%(at)s") % {"node": user.node_name or _("全部"), "at": at}])
-    sheet.append(_header(sheet, [_(h) for h in CASE_HEADERS]))
+    """Stream the cases (already scoped and filtered) into an .xlsx; past
+    MAX_ROWS_PER_SHEET rows the list goes on in a further sheet. The 合计 row
+    (on the last sheet) counts the cases and adds up their re-openings."""
     from complaints.models import Channel, Status
 
+    book = Workbook(write_only=True)
+    name = _("投诉工单")
+    at = f"{timezone.localtime():%Y年%m月%d日 %H:%M}"
+
+    def new_sheet(number):
+        return report_sheet(
+            book,
+            name=name if number == 1 else f"{name}（{number}）",
+            title=_("物业投诉工单清单"),
+            unit_line=_("导出单位：%(node)s　导出时间：%(at)s") % {"node": user.node_name or _("全部"), "at": at},
+            headers=[_(h) for h in CASE_HEADERS],
+            widths=CASE_WIDTHS,
+        )
+
     channels, statuses = dict(Channel.choices), dict(Status.choices)
-    rows = 0
+    sheet, sheets = new_sheet(1), 1
+    rows = in_sheet = reopened = 0
     fields = (
         "number",
         "received_at",
@@ -101,6 +95,9 @@ def write_cases(queryset, handle, *, user) -> int:
             satisfaction,
             reopens,
         ) = r
+        if in_sheet >= MAX_ROWS_PER_SHEET:
+            sheets += 1
+            sheet, in_sheet = new_sheet(sheets), 0
         sheet.append(
             [
                 number,
@@ -121,9 +118,9 @@ def write_cases(queryset, handle, *, user) -> int:
             ]
         )
         rows += 1
-        if rows >= MAX_SHEET_ROWS:
-            break
-    sheet.append([_("合计"), f"{rows} 件"])
+        in_sheet += 1
+        reopened += reopens
+    totals_row(sheet, [_("合计"), f"{rows} 件", *[""] * (len(CASE_HEADERS) - 3), reopened])
     book.save(handle)
     return rows
 
@@ -143,16 +140,23 @@ MEASURE_HEADERS = [
 
 
 def write_measures(result: dict, handle, *, user, title: str) -> None:
+    """The measures by unit, their 合计 (result["total"]) and the footer."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("办理情况"))
-    sheet.append(_title(sheet, title, len(MEASURE_HEADERS)))
+    headers = [_(label) for _key, label in MEASURE_HEADERS]
+    rows = [[row[key] for key, _label in MEASURE_HEADERS] for row in result["rows"]]
     at = f"{timezone.localdate():%Y年%m月%d日}"
-    sheet.append([_("填报单位：%(node)s　日期：%(at)s") % {"node": user.node_name or _("全部"), "at": at}])
-    sheet.append(_header(sheet, [_(label) for _key, label in MEASURE_HEADERS]))
-    for row in [*result["rows"], result["total"]]:
-        sheet.append([row[key] for key, _label in MEASURE_HEADERS])
-    sheet.append([])
-    sheet.append([_("填报人："), None, None, _("审核人：")])
+    sheet = report_sheet(
+        book,
+        name=_("办理情况"),
+        title=title,
+        unit_line=_("填报单位：%(node)s　日期：%(at)s") % {"node": user.node_name or _("全部"), "at": at},
+        headers=headers,
+        widths=fitted_widths(headers, rows),
+    )
+    for row in rows:
+        sheet.append(row)
+    totals_row(sheet, [result["total"][key] for key, _label in MEASURE_HEADERS])
+    signature_footer(sheet)
     book.save(handle)
 
 

@@ -1,7 +1,6 @@
 """Pages of the complaints app. Views parse the request, call a selector or a
 service, and render; residents' pages need no account, staff pages are scoped."""
 
-import tempfile
 from datetime import date
 
 from django.contrib import messages
@@ -36,6 +35,7 @@ from complaints.forms import (
 from complaints.models import CalendarDay, Category, Complaint, ExtensionRequest, Photo, ReplyTemplate, Status
 from core.forms import apply_errors
 from core.pagination import PAGE_SIZES, PortalPaginator, page_size_from
+from core.xlsx import xlsx_download
 
 QUEUE_CAP = 10_000
 
@@ -325,15 +325,7 @@ def case_export(request):
             params={"query": request.GET.urlencode(), "filename": filename},
         )
         return redirect("core:export_job", pk=job.pk)
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    excel.write_cases(queryset, handle, user=request.user)
-    handle.seek(0)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=filename,
-        content_type=excel.XLSX,
-    )
+    return xlsx_download(lambda handle: excel.write_cases(queryset, handle, user=request.user), filename=filename)
 
 
 def _detail_context(request, complaint, **extra):
@@ -552,10 +544,11 @@ def measures_export(request):
     year, month, category_id, by = _measure_params(request)
     result = selectors.measures(user=request.user, year=year, month=month, category_id=category_id, by=by)
     period = f"{year}年{month}月" if month else f"{year}年"
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    excel.write_measures(result, handle, user=request.user, title=_("%(p)s物业投诉办理情况统计表") % {"p": period})
-    handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=f"投诉办理情况_{period}.xlsx", content_type=excel.XLSX)
+    title = _("%(p)s物业投诉办理情况统计表") % {"p": period}
+    return xlsx_download(
+        lambda handle: excel.write_measures(result, handle, user=request.user, title=title),
+        filename=f"投诉办理情况_{period}.xlsx",
+    )
 
 
 # --- the calendar ------------------------------------------------------------------------------------

@@ -8,9 +8,8 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+
+from core.xlsx import MAX_ROWS_PER_SHEET, approval_footer, report_sheet, totals_row
 
 HEADERS = (
     "序号",
@@ -27,41 +26,45 @@ HEADERS = (
     "金额（元）",
     "状态",
 )
+WIDTHS = (6, 14, 24, 14, 16, 12, 12, 6, 8, 10, 10, 14, 8)
+AMOUNT_COLUMN = HEADERS.index("金额（元）")
 
 
 def write_payments(queryset, fileobj, *, period, user) -> int:
+    """The period's payments, one row each, a 合计 of the amounts (on the last
+    sheet, past MAX_ROWS_PER_SHEET rows the list goes on in a further sheet)
+    and a footer where 审批人 signs too."""
     from communities.models import ManagementMode
 
     modes = dict(ManagementMode.choices)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("补贴发放"))
-    sheet.merged_cells.add(f"A1:{get_column_letter(len(HEADERS))}1")
-    for index, width in enumerate((6, 14, 24, 14, 16, 12, 12, 6, 8, 10, 10, 14, 8), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    title = WriteOnlyCell(sheet, value=_("老旧小区物业管理补贴发放表（%(p)s）") % {"p": period.label})
-    title.font = Font(bold=True, size=14)
-    title.alignment = Alignment(horizontal="center")
-    sheet.append([title])
+    name = _("补贴发放")
+    title = _("老旧小区物业管理补贴发放表（%(p)s）") % {"p": period.label}
     unit = getattr(getattr(user, "district", None), "name", "") or ""
-    sheet.append(
-        [
-            _("填报单位：%(u)s") % {"u": unit},
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            _("日期：%(d)s") % {"d": timezone.localdate().strftime("%Y年%m月%d日")},
-        ]
+    unit_line = (
+        _("填报单位：%(u)s") % {"u": unit}
+        + "　　"
+        + _("日期：%(d)s") % {"d": timezone.localdate().strftime("%Y年%m月%d日")}
     )
-    sheet.append([WriteOnlyCell(sheet, value=h) for h in HEADERS])
+
+    def new_sheet(number):
+        return report_sheet(
+            workbook,
+            name=name if number == 1 else f"{name}（{number}）",
+            title=title,
+            unit_line=unit_line,
+            headers=HEADERS,
+            widths=WIDTHS,
+        )
+
+    sheet, sheets, in_sheet = new_sheet(1), 1, 0
     total = Decimal("0")
     rows = 0
     for rows, p in enumerate(queryset.iterator(chunk_size=2000), start=1):
+        if in_sheet >= MAX_ROWS_PER_SHEET:
+            sheets += 1
+            sheet, in_sheet = new_sheet(sheets), 0
+        in_sheet += 1
         total += p.amount
         sheet.append(
             [
@@ -80,9 +83,10 @@ def write_payments(queryset, fileobj, *, period, user) -> int:
                 p.get_status_display(),
             ]
         )
-    sheet.append([_("合计"), None, _("%(n)s笔") % {"n": rows}, None, None, None, None, None, None, None, None, total])
-    sheet.append([])
-    sheet.append([_("填报人："), None, None, None, None, _("审核人："), None, None, None, None, _("审批人：")])
+    totals = [_("合计"), None, _("%(n)s笔") % {"n": rows}] + [None] * (len(HEADERS) - 3)
+    totals[AMOUNT_COLUMN] = total
+    totals_row(sheet, totals)
+    approval_footer(sheet)
     workbook.save(fileobj)
     return rows
 

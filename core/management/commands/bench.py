@@ -29,6 +29,7 @@ APP_PARTS = {
     "complaints": "bench.complaints",
     "property": "bench.propertymgmt",
     "renovation": "bench.renovation",
+    "workbook": "bench.workbook",
 }
 
 

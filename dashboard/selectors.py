@@ -367,6 +367,7 @@ def _complaints(board: Dashboard, *, user, today: date) -> None:
         received_list,
         before["received"],
         a_year_ago["received"],
+        previous_label=_("比上月"),
     )
     board.figures["complaints_on_time"] = Figure(
         "complaints_on_time",
@@ -376,6 +377,7 @@ def _complaints(board: Dashboard, *, user, today: date) -> None:
         measures,
         before["on_time_rate"],
         a_year_ago["on_time_rate"],
+        previous_label=_("比上月"),
         note=_("已办结%(n)s件") % {"n": now["resolved"]},
     )
     board.figures["complaints_satisfied"] = Figure(
@@ -386,6 +388,7 @@ def _complaints(board: Dashboard, *, user, today: date) -> None:
         measures,
         before["satisfied_rate"],
         a_year_ago["satisfied_rate"],
+        previous_label=_("比上月"),
         note=_("评价%(n)s件") % {"n": now["rated"]},
     )
     months = [month_shift(month, -offset) for offset in range(11, -1, -1)]
@@ -477,7 +480,7 @@ def _property(board: Dashboard, *, user, today: date) -> None:
         _("万元"),
         url,
         last_month=wan(before_totals["amount"]) if before_totals else None,
-        previous_label=_("上期"),
+        previous_label=_("比上期"),
         note=_("%(period)s，%(n)s笔，待审批%(p)s笔") % {"period": label, "n": totals["count"], "p": totals["proposed"]}
         if periods
         else _("尚未设立补贴期间"),

@@ -11,8 +11,10 @@ def figure(value):
     """A headline number: 12,345 for counts, 1,234.56 for 万㎡ and 万元, — when unknown."""
     if value is None:
         return "—"
-    if isinstance(value, Decimal | float):
-        return f"{value:,.2f}" if isinstance(value, Decimal) and value.as_tuple().exponent <= -2 else f"{value:,}"
+    if isinstance(value, float):  # rates in %
+        return f"{value:,.1f}"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}" if value.as_tuple().exponent <= -2 else f"{value:,}"
     return f"{value:,}"
 
 

@@ -31,10 +31,9 @@
   var pie = data.coverage_pie;
   if (pie) {
     draw("chart-coverage-pie", {
-      title: { text: pie.title, left: "center", textStyle: { fontSize: 15 } },
       legend: { bottom: 0 },
       series: [{
-        type: "pie", radius: ["30%", "65%"], center: ["50%", "52%"],
+        type: "pie", radius: ["30%", "62%"], center: ["50%", "45%"],
         label: { formatter: "{b}\n{d}%", fontSize: 14 },
         data: pie.data
       }]
@@ -45,10 +44,9 @@
   if (groups) {
     var many = groups.categories.length > 15;
     draw("chart-coverage-groups", {
-      title: { text: groups.title, left: "center", textStyle: { fontSize: 15 } },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      legend: { top: 28 },
-      grid: { left: 60, right: 30, top: 70, bottom: many ? 80 : 50 },
+      legend: { top: 0 },
+      grid: { left: 60, right: 30, top: 50, bottom: many ? 90 : 60 },
       xAxis: { type: "category", data: groups.categories, axisLabel: { interval: 0, rotate: groups.categories.length > 6 ? 30 : 0 } },
       yAxis: { type: "value", name: "万㎡" },
       dataZoom: many ? [{ type: "slider", start: 0, end: Math.min(100, 1500 / groups.categories.length) }] : [],
@@ -61,9 +59,8 @@
   var stages = data.stages;
   if (stages) {
     draw("chart-stages", {
-      title: { text: stages.title, left: "center", textStyle: { fontSize: 15 } },
-      grid: { left: 50, right: 20, top: 50, bottom: 40 },
-      xAxis: { type: "category", data: stages.categories, axisLabel: { interval: 0 } },
+      grid: { left: 50, right: 20, top: 30, bottom: 70 },
+      xAxis: { type: "category", data: stages.categories, axisLabel: { interval: 0, rotate: 30 } },
       yAxis: { type: "value", name: "个", minInterval: 1 },
       series: [{ type: "bar", data: stages.data, label: { show: true, position: "top" } }]
     }, function (p) { return stages.urls[p.dataIndex]; });
@@ -72,10 +69,9 @@
   var complaints = data.complaints;
   if (complaints) {
     draw("chart-complaints", {
-      title: { text: complaints.title, left: "center", textStyle: { fontSize: 15 } },
       tooltip: { trigger: "axis" },
-      legend: { top: 28 },
-      grid: { left: 60, right: 60, top: 70, bottom: 40 },
+      legend: { top: 0 },
+      grid: { left: 60, right: 60, top: 50, bottom: 40 },
       xAxis: { type: "category", data: complaints.categories },
       yAxis: [
         { type: "value", name: "件", minInterval: 1 },

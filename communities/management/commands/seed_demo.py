@@ -122,7 +122,7 @@ DEMO_USERS = [
 # Apps whose demo data builds on the registry; each has demo.py with
 # seed(*, district, rng) -> str | None (a line saying what it created, or None
 # when its data was already there).
-DEMO_APPS = ("propertymgmt", "renovation", "complaints")
+DEMO_APPS = ("propertymgmt", "renovation", "complaints", "dashboard")
 
 
 class Command(BaseCommand):

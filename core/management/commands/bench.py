@@ -30,6 +30,7 @@ APP_PARTS = {
     "property": "bench.propertymgmt",
     "renovation": "bench.renovation",
     "workbook": "bench.workbook",
+    "dashboard": "bench.dashboard",
 }
 
 

@@ -64,7 +64,9 @@ def fitted_widths(headers, rows=(), *, sample: int = 2000) -> list[float]:
 
 
 def today_cn() -> str:
-    return timezone.localdate().strftime("%Y年%m月%d日")
+    """2026年3月5日, as CONVENTIONS.md shows dates (no leading zeros)."""
+    day = timezone.localdate()
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def report_sheet(workbook, *, name: str, title: str, unit_line: str, headers, widths=None, frozen_columns: int = 0):
@@ -150,6 +152,10 @@ def xlsx_download(write, *, filename: str) -> FileResponse:
     """Write a workbook into a temporary file and send it with an RFC 5987
     Chinese file name. `write(handle)` writes the .xlsx into `handle`."""
     handle = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it)
-    write(handle)
+    try:
+        write(handle)
+    except BaseException:
+        handle.close()
+        raise
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)

@@ -177,6 +177,7 @@ def test_property_figures_equal_their_lists(world):
     assert overdue.value == 1
     assert client.get(overdue.url).context["page"].paginator.count == 1
     assert _board(logged_in(world.staff_b)).figures["committees_overdue"].value == 0
+    assert logged_in(world.staff_b).get(overdue.url).context["page"].paginator.count == 0
     subsidies = board.figures["subsidies"]
     listed = client.get(subsidies.url).context["totals"]
     assert listed["count"] >= 2 and f"{listed['count']}笔" in subsidies.note
@@ -203,6 +204,15 @@ def test_snapshots_are_taken_once_and_give_the_trend(world):
     assert board.figures["old_floor_area"].vs_last_month == Decimal("1.00")
     street = _board(logged_in(world.staff_b)).figures["old_estates"]
     assert (street.value, street.last_month) == (2, 1)
+
+
+def test_snapshot_task_is_on_the_beat_schedule_and_writes_once(world, settings):
+    from dashboard.tasks import take_month_end_snapshots
+
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "dashboard.tasks.take_month_end_snapshots" in tasks
+    assert take_month_end_snapshots.apply().get() > 0
+    assert take_month_end_snapshots.apply().get() == 0
 
 
 def test_query_count_does_not_grow_with_the_ledger_and_the_cache_serves_a_second_look(

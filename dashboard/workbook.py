@@ -18,7 +18,6 @@ built by the worker (core.exports), smaller ones in the request.
 import calendar
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.utils import timezone
@@ -38,18 +37,10 @@ from core.xlsx import (
     totals_row,
     xlsx_download,
 )
-from renovation.reports import wan  # 万㎡ and 万元 rounded as every report rounds them
+from dashboard.selectors import share, wan  # rounded as the dashboard rounds them: the figures agree
 
 EXPORT_KIND = "workbook"
 QUARTERS = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
-TENTH = Decimal("0.1")
-
-
-def share(part, whole) -> Decimal | None:
-    """`part` as a percentage of `whole`, one place; none of nothing."""
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

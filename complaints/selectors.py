@@ -135,9 +135,10 @@ def measures_between(*, user, first: date, last: date, by: str = "street", stree
     """measures() for the months from `first` to `last` (first days of months,
     within one or several years) instead of a year or one month: the report
     workbook's quarter. The same rollup rows, the same scope rules and the same
-    sums, so a whole year gives exactly what measures(year=…) gives. `street_id`
-    narrows the user's scope to one street (never widens it). Rows carry the
-    street's district as well ("district")."""
+    sums, so a whole year gives exactly the rows of measures(year=…); by street
+    they are ordered by district and street code, as the other reports by
+    street are. `street_id` narrows the user's scope to one street (never
+    widens it). Rows carry the street's district as well ("district")."""
     from accounts.scoping import user_scope
 
     queryset = MonthlyStat.objects.filter(month__gte=first, month__lte=last)
@@ -167,7 +168,8 @@ def measures_between(*, user, first: date, last: date, by: str = "street", stree
     sums = {f: Sum(f) for f in MEASURE_FIELDS}
     rows = []
     totals = {f: 0 for f in MEASURE_FIELDS}
-    for values in queryset.order_by(*group[::-1]).values(*group).annotate(**sums):
+    order = ("district__code", "street__code") if by == "street" else group[::-1]
+    for values in queryset.order_by(*order).values(*group).annotate(**sums).order_by(*order):
         key = values[group[0]]
         if by == "month":
             label = f"{key.year}年{key.month}月"

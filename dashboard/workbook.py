@@ -111,7 +111,9 @@ class Context:
         return self.street.pk if self.street is not None else None
 
     def title(self, subject: str) -> str:
-        return f"{self.scope_label}{self.period.label}{subject}"
+        """e.g. 东城区2026年第三季度…; no unit before the period when the scope is everything."""
+        unit = self.street.name if self.street is not None else self.user.node_name
+        return f"{unit}{self.period.label}{subject}"
 
     def unit_line(self, extra: str = "") -> str:
         line = _("填报单位：%(unit)s　　统计期间：%(period)s　　生成时间：%(at)s") % {
@@ -290,7 +292,7 @@ def write_complaints(workbook, ctx) -> int:
     result = measures_between(
         user=ctx.user,
         first=ctx.period.first,
-        last=ctx.period.first.replace(month=ctx.period.last_month),
+        last=ctx.period.last.replace(day=1),  # the rollup's months are their first days
         by="street",
         street_id=ctx.street_id,
     )

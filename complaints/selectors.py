@@ -131,6 +131,64 @@ def measures(*, user, year: int, month: int | None = None, category_id: int | No
     return {"rows": rows, "total": measure_row("合计", totals)}
 
 
+def monthly_figures(*, user, first: date, last: date) -> dict[date, dict]:
+    """The measures of the user's scope per month of receipt, from `first` to
+    `last` (first days of months): {month: measure_row}. Streets, districts and
+    the nation read the rollup; a community (whose cases the rollup does not
+    separate) counts its own cases with the rollup's definitions, so the
+    figures always equal what the case list shows the same user."""
+    from accounts.scoping import user_scope
+
+    scope = user_scope(user)
+    sums = {f: Sum(f) for f in MEASURE_FIELDS}
+    if not scope.allows(Action.VIEW):
+        rows = []
+    elif scope.level == "community":
+        rows = _case_sums_by_month(complaints_for(user=user), first, last)
+    else:
+        queryset = MonthlyStat.objects.filter(month__gte=first, month__lte=last)
+        if scope.level == "district":
+            queryset = queryset.filter(district_id=scope.node_id, street_key=MonthlyStat.DISTRICT_TOTAL)
+        elif scope.level == "street":
+            queryset = queryset.filter(street_key=scope.node_id)
+        else:
+            queryset = queryset.filter(street_key=MonthlyStat.DISTRICT_TOTAL)
+        rows = queryset.order_by("month").values("month").annotate(**sums)
+    return {row["month"]: measure_row(f"{row['month']:%Y年%m月}", row) for row in rows}
+
+
+def _case_sums_by_month(queryset: QuerySet, first: date, last: date) -> list[dict]:
+    """The rollup's sums (services.rebuild_monthly_stats), counted from cases."""
+    from django.db.models import DateField
+    from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+
+    from complaints.models import Status
+
+    tz = timezone.get_current_timezone()
+    since = datetime.combine(first, time.min, tzinfo=tz)
+    month_after = date(last.year + last.month // 12, last.month % 12 + 1, 1)
+    until = datetime.combine(month_after, time.min, tzinfo=tz)
+    done = Q(status__in=(Status.RESOLVED, Status.CLOSED))
+    rows = (
+        queryset.filter(received_at__gte=since, received_at__lt=until)
+        .annotate(month=TruncMonth("received_at", output_field=DateField(), tzinfo=tz))
+        .order_by()
+        .values("month")
+        .annotate(
+            received=Count("id"),
+            accepted=Count("id", filter=Q(accepted_at__isnull=False)),
+            resolved=Count("id", filter=done),
+            resolved_on_time=Count("id", filter=done & Q(resolve_due__gte=TruncDate("resolved_at", tzinfo=tz))),
+            replied=Count("id", filter=done & ~Q(reply="")),
+            rated=Count("id", filter=Q(satisfaction__isnull=False)),
+            satisfaction_sum=Coalesce(Sum("satisfaction"), 0),
+            satisfied=Count("id", filter=Q(satisfaction__gte=4)),
+        )
+        .order_by("month")
+    )
+    return list(rows)
+
+
 def measures_between(*, user, first: date, last: date, by: str = "street", street_id: int | None = None) -> dict:
     """measures() for the months from `first` to `last` (first days of months,
     within one or several years) instead of a year or one month: the report

@@ -153,6 +153,15 @@ GROUP_LABEL = {"district": gettext_lazy("区"), "street": gettext_lazy("街道")
 
 
 def compute_dashboard(*, user, today: date) -> Dashboard:
+    """Every figure, in one transaction with PostgreSQL's JIT and parallel
+    workers off (renovation.reports.report_session: these aggregates run for
+    less time than JIT takes to compile them)."""
+    from renovation.reports import report_session
+
+    return report_session(_compute_dashboard)(user=user, today=today)
+
+
+def _compute_dashboard(*, user, today: date) -> Dashboard:
     from communities.selectors import CHILD_LEVEL
 
     scope = user_scope(user)

@@ -199,6 +199,28 @@ def payment_totals(queryset: QuerySet) -> dict:
     return totals
 
 
+def current_periods(*, user, today: date | None = None) -> list:
+    """The subsidy period each district in the user's scope is in today (or its
+    latest one that has begun): one for a district, street or community."""
+    from propertymgmt.models import SubsidyPeriod
+
+    today = today or timezone.localdate()
+    periods = {}
+    begun = scoped(SubsidyPeriod.objects, user).filter(starts_on__lte=today)
+    for period in begun.order_by("district_id", "-starts_on"):
+        periods.setdefault(period.district_id, period)
+    return list(periods.values())
+
+
+def overdue_committees_all(*, today: date | None = None) -> QuerySet:
+    """Every owners' body with a late step not done, whoever looks (for the
+    month-end snapshots, which are taken for all nodes at once)."""
+    today = today or timezone.localdate()
+    return Committee.objects.filter(
+        Exists(CommitteeStep.objects.filter(committee=OuterRef("pk"), done_on__isnull=True, due_on__lt=today))
+    )
+
+
 # --- summaries by street for the report workbook and the dashboard -------------------------
 
 

@@ -83,52 +83,8 @@ def measures(*, user, year: int, month: int | None = None, category_id: int | No
     """The measures of the user's scope for a year (or one month), grouped by
     street, district, category or month, with a 合计 row. Read from the monthly
     rollup (a few hundred rows per district and year), one query for the groups."""
-    from accounts.scoping import user_scope
-
-    queryset = MonthlyStat.objects.filter(month__gte=date(year, 1, 1), month__lte=date(year, 12, 1))
-    scope = user_scope(user)
-    street_rows = ~Q(street_key=MonthlyStat.DISTRICT_TOTAL)
-    # District-wide and national figures read the districts' total rows,
-    # unless they are broken down by street.
-    level = Q(street_key=MonthlyStat.DISTRICT_TOTAL) if by != "street" else street_rows
-    if not scope.allows(Action.VIEW):
-        queryset = queryset.none()
-    elif scope.level == "district":
-        queryset = queryset.filter(level, district_id=scope.node_id)
-    elif scope.level == "street":
-        queryset = queryset.filter(street_key=scope.node_id)
-    elif scope.level == "community":
-        # The rollup is per street: a community sees its street's figures.
-        from communities.models import Community
-
-        queryset = queryset.filter(street_key=Community.objects.filter(pk=scope.node_id).values("street_id")[:1])
-    else:
-        queryset = queryset.filter(level)
-    if month:
-        queryset = queryset.filter(month=date(year, month, 1))
-    if category_id:
-        queryset = queryset.filter(category_id=category_id)
-    group = {
-        "street": ("street__name", "district__name"),
-        "district": ("district__name",),
-        "category": ("category__name", "category__sort"),
-        "month": ("month",),
-    }[by]
-    sums = {f: Sum(f) for f in MEASURE_FIELDS}
-    rows = []
-    totals = {f: 0 for f in MEASURE_FIELDS}
-    for values in queryset.order_by(*group[::-1]).values(*group).annotate(**sums):
-        key = values[group[0]]
-        if by == "month":
-            label = f"{key.year}年{key.month}月"
-        elif by == "street":
-            label = key or "（未确定街道）"
-        else:
-            label = str(key)
-        rows.append(measure_row(label, values))
-        for f in MEASURE_FIELDS:
-            totals[f] += values[f] or 0
-    return {"rows": rows, "total": measure_row("合计", totals)}
+    first, last = date(year, month or 1, 1), date(year, month or 12, 1)
+    return measures_between(user=user, first=first, last=last, by=by, category_id=category_id)
 
 
 def monthly_figures(*, user, first: date, last: date) -> dict[date, dict]:
@@ -189,7 +145,15 @@ def _case_sums_by_month(queryset: QuerySet, first: date, last: date) -> list[dic
     return list(rows)
 
 
-def measures_between(*, user, first: date, last: date, by: str = "street", street_id: int | None = None) -> dict:
+def measures_between(
+    *,
+    user,
+    first: date,
+    last: date,
+    by: str = "street",
+    street_id: int | None = None,
+    category_id: int | None = None,
+) -> dict:
     """measures() for the months from `first` to `last` (first days of months,
     within one or several years) instead of a year or one month: the report
     workbook's quarter. The same rollup rows, the same scope rules and the same
@@ -210,6 +174,7 @@ def measures_between(*, user, first: date, last: date, by: str = "street", stree
     elif scope.level == "street":
         queryset = queryset.filter(street_key=scope.node_id)
     elif scope.level == "community":
+        # The rollup is per street: a community sees its street's figures.
         from communities.models import Community
 
         queryset = queryset.filter(street_key=Community.objects.filter(pk=scope.node_id).values("street_id")[:1])
@@ -217,6 +182,8 @@ def measures_between(*, user, first: date, last: date, by: str = "street", stree
         queryset = queryset.filter(level)
     if street_id:
         queryset = queryset.filter(street_key=street_id)
+    if category_id:
+        queryset = queryset.filter(category_id=category_id)
     group = {
         "street": ("street__name", "district__name"),
         "district": ("district__name",),

@@ -325,15 +325,6 @@ def test_community_worker_workbook_holds_only_their_community(world, figures, cl
     assert totals[headers.index("现有业主组织（个）")] == 1
 
 
-def test_measures_between_a_whole_year_equals_the_years_measures(world, figures):
-    from complaints.selectors import measures, measures_between
-
-    year = measures(user=world.official, year=YEAR)
-    between = measures_between(user=world.official, first=date(YEAR, 1, 1), last=date(YEAR, 12, 1))
-    assert between["total"] == year["total"]
-    assert [{k: v for k, v in row.items() if k != "district"} for row in between["rows"]] == year["rows"]
-
-
 def test_official_may_narrow_to_one_of_their_streets(world, figures, client_for):
     book = get_workbook(client_for(world.official), street=world.street_b.pk, quarter=3)
     cover = {row[0]: row[1] for row in book["封面"].iter_rows(values_only=True) if row and row[0]}

@@ -43,7 +43,9 @@ def test_street_clerk_filters_edits_and_sees_the_change_in_history(page: Page, l
     staff = ledger.staff_a
     log_in(page, live_server, staff)
 
-    # The home page is the ledger, scoped to the clerk's street only.
+    # The home page is the dashboard; the ledger, scoped to the clerk's street only, is in the navbar.
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    page.locator("nav.navbar").get_by_role("link", name="小区台账").click()
     expect(page).to_have_url(re.compile(r"/ledger/$"))
     expect(page.get_by_role("heading", name="小区台账", level=1)).to_be_visible()
     table = page.locator("#ledger-table")
@@ -157,6 +159,7 @@ def test_second_clerks_stale_save_is_refused_with_the_conflict_shown(new_page, l
 
 def test_bulk_edit_sets_the_management_mode_of_the_ticked_estates(page: Page, live_server, ledger):
     log_in(page, live_server, ledger.staff_a)
+    page.goto(f"{live_server.url}/ledger/")
     bulk_button = page.get_by_role("button", name=re.compile(r"^批量修改所选"))
     expect(bulk_button).to_be_disabled()  # nothing ticked yet
 
@@ -184,6 +187,7 @@ def test_bulk_edit_sets_the_management_mode_of_the_ticked_estates(page: Page, li
 
 def test_bulk_edit_keeps_the_filters_the_clerk_set_with_htmx(page: Page, live_server, ledger):
     log_in(page, live_server, ledger.staff_a)
+    page.goto(f"{live_server.url}/ledger/")
     # A select sends exactly one request (a text box can send several, see below).
     page.get_by_label("社区", exact=True).select_option(str(ledger.community_a1.pk))  # 交林社区
     expect(page.locator("#totals")).to_contain_text("共 1 个小区")
@@ -200,6 +204,7 @@ def test_bulk_edit_keeps_the_filters_the_clerk_set_with_htmx(page: Page, live_se
 
 def test_ticking_an_estate_right_after_a_live_search_keeps_the_tick(page: Page, live_server, ledger):
     log_in(page, live_server, ledger.staff_a)
+    page.goto(f"{live_server.url}/ledger/")
     search = page.get_by_label("小区名称")
     search.fill("七区")
     search.press("End")  # the keyup of an input method's commit: the live search fires

@@ -312,7 +312,8 @@ def _renovation(board: Dashboard, *, user, today: date) -> None:
             }
         )
     year = today.year
-    this_year, last_year = year_outputs(user=user, year=year), year_outputs(user=user, year=year - 1)
+    by_year = year_outputs(user=user, years=[year, year - 1])
+    this_year, last_year = by_year[year], by_year[year - 1]
     board.figures["projects_this_year"] = Figure(
         "projects_this_year",
         _("%(year)s年改造项目") % {"year": year},
@@ -440,7 +441,7 @@ def _float(value):
 def _property(board: Dashboard, *, user, today: date) -> None:
     from accounts.scoping import scoped
     from propertymgmt import selectors
-    from propertymgmt.models import SubsidyPayment, SubsidyPeriod
+    from propertymgmt.models import SubsidyPayment
 
     scope = user_scope(user)
     last_month = _snapshot(scope, previous_month(today))
@@ -448,7 +449,7 @@ def _property(board: Dashboard, *, user, today: date) -> None:
     board.figures["committees_overdue"] = Figure(
         "committees_overdue",
         _("业主组织逾期未推进"),
-        selectors.overdue_committees(user=user, today=today).count(),
+        selectors.overdue_committee_count(user=user, today=today),
         _("个"),
         link("propertymgmt:overdue_committees"),
         last_month["committees_overdue"] if last_month else None,
@@ -462,21 +463,13 @@ def _property(board: Dashboard, *, user, today: date) -> None:
         _("家"),
         reverse("propertymgmt:home") + "#exit-list",
     )
-    periods = selectors.current_periods(user=user, today=today)
+    periods, previous = selectors.current_periods(user=user, today=today)
     payments = scoped(SubsidyPayment.objects, user).filter(period__in=[p.pk for p in periods])
     totals = selectors.payment_totals(payments)
-    previous = []
-    for period in periods:
-        before = (
-            scoped(SubsidyPeriod.objects, user)
-            .filter(district_id=period.district_id, starts_on__lt=period.starts_on)
-            .order_by("-starts_on")
-            .first()
-        )
-        if before:
-            previous.append(before.pk)
     before_totals = (
-        selectors.payment_totals(scoped(SubsidyPayment.objects, user).filter(period__in=previous)) if previous else None
+        selectors.payment_totals(scoped(SubsidyPayment.objects, user).filter(period__in=[p.pk for p in previous]))
+        if previous
+        else None
     )
     if len(periods) == 1:
         url, label = link("propertymgmt:subsidy_payments", periods[0].pk), periods[0].label

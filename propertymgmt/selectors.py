@@ -124,34 +124,39 @@ EXIT_SATISFACTION = Decimal("70")
 def exit_list(*, user, today: date | None = None) -> list[dict]:
     """Companies crossing the exit rule (§5 三(二)) in the user's scope, with the evidence:
     five or more security incidents in the last twelve months, or a latest monthly
-    satisfaction below 70%, in the estates of one street."""
-    from propertymgmt.models import Assessment
+    satisfaction below 70%, in the estates of one street.
+
+    Grouped on ids only, with the satisfaction summed in the database, and the
+    names read for the listed companies alone: at national scale this is tens
+    of thousands of assessments a month."""
+    from communities.models import StreetOffice
+    from propertymgmt.models import Assessment, PropertyCompany
 
     today = today or timezone.localdate()
     # The last twelve monthly assessments: this month and the eleven before it.
     month_index = today.year * 12 + today.month - 1 - 11
     since = date(month_index // 12, month_index % 12 + 1, 1)
-    rows = (
-        scoped(Assessment.objects, user)
-        .filter(company__isnull=False, month__gte=since, month__lte=today)
-        .values("company_id", "company__name", "estate__community__street_id", "estate__community__street__name")
+    street = "estate__community__street_id"
+    assessments = scoped(Assessment.objects, user).filter(company__isnull=False, month__lte=today)
+    rows = list(
+        assessments.filter(month__gte=since)
+        .order_by()
+        .values("company_id", street)
         .annotate(incidents=Sum("security_incidents"), latest=Max("month"))
-        .order_by("estate__community__street_id", "company__name")
     )
-    rows = list(rows)
     latest = {}
     if rows:
         for item in (
-            scoped(Assessment.objects, user)
-            .filter(company_id__in={r["company_id"] for r in rows}, month__in={r["latest"] for r in rows})
-            .values("company_id", "estate__community__street_id", "month", "satisfaction")
+            assessments.filter(company_id__in={r["company_id"] for r in rows}, month__in={r["latest"] for r in rows})
+            .order_by()
+            .values("company_id", street, "month")
+            .annotate(total=Sum("satisfaction"), n=Count("pk"))
         ):
-            key = (item["company_id"], item["estate__community__street_id"], item["month"])
-            latest.setdefault(key, []).append(item["satisfaction"])
+            latest[(item["company_id"], item[street], item["month"])] = (item["total"], item["n"])
     listed = []
     for row in rows:
-        values = latest.get((row["company_id"], row["estate__community__street_id"], row["latest"]), [])
-        satisfaction = (sum(values) / len(values)).quantize(Decimal("0.1")) if values else None
+        total, count = latest.get((row["company_id"], row[street], row["latest"]), (None, 0))
+        satisfaction = (total / count).quantize(Decimal("0.1")) if count else None
         reasons = []
         if row["incidents"] >= EXIT_INCIDENTS:
             reasons.append(_("近一年治安事件%(n)s起（5起及以上）") % {"n": row["incidents"]})
@@ -161,15 +166,21 @@ def exit_list(*, user, today: date | None = None) -> list[dict]:
             listed.append(
                 {
                     "company_id": row["company_id"],
-                    "company": row["company__name"],
-                    "street_id": row["estate__community__street_id"],
-                    "street": row["estate__community__street__name"],
+                    "street_id": row[street],
                     "incidents": row["incidents"],
                     "satisfaction": satisfaction,
                     "month": row["latest"],
                     "reasons": reasons,
                 }
             )
+    if listed:
+        companies = dict(
+            PropertyCompany.objects.filter(pk__in={r["company_id"] for r in listed}).values_list("pk", "name")
+        )
+        streets = dict(StreetOffice.objects.filter(pk__in={r["street_id"] for r in listed}).values_list("pk", "name"))
+        for entry in listed:
+            entry["company"], entry["street"] = companies[entry["company_id"]], streets.get(entry["street_id"])
+        listed.sort(key=lambda entry: (entry["street_id"], entry["company"]))
     return listed
 
 
@@ -199,17 +210,28 @@ def payment_totals(queryset: QuerySet) -> dict:
     return totals
 
 
-def current_periods(*, user, today: date | None = None) -> list:
+def current_periods(*, user, today: date | None = None) -> tuple[list, list]:
     """The subsidy period each district in the user's scope is in today (or its
-    latest one that has begun): one for a district, street or community."""
+    latest one that has begun) and the one before it, in one query: one of
+    each for a district, street or community."""
     from propertymgmt.models import SubsidyPeriod
 
     today = today or timezone.localdate()
-    periods = {}
+    by_district: dict[int, list] = {}
     begun = scoped(SubsidyPeriod.objects, user).filter(starts_on__lte=today)
     for period in begun.order_by("district_id", "-starts_on"):
-        periods.setdefault(period.district_id, period)
-    return list(periods.values())
+        by_district.setdefault(period.district_id, []).append(period)
+    current = [periods[0] for periods in by_district.values()]
+    previous = [periods[1] for periods in by_district.values() if len(periods) > 1]
+    return current, previous
+
+
+def overdue_committee_count(*, user, today: date | None = None) -> int:
+    """How many owners' bodies overdue_committees() lists, counted on the
+    timetable's open-step index instead of building the list."""
+    today = today or timezone.localdate()
+    late = scoped(CommitteeStep.objects, user).filter(done_on__isnull=True, due_on__lt=today)
+    return late.order_by().values("committee_id").distinct().count()
 
 
 def overdue_committees_all(*, today: date | None = None) -> QuerySet:

@@ -100,81 +100,95 @@ class Dashboard:
     charts: dict = field(default_factory=dict)
     snapshot_months: tuple = (None, None)
 
+    def merge(self, part: "Dashboard") -> None:
+        """Take a section's figures, lists and charts (computed or cached)."""
+        self.figures.update(part.figures)
+        self.charts.update(part.charts)
+        for name in ("coverage", "coverage_total", "groups", "stages", "outputs", "complaint_months"):
+            if getattr(part, name):
+                setattr(self, name, getattr(part, name))
+        if any(part.snapshot_months):
+            self.snapshot_months = part.snapshot_months
+
 
 # --- generation and cache ------------------------------------------------------------------
 
 
-def data_generation() -> tuple:
-    """A value that changes whenever any figure on the dashboard may: the
-    newest row of every history, log or payment table it reads, in one
-    statement of indexed max() lookups."""
+def data_generations() -> dict[str, tuple]:
+    """Per section of the dashboard, a value that changes whenever one of its
+    figures may: the newest row of every history, log or payment table the
+    section reads. One statement of indexed max() lookups for all four, so a
+    complaint filed a second ago recomputes the complaint figures only."""
     from communities.models import Building, Estate, IllegalStructure
     from complaints.models import Complaint, Step
     from propertymgmt.models import Assessment, Committee, SubsidyPayment, SubsidyPeriod
     from renovation.models import FundingLine, Project, WorkItem
 
-    tables = [
-        (m.history.model._meta.db_table, "history_id")
-        for m in (Estate, Building, IllegalStructure, Project, WorkItem, FundingLine, Committee, Assessment)
-    ]
-    tables += [
-        (Complaint._meta.db_table, "id"),
-        (Step._meta.db_table, "id"),
-        (SubsidyPeriod._meta.db_table, "id"),
-        (SubsidyPayment._meta.db_table, "id"),
-        (SubsidyPayment._meta.db_table, "approved_at"),
-        (MonthlySnapshot._meta.db_table, "id"),
-    ]
-    sql = "SELECT " + ", ".join(f"(SELECT max({column}) FROM {table})" for table, column in tables)
+    def history(*models):
+        return [(m.history.model._meta.db_table, "history_id") for m in models]
+
+    snapshots = [(MonthlySnapshot._meta.db_table, "id")]
+    ledger = history(Estate, Building, IllegalStructure)
+    sections = {
+        "ledger": ledger + snapshots,
+        "renovation": ledger + history(Project, WorkItem, FundingLine),
+        "complaints": [(Complaint._meta.db_table, "id"), (Step._meta.db_table, "id")],
+        "property": ledger
+        + snapshots
+        + history(Committee, Assessment)
+        + [
+            (SubsidyPeriod._meta.db_table, "id"),
+            (SubsidyPayment._meta.db_table, "id"),
+            (SubsidyPayment._meta.db_table, "approved_at"),
+        ],
+    }
+    columns = list(dict.fromkeys(column for section in sections.values() for column in section))
+    sql = "SELECT " + ", ".join(f"(SELECT max({column}) FROM {table})" for table, column in columns)
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        return tuple(cursor.fetchone())
+        values = dict(zip(columns, cursor.fetchone(), strict=True))
+    return {name: tuple(values[column] for column in section) for name, section in sections.items()}
 
 
 def dashboard(*, user, today: date | None = None) -> Dashboard:
-    """The user's dashboard, from the cache when nothing has changed."""
+    """The user's dashboard: each section from the cache unless its data changed."""
+    from communities.selectors import CHILD_LEVEL
     from core.cache import safe_get, safe_set
 
     today = today or timezone.localdate()
-    scope = user_scope(user)
-    digest = hashlib.sha1(repr((scope, get_language(), today, data_generation())).encode()).hexdigest()
-    key = f"dashboard:v1:{digest}"
-    result = safe_get(key)
-    if result is None:
-        result = compute_dashboard(user=user, today=today)
-        safe_set(key, result, CACHE_SECONDS)
-    return result
-
-
-# --- the figures ---------------------------------------------------------------------------------
-
-GROUP_FILTER = {"district": "district", "street": "street", "community": "community"}
-GROUP_LABEL = {"district": gettext_lazy("区"), "street": gettext_lazy("街道"), "community": gettext_lazy("社区")}
-
-
-def compute_dashboard(*, user, today: date) -> Dashboard:
-    """Every figure, in one transaction with PostgreSQL's JIT and parallel
-    workers off (renovation.reports.report_session: these aggregates run for
-    less time than JIT takes to compile them)."""
-    from renovation.reports import report_session
-
-    return report_session(_compute_dashboard)(user=user, today=today)
-
-
-def _compute_dashboard(*, user, today: date) -> Dashboard:
-    from communities.selectors import CHILD_LEVEL
-
     scope = user_scope(user)
     board = Dashboard(scope_name=user.node_name or _("全部"), level=scope.level, today=today)
     if scope.level == "none":
         return board
     child = CHILD_LEVEL[scope.level]
     board.group_label = str(GROUP_LABEL[child])
-    _ledger(board, user=user, scope=scope, child=child, today=today)
-    _renovation(board, user=user, today=today)
-    _complaints(board, user=user, today=today)
-    _property(board, user=user, today=today)
+    generations = data_generations()
+    for name, compute in SECTIONS.items():
+        digest = hashlib.sha1(repr((scope, get_language(), today, generations[name])).encode()).hexdigest()
+        key = f"dashboard:v2:{name}:{digest}"
+        part = safe_get(key)
+        if part is None:
+            part = compute_section(compute, board=board, user=user, scope=scope, child=child, today=today)
+            safe_set(key, part, CACHE_SECONDS)
+        board.merge(part)
     return board
+
+
+def compute_section(compute, *, board: Dashboard, user, scope, child: str, today: date) -> "Dashboard":
+    """One section's figures, in one transaction with PostgreSQL's JIT and
+    parallel workers off (renovation.reports.report_session: these aggregates
+    run for less time than JIT takes to compile them)."""
+    from renovation.reports import report_session
+
+    part = Dashboard(scope_name=board.scope_name, level=board.level, today=today, group_label=board.group_label)
+    report_session(compute)(part, user=user, scope=scope, child=child, today=today)
+    return part
+
+
+# --- the figures ---------------------------------------------------------------------------------
+
+GROUP_FILTER = {"district": "district", "street": "street", "community": "community"}
+GROUP_LABEL = {"district": gettext_lazy("区"), "street": gettext_lazy("街道"), "community": gettext_lazy("社区")}
 
 
 def _snapshot(scope, month: date) -> dict | None:
@@ -296,7 +310,7 @@ def _ledger(board: Dashboard, *, user, scope, child: str, today: date) -> None:
     }
 
 
-def _renovation(board: Dashboard, *, user, today: date) -> None:
+def _renovation(board: Dashboard, *, user, today: date, **_context) -> None:
     from renovation.models import Output, Stage
     from renovation.selectors import projects_by_stage, year_outputs
 
@@ -350,7 +364,7 @@ def _renovation(board: Dashboard, *, user, today: date) -> None:
     }
 
 
-def _complaints(board: Dashboard, *, user, today: date) -> None:
+def _complaints(board: Dashboard, *, user, today: date, **_context) -> None:
     from complaints.selectors import monthly_figures
 
     month = today.replace(day=1)
@@ -438,12 +452,11 @@ def _float(value):
     return None if value is None else float(value)
 
 
-def _property(board: Dashboard, *, user, today: date) -> None:
+def _property(board: Dashboard, *, user, scope, today: date, **_context) -> None:
     from accounts.scoping import scoped
     from propertymgmt import selectors
     from propertymgmt.models import SubsidyPayment
 
-    scope = user_scope(user)
     last_month = _snapshot(scope, previous_month(today))
     last_year = _snapshot(scope, month_shift(today.replace(day=1), -12))
     board.figures["committees_overdue"] = Figure(
@@ -487,3 +500,6 @@ def _property(board: Dashboard, *, user, today: date) -> None:
         if periods
         else _("尚未设立补贴期间"),
     )
+
+
+SECTIONS = {"ledger": _ledger, "renovation": _renovation, "complaints": _complaints, "property": _property}

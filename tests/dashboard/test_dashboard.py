@@ -248,3 +248,32 @@ def test_page_draws_its_charts_with_the_vendored_echarts(world):
     charts = response.context["board"].charts
     assert set(charts) == {"coverage_pie", "coverage_by_group", "stages", "complaints"}
     assert len(charts["complaints"]["categories"]) == 12
+
+
+def test_a_new_complaint_recomputes_the_complaint_figures_only(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from complaints import services as complaint_services
+    from complaints.models import Category, Channel
+
+    _ledger(world)
+    client = logged_in(world.official)
+    assert _board(client).figures["complaints_received"].value == 0
+    complaint_services.file_complaint(
+        filing=complaint_services.Filing(
+            category=Category.objects.get(code="common_area"),
+            description="电梯停运三天",
+            reporter_name="王秀兰",
+            reporter_phone="13700001111",
+            estate=world.estate_b1,
+            channel=Channel.WEB,
+            consent=True,
+        )
+    )
+    with CaptureQueriesContext(connection) as queries:
+        board = _board(client)
+    assert board.figures["complaints_received"].value == 1
+    assert board.figures["old_estates"].value == 3  # from the cache
+    grouped = [query["sql"] for query in queries.captured_queries if "GROUP BY" in query["sql"]]
+    assert grouped and all("complaints_monthlystat" in sql for sql in grouped)

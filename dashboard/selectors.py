@@ -131,7 +131,7 @@ def data_generations() -> dict[str, tuple]:
     ledger = history(Estate, Building, IllegalStructure)
     sections = {
         "ledger": ledger + snapshots,
-        "renovation": ledger + history(Project, WorkItem, FundingLine),
+        "renovation": ledger + snapshots + history(Project, WorkItem, FundingLine),
         "complaints": [(Complaint._meta.db_table, "id"), (Step._meta.db_table, "id")],
         "property": ledger
         + snapshots
@@ -296,22 +296,20 @@ def _ledger(board: Dashboard, *, user, scope, child: str, today: date) -> None:
         "title": str(_("各%(level)s老旧小区建筑面积（万㎡，按管理模式）") % {"level": board.group_label}),
         "categories": [g["name"] for g in board.groups],
         "urls": [g["url"] for g in board.groups],
+        # A bar's list: `base` + this series' mode + this group's id (thousands of bars at national scale).
+        "base": link("communities:estate_list", is_old="true") + "&management_mode=",
+        "filter": filter_name,
+        "ids": [g["id"] for g in board.groups],
         "series": [
-            {
-                "name": str(labels[mode]),
-                "data": [float(g["modes"][mode]) for g in board.groups],
-                "urls": [
-                    link("communities:estate_list", is_old="true", management_mode=mode, **{filter_name: g["id"]})
-                    for g in board.groups
-                ],
-            }
+            {"name": str(labels[mode]), "mode": mode, "data": [float(g["modes"][mode]) for g in board.groups]}
             for mode in labels
         ],
     }
 
 
-def _renovation(board: Dashboard, *, user, today: date, **_context) -> None:
+def _renovation(board: Dashboard, *, user, scope, today: date, **_context) -> None:
     from renovation.models import Output, Stage
+    from renovation.reports import _output_figure
     from renovation.selectors import projects_by_stage, year_outputs
 
     stages = projects_by_stage(user=user)
@@ -326,8 +324,11 @@ def _renovation(board: Dashboard, *, user, today: date, **_context) -> None:
             }
         )
     year = today.year
-    by_year = year_outputs(user=user, years=[year, year - 1])
+    by_year = year_outputs(user=user, years=[year, year - 1], output_years=[year])
     this_year, last_year = by_year[year], by_year[year - 1]
+    # Last year's outputs at the same point of the year: its month-end snapshot.
+    a_year_ago = _snapshot(scope, month_shift(today.replace(day=1), -12))
+    then = a_year_ago.get("outputs") if a_year_ago else None
     board.figures["projects_this_year"] = Figure(
         "projects_this_year",
         _("%(year)s年改造项目") % {"year": year},
@@ -351,9 +352,8 @@ def _renovation(board: Dashboard, *, user, today: date, **_context) -> None:
                 "output": output,
                 "label": str(output_labels[output]).replace("（㎡）", "（万㎡）"),
                 "value": value,
-                "last_year": last_year["outputs"][output],
+                "last_year": _output_figure(Output(output), then.get(output)) if then is not None else None,
                 "url": report,
-                "last_year_url": link("renovation:street_report", year=year - 1),
             }
         )
     board.charts["stages"] = {

@@ -13,9 +13,11 @@ def previous_month(day: date) -> date:
     return date(day.year - (day.month == 1), (day.month - 2) % 12 + 1, 1)
 
 
-def snapshot_figures(group, *, committees_overdue: int = 0) -> dict:
-    """The figures a snapshot keeps of one node (a communities.selectors.LedgerGroup)."""
+def snapshot_figures(group, *, committees_overdue: int = 0, outputs: dict | None = None) -> dict:
+    """The figures a snapshot keeps of one node (a communities.selectors.LedgerGroup),
+    with the year's renovation outputs so far (raw quantities per output)."""
     return {
+        "outputs": {output: str(quantity) for output, quantity in (outputs or {}).items()},
         "estates": group.estates,
         "old_estates": group.old_estates,
         "old_households": group.old_households,
@@ -31,11 +33,12 @@ def take_snapshots(*, month: date | None = None, today: date | None = None) -> i
     default the month before today). Exactly once: a month already recorded
     is left as it was, so running the task again, or on a later day, writes
     nothing. Returns the number of snapshots written."""
-    from django.db.models import Count
+    from django.db.models import Count, Sum
 
     from communities.models import Community, Estate
     from communities.selectors import LedgerGroup, ledger_breakdown
     from propertymgmt.selectors import overdue_committees_all
+    from renovation.models import WorkItem
 
     today = today or timezone.localdate()
     month = (month or previous_month(today)).replace(day=1)
@@ -50,10 +53,19 @@ def take_snapshots(*, month: date | None = None, today: date | None = None) -> i
         row["estate__community_id"]: row["n"]
         for row in overdue_committees_all(today=today).order_by().values("estate__community_id").annotate(n=Count("pk"))
     }
-    nodes: dict[tuple, list] = {}  # (level, id) → [LedgerGroup, overdue committees]
+    produced: dict[int, dict] = {}  # community → output → quantity, of the month's year
+    for row in (
+        WorkItem.objects.filter(project__year=month.year)
+        .exclude(item__output="")
+        .order_by()
+        .values("project__estate__community_id", "item__output")
+        .annotate(total=Sum("quantity"))
+    ):
+        produced.setdefault(row["project__estate__community_id"], {})[row["item__output"]] = row["total"]
+    nodes: dict[tuple, list] = {}  # (level, id) → [LedgerGroup, overdue committees, outputs]
 
     def node(level, node_id):
-        return nodes.setdefault((level, node_id), [LedgerGroup(id=node_id, name=""), 0])
+        return nodes.setdefault((level, node_id), [LedgerGroup(id=node_id, name=""), 0, {}])
 
     for group in groups:
         street_id, district_id = parents[group.id]
@@ -62,8 +74,10 @@ def take_snapshots(*, month: date | None = None, today: date | None = None) -> i
             entry = node(*key)
             entry[0].add(group)
             entry[1] += late
+            for output, quantity in produced.get(group.id, {}).items():
+                entry[2][output] = entry[2].get(output, Decimal(0)) + quantity
     if not nodes:
-        nodes[("all", 0)] = [total, 0]
+        nodes[("all", 0)] = [total, 0, {}]
     taken_at = timezone.now()
     MonthlySnapshot.objects.bulk_create(
         [
@@ -71,10 +85,10 @@ def take_snapshots(*, month: date | None = None, today: date | None = None) -> i
                 month=month,
                 level=level,
                 node_id=node_id,
-                figures=snapshot_figures(group, committees_overdue=late),
+                figures=snapshot_figures(group, committees_overdue=late, outputs=outputs),
                 taken_at=taken_at,
             )
-            for (level, node_id), (group, late) in nodes.items()
+            for (level, node_id), (group, late, outputs) in nodes.items()
         ],
         batch_size=2000,
         ignore_conflicts=True,
@@ -88,4 +102,5 @@ def figures_from_snapshot(figures: dict) -> dict:
         **figures,
         "old_floor_area": Decimal(figures["old_floor_area"]),
         "modes": {mode: [count, Decimal(area)] for mode, (count, area) in figures["modes"].items()},
+        "outputs": {output: Decimal(quantity) for output, quantity in figures.get("outputs", {}).items()},
     }

@@ -407,11 +407,12 @@ def projects_by_stage(*, user) -> dict[str, int]:
     return counts
 
 
-def year_outputs(*, user, years: list[int]) -> dict[int, dict]:
-    """Each year's projects: how many, and what their work items add up to per
-    output, in the units of the street report (万㎡ for retrofit, km for pipes).
-    Two grouped queries for all the years together (the work items are read
-    once: at national scale they are over a million rows)."""
+def year_outputs(*, user, years: list[int], output_years: list[int] | None = None) -> dict[int, dict]:
+    """Each year's projects: how many, and what the work items of those of
+    `output_years` (default: all `years`) add up to per output, in the units of
+    the street report (万㎡ for retrofit, km for pipes). Two grouped queries for
+    all the years together (the work items are read once: at national scale
+    they are over a million rows a year)."""
     from renovation.models import Output
     from renovation.reports import _output_figure
 
@@ -421,8 +422,9 @@ def year_outputs(*, user, years: list[int]) -> dict[int, dict]:
     for row in projects.order_by().values("year").annotate(n=Count("pk")):
         result[row["year"]]["projects"] = row["n"]
     # Rounded per street, then added, exactly as the street report's 合计 row.
+    with_outputs = projects.filter(year__in=years if output_years is None else output_years)
     for row in (
-        WorkItem.objects.filter(project__in=projects.values("pk"))
+        WorkItem.objects.filter(project__in=with_outputs.values("pk"))
         .exclude(item__output="")
         .order_by()
         .values("project__year", "project__street_id", "item__output")

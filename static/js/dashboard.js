@@ -53,7 +53,9 @@
       series: groups.series.map(function (s) {
         return { name: s.name, type: "bar", stack: "area", emphasis: { focus: "series" }, data: s.data };
       })
-    }, function (p) { return groups.series[p.seriesIndex].urls[p.dataIndex]; });
+    }, function (p) {
+      return groups.base + encodeURIComponent(groups.series[p.seriesIndex].mode) + "&" + groups.filter + "=" + groups.ids[p.dataIndex];
+    });
   }
 
   var stages = data.stages;

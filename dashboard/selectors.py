@@ -181,7 +181,9 @@ def compute_section(compute, *, board: Dashboard, user, scope, child: str, today
     from renovation.reports import report_session
 
     part = Dashboard(scope_name=board.scope_name, level=board.level, today=today, group_label=board.group_label)
-    report_session(compute)(part, user=user, scope=scope, child=child, today=today)
+    # The whole country's aggregates scan millions of rows: let PostgreSQL use two workers there.
+    workers = 2 if scope.level == "all" else 0
+    report_session(compute, parallel_workers=workers)(part, user=user, scope=scope, child=child, today=today)
     return part
 
 

@@ -129,23 +129,26 @@ def test_renovation_figures_equal_the_project_list_and_street_report(world):
     assert {s["stage"]: s["count"] for s in _board(logged_in(world.staff_b)).stages}["construction"] == 0
 
 
-def test_complaint_figures_equal_the_case_list_and_measures(world):
+def _file_complaint(estate, phone):
     from complaints import services as complaint_services
     from complaints.models import Category, Channel
 
-    category = Category.objects.get(code="common_area")
-    for estate, phone in ((world.estate_a1, "13812345678"), (world.estate_b1, "13912345678")):
-        complaint_services.file_complaint(
-            filing=complaint_services.Filing(
-                category=category,
-                description="楼道被杂物堵塞",
-                reporter_name="李秀英",
-                reporter_phone=phone,
-                estate=estate,
-                channel=Channel.WEB,
-                consent=True,
-            )
+    return complaint_services.file_complaint(
+        filing=complaint_services.Filing(
+            category=Category.objects.get(code="common_area"),
+            description="楼道被杂物堵塞",
+            reporter_name="李秀英",
+            reporter_phone=phone,
+            estate=estate,
+            channel=Channel.WEB,
+            consent=True,
         )
+    )
+
+
+def test_complaint_figures_equal_the_case_list_and_measures(world):
+    for estate, phone in ((world.estate_a1, "13812345678"), (world.estate_b1, "13912345678")):
+        _file_complaint(estate, phone)
     for user, expected in ((world.official, 2), (world.staff_a, 1), (world.worker_a1, 1), (world.staff_b, 1)):
         client = logged_in(user)
         figure = _board(client).figures["complaints_received"]
@@ -259,23 +262,10 @@ def test_a_new_complaint_recomputes_the_complaint_figures_only(world):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from complaints import services as complaint_services
-    from complaints.models import Category, Channel
-
     _ledger(world)
     client = logged_in(world.official)
     assert _board(client).figures["complaints_received"].value == 0
-    complaint_services.file_complaint(
-        filing=complaint_services.Filing(
-            category=Category.objects.get(code="common_area"),
-            description="电梯停运三天",
-            reporter_name="王秀兰",
-            reporter_phone="13700001111",
-            estate=world.estate_b1,
-            channel=Channel.WEB,
-            consent=True,
-        )
-    )
+    _file_complaint(world.estate_b1, "13700001111")
     with CaptureQueriesContext(connection) as queries:
         board = _board(client)
     assert board.figures["complaints_received"].value == 1

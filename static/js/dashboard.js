@@ -51,7 +51,7 @@
       yAxis: { type: "value", name: "万㎡" },
       dataZoom: many ? [{ type: "slider", start: 0, end: Math.min(100, 1500 / groups.categories.length) }] : [],
       series: groups.series.map(function (s) {
-        return { name: s.name, type: "bar", stack: "area", emphasis: { focus: "series" }, data: s.data };
+        return { name: s.name, type: "bar", stack: "area", barMaxWidth: 90, emphasis: { focus: "series" }, data: s.data };
       })
     }, function (p) {
       return groups.base + encodeURIComponent(groups.series[p.seriesIndex].mode) + "&" + groups.filter + "=" + groups.ids[p.dataIndex];
@@ -64,7 +64,7 @@
       grid: { left: 50, right: 20, top: 30, bottom: 70 },
       xAxis: { type: "category", data: stages.categories, axisLabel: { interval: 0, rotate: 30 } },
       yAxis: { type: "value", name: "个", minInterval: 1 },
-      series: [{ type: "bar", data: stages.data, label: { show: true, position: "top" } }]
+      series: [{ type: "bar", barMaxWidth: 90, data: stages.data, label: { show: true, position: "top" } }]
     }, function (p) { return stages.urls[p.dataIndex]; });
   }
 

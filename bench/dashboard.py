@@ -166,8 +166,8 @@ def measure_full_year_outputs(user) -> dict:
     """The bench's renovation data stops at 2025: when the dashboard's year has
     no projects yet, its outputs cost nothing. This times them for the newest
     year that has projects (the country's ≈53,000), for adding to the cold page."""
+    from core.db import report_session
     from renovation.models import Project
-    from renovation.reports import report_session
     from renovation.selectors import year_outputs
 
     year = Project.objects.order_by("-year").values_list("year", flat=True).first()

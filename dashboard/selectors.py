@@ -176,9 +176,9 @@ def dashboard(*, user, today: date | None = None) -> Dashboard:
 
 def compute_section(compute, *, board: Dashboard, user, scope, child: str, today: date) -> "Dashboard":
     """One section's figures, in one transaction with PostgreSQL's JIT and
-    parallel workers off (renovation.reports.report_session: these aggregates
+    parallel workers off (core.db.report_session: these aggregates
     run for less time than JIT takes to compile them)."""
-    from renovation.reports import report_session
+    from core.db import report_session
 
     part = Dashboard(scope_name=board.scope_name, level=board.level, today=today, group_label=board.group_label)
     # The whole country's aggregates scan millions of rows: let PostgreSQL use two workers there.

@@ -30,6 +30,7 @@ from openpyxl import Workbook
 
 from accounts.scoping import Action, scoped
 from communities.models import IllegalStructure
+from core.db import report_session
 from core.xlsx import MAX_ROWS_PER_SHEET, report_sheet, signature_footer, sum_columns, totals_row, xlsx_download
 from renovation.models import STAGE_ORDER, FundingLine, FundingSource, Output, Project, Stage, WorkItem
 
@@ -86,52 +87,6 @@ def cached_report(kind: str, *, user, year: int, action, compute):
         value = compute()
         safe_set(key, value, REPORT_CACHE_SECONDS)
     return value
-
-
-def report_session(function=None, *, transactional=True, parallel_workers: int = 0):
-    """Run a report's statements with JIT compilation and parallel workers
-    off. Measured at national scale on the 2-core server: the year's totals
-    take 0.64 s this way and 1.2–1.9 s with PostgreSQL's defaults (JIT
-    compiles for longer than these aggregates run, and parallel workers fight
-    the web workers for the same two cores).
-
-    `parallel_workers` lets a whole-country aggregate use that many workers:
-    scanning a million rows, two workers halve it (0.75 → 0.38 s measured),
-    and only the few users who see the whole country ever run one.
-
-    Pages set them for one transaction (SET LOCAL). A long export sets them
-    for the session and resets them after, outside a transaction, so a
-    background job's progress stays visible while it writes."""
-    import functools
-
-    from django.db import transaction
-
-    settings_sql = ("jit = off", f"max_parallel_workers_per_gather = {int(parallel_workers)}")
-
-    def decorate(inner):
-        @functools.wraps(inner)
-        def wrapper(*args, **kwargs):
-            if connection.vendor != "postgresql":
-                return inner(*args, **kwargs)
-            if transactional:
-                with transaction.atomic():
-                    with connection.cursor() as cursor:
-                        for setting in settings_sql:
-                            cursor.execute(f"SET LOCAL {setting}")
-                    return inner(*args, **kwargs)
-            with connection.cursor() as cursor:
-                for setting in settings_sql:
-                    cursor.execute(f"SET {setting}")
-            try:
-                return inner(*args, **kwargs)
-            finally:
-                if not connection.in_atomic_block or not connection.needs_rollback:
-                    with connection.cursor() as cursor:
-                        cursor.execute("RESET jit; RESET max_parallel_workers_per_gather")
-
-        return wrapper
-
-    return decorate(function) if function is not None else decorate
 
 
 @dataclass

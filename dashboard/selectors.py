@@ -492,13 +492,14 @@ def _property(board: Dashboard, *, user, scope, today: date, **_context) -> None
         url, label = link("propertymgmt:subsidy_periods"), ""
     board.figures["subsidies"] = Figure(
         "subsidies",
-        _("本期物业补贴"),
-        wan(totals["amount"]) if periods else None,
+        _("本期已审批拨付的物业补贴"),
+        wan(totals["approved"]) if periods else None,
         _("万元"),
         url,
-        last_month=wan(before_totals["amount"]) if before_totals else None,
+        last_month=wan(before_totals["approved"]) if before_totals else None,
         previous_label=_("比上期"),
-        note=_("%(period)s，%(n)s笔，待审批%(p)s笔") % {"period": label, "n": totals["count"], "p": totals["proposed"]}
+        note=_("%(period)s，共%(n)s笔、%(total)s万元，待审批%(p)s笔")
+        % {"period": label, "n": totals["count"], "total": wan(totals["amount"]), "p": totals["proposed"]}
         if periods
         else _("尚未设立补贴期间"),
     )

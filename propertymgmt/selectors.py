@@ -198,6 +198,7 @@ def payment_totals(queryset: QuerySet) -> dict:
         advance_total=Sum("amount", filter=Q(tranche="advance")),
         balance_total=Sum("amount", filter=Q(tranche="balance")),
         proposed_n=Count("id", filter=Q(status="proposed")),
+        approved_total=Sum("amount", filter=Q(status="approved")),
     )
     zero = Decimal("0.00")
     totals = {
@@ -206,6 +207,7 @@ def payment_totals(queryset: QuerySet) -> dict:
         "advance": raw["advance_total"] or zero,
         "balance": raw["balance_total"] or zero,
         "proposed": raw["proposed_n"],
+        "approved": raw["approved_total"] or zero,
     }
     return totals
 

@@ -188,12 +188,13 @@ def test_property_figures_equal_their_lists(world):
     assert logged_in(world.staff_b).get(overdue.url).context["page"].paginator.count == 0
     subsidies = board.figures["subsidies"]
     listed = client.get(subsidies.url).context["totals"]
-    assert listed["count"] >= 2 and f"{listed['count']}笔" in subsidies.note
-    assert subsidies.value == (listed["amount"] / 10000).quantize(Decimal("0.01"))
+    assert listed["count"] >= 2 and f"共{listed['count']}笔、{_wan(listed['amount'])}万元" in subsidies.note
+    assert subsidies.value == _wan(listed["approved"]) == 0  # proposed, not yet approved
+    property_services.approve_payments(user=world.official, period_id=period.pk, tranche="advance")
+    board = _board(client)
+    assert board.figures["subsidies"].value == _wan(client.get(subsidies.url).context["totals"]["approved"]) > 0
     street_b = _board(logged_in(world.staff_b)).figures["subsidies"]
-    assert street_b.value == (logged_in(world.staff_b).get(street_b.url).context["totals"]["amount"] / 10000).quantize(
-        Decimal("0.01")
-    )
+    assert street_b.value == _wan(logged_in(world.staff_b).get(street_b.url).context["totals"]["approved"])
     assert board.figures["exit_companies"].value == 0
 
 

@@ -273,3 +273,25 @@ def test_a_new_complaint_recomputes_the_complaint_figures_only(world):
     assert board.figures["old_estates"].value == 3  # from the cache
     grouped = [query["sql"] for query in queries.captured_queries if "GROUP BY" in query["sql"]]
     assert grouped and all("complaints_monthlystat" in sql for sql in grouped)
+
+
+def test_auditor_sees_the_district_and_a_user_without_a_unit_is_told_so(world):
+    from tests.factories import UserFactory
+
+    _ledger(world)
+    assert _board(logged_in(world.auditor)).figures["old_estates"].value == 3
+    nobody = UserFactory(username="nobody")
+    response = logged_in(nobody).get("/dashboard/")
+    assert response.status_code == 200
+    assert "您的账号尚未分配所属单位" in response.content.decode()
+    assert response.context["board"].figures == {}
+
+
+def test_english_dashboard_is_translated_and_cached_apart(world):
+    _ledger(world)
+    client = logged_in(world.official)
+    assert _board(client).figures["old_estates"].label == "老旧小区"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/dashboard/"})
+    response = client.get("/dashboard/")
+    assert response.context["board"].figures["old_estates"].label == "Old estate"
+    assert "Dashboard" in response.content.decode()

@@ -114,7 +114,14 @@ def monthly_figures(*, user, first: date, last: date) -> dict[date, dict]:
 
 
 def _case_sums_by_month(queryset: QuerySet, first: date, last: date) -> list[dict]:
-    """The rollup's sums (services.rebuild_monthly_stats), counted from cases."""
+    """The rollup's sums (services.rebuild_monthly_stats), counted from cases, per month."""
+    return _case_sums(queryset, first, last, ("month",), ("month",))
+
+
+def _case_sums(queryset: QuerySet, first: date, last: date, group: tuple, order: tuple) -> list[dict]:
+    """The rollup's sums (services.rebuild_monthly_stats), counted from the cases
+    received in the months from `first` to `last`, grouped by `group` (fields
+    of the case, or "month": the month of receipt)."""
     from django.db.models import DateField
     from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 
@@ -129,7 +136,7 @@ def _case_sums_by_month(queryset: QuerySet, first: date, last: date) -> list[dic
         queryset.filter(received_at__gte=since, received_at__lt=until)
         .annotate(month=TruncMonth("received_at", output_field=DateField(), tzinfo=tz))
         .order_by()
-        .values("month")
+        .values(*group)
         .annotate(
             received=Count("id"),
             accepted=Count("id", filter=Q(accepted_at__isnull=False)),
@@ -140,7 +147,7 @@ def _case_sums_by_month(queryset: QuerySet, first: date, last: date) -> list[dic
             satisfaction_sum=Coalesce(Sum("satisfaction"), 0),
             satisfied=Count("id", filter=Q(satisfaction__gte=4)),
         )
-        .order_by("month")
+        .order_by(*order)
     )
     return list(rows)
 
@@ -173,11 +180,6 @@ def measures_between(
         queryset = queryset.filter(level, district_id=scope.node_id)
     elif scope.level == "street":
         queryset = queryset.filter(street_key=scope.node_id)
-    elif scope.level == "community":
-        # The rollup is per street: a community sees its street's figures.
-        from communities.models import Community
-
-        queryset = queryset.filter(street_key=Community.objects.filter(pk=scope.node_id).values("street_id")[:1])
     else:
         queryset = queryset.filter(level)
     if street_id:
@@ -194,7 +196,18 @@ def measures_between(
     rows = []
     totals = {f: 0 for f in MEASURE_FIELDS}
     order = ("district__code", "street__code") if by == "street" else group[::-1]
-    for values in queryset.order_by(*order).values(*group).annotate(**sums).order_by(*order):
+    if scope.allows(Action.VIEW) and scope.level == "community":
+        # The rollup is per street: a community counts its own cases, with the
+        # rollup's definitions, so it never sees the rest of its street.
+        cases = complaints_for(user=user)
+        if street_id:
+            cases = cases.filter(street_id=street_id)
+        if category_id:
+            cases = cases.filter(category_id=category_id)
+        grouped = _case_sums(cases, first, last, group, order)
+    else:
+        grouped = queryset.order_by(*order).values(*group).annotate(**sums).order_by(*order)
+    for values in grouped:
         key = values[group[0]]
         if by == "month":
             label = f"{key.year}年{key.month}月"

@@ -295,3 +295,16 @@ def test_english_dashboard_is_translated_and_cached_apart(world):
     response = client.get("/dashboard/")
     assert response.context["board"].figures["old_estates"].label == "Old estate"
     assert "Dashboard" in response.content.decode()
+
+
+def test_a_community_worker_sees_only_their_community_in_the_complaint_measures(world):
+    _file_complaint(world.estate_a1, "13812345678")  # 交林社区
+    _file_complaint(world.estate_a2, "13912345678")  # 青年湖社区, the same street
+    today = timezone.localdate()
+    worker = logged_in(world.worker_a1)
+    figure = _board(worker).figures["complaints_received"]
+    measures = worker.get(f"/complaints/measures/?year={today.year}&month={today.month}").context["result"]
+    assert figure.value == measures["total"]["received"] == 1
+    assert worker.get(figure.url).context["count"] == 1
+    street = logged_in(world.staff_a).get(f"/complaints/measures/?year={today.year}").context["result"]
+    assert street["total"]["received"] == 2

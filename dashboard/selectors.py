@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -150,6 +151,14 @@ def data_generations() -> dict[str, tuple]:
     return {name: tuple(values[column] for column in section) for name, section in sections.items()}
 
 
+def scope_name(user) -> str:
+    """What the user's figures cover: their district, street or community, or
+    全部 for a scope of everything (a superuser, even with a district set)."""
+    if user_scope(user).level == "all":
+        return _("全部")
+    return user.node_name or _("全部")
+
+
 def dashboard(*, user, today: date | None = None) -> Dashboard:
     """The user's dashboard: each section from the cache unless its data changed."""
     from communities.selectors import CHILD_LEVEL
@@ -157,7 +166,7 @@ def dashboard(*, user, today: date | None = None) -> Dashboard:
 
     today = today or timezone.localdate()
     scope = user_scope(user)
-    board = Dashboard(scope_name=user.node_name or _("全部"), level=scope.level, today=today)
+    board = Dashboard(scope_name=scope_name(user), level=scope.level, today=today)
     if scope.level == "none":
         return board
     child = CHILD_LEVEL[scope.level]
@@ -352,7 +361,7 @@ def _renovation(board: Dashboard, *, user, scope, today: date, **_context) -> No
         board.outputs.append(
             {
                 "output": output,
-                "label": str(output_labels[output]).replace("（㎡）", "（万㎡）"),
+                "label": _("节能改造（万㎡）") if output == Output.RETROFIT_M2 else str(output_labels[output]),
                 "value": value,
                 "last_year": _output_figure(Output(output), then.get(output)) if then is not None else None,
                 "url": report,
@@ -423,7 +432,7 @@ def _complaints(board: Dashboard, *, user, today: date, **_context) -> None:
         board.complaint_months.append(
             {
                 "month": m,
-                "label": f"{m.year}年{m.month}月",
+                "label": date_format(m, "YEAR_MONTH_FORMAT"),
                 "received": row["received"],
                 "on_time_rate": row["on_time_rate"],
                 "satisfied_rate": row["satisfied_rate"],
@@ -477,19 +486,27 @@ def _property(board: Dashboard, *, user, scope, today: date, **_context) -> None
         len({row["company_id"] for row in listed}),
         _("家"),
         reverse("propertymgmt:home") + "#exit-list",
+        note=_("名单共%(n)s条（按企业和街道）") % {"n": len(listed)},
     )
     periods, previous = selectors.current_periods(user=user, today=today)
     payments = scoped(SubsidyPayment.objects, user).filter(period__in=[p.pk for p in periods])
     totals = selectors.payment_totals(payments)
+    # The previous period is compared only within one district: across several,
+    # districts' periods start on different days and some have none before.
+    single = len(periods) == 1
     before_totals = (
         selectors.payment_totals(scoped(SubsidyPayment.objects, user).filter(period__in=[p.pk for p in previous]))
-        if previous
+        if single and previous
         else None
     )
-    if len(periods) == 1:
-        url, label = link("propertymgmt:subsidy_payments", periods[0].pk), periods[0].label
+    url = link("propertymgmt:subsidy_payments", periods[0].pk) if single else link("propertymgmt:subsidy_periods")
+    counts = {"n": totals["count"], "total": wan(totals["amount"]), "p": totals["proposed"]}
+    if not periods:
+        note = _("尚未设立补贴期间")
+    elif single:
+        note = _("%(period)s，共%(n)s笔、%(total)s万元，待审批%(p)s笔") % {"period": periods[0].label, **counts}
     else:
-        url, label = link("propertymgmt:subsidy_periods"), ""
+        note = _("%(d)s个区的本期，共%(n)s笔、%(total)s万元，待审批%(p)s笔") % {"d": len(periods), **counts}
     board.figures["subsidies"] = Figure(
         "subsidies",
         _("本期已审批拨付的物业补贴"),
@@ -498,10 +515,7 @@ def _property(board: Dashboard, *, user, scope, today: date, **_context) -> None
         url,
         last_month=wan(before_totals["approved"]) if before_totals else None,
         previous_label=_("比上期"),
-        note=_("%(period)s，共%(n)s笔、%(total)s万元，待审批%(p)s笔")
-        % {"period": label, "n": totals["count"], "total": wan(totals["amount"]), "p": totals["proposed"]}
-        if periods
-        else _("尚未设立补贴期间"),
+        note=note,
     )
 
 

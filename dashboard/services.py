@@ -102,5 +102,8 @@ def figures_from_snapshot(figures: dict) -> dict:
         **figures,
         "old_floor_area": Decimal(figures["old_floor_area"]),
         "modes": {mode: [count, Decimal(area)] for mode, (count, area) in figures["modes"].items()},
-        "outputs": {output: Decimal(quantity) for output, quantity in figures.get("outputs", {}).items()},
+        # Snapshots taken before outputs were kept have none (shown as "—", not 0).
+        "outputs": {output: Decimal(quantity) for output, quantity in figures["outputs"].items()}
+        if "outputs" in figures
+        else None,
     }

@@ -98,13 +98,15 @@ class Context:
 
     @property
     def unit(self) -> str:
-        return self.user.node_name or _("全部")
+        from dashboard.selectors import scope_name
+
+        return scope_name(self.user)
 
     @property
     def scope_label(self) -> str:
         if self.street is not None:
             return self.street.name
-        return self.user.node_name or _("全部")
+        return self.unit
 
     @property
     def street_id(self):
@@ -112,7 +114,9 @@ class Context:
 
     def title(self, subject: str) -> str:
         """e.g. 东城区2026年第三季度…; no unit before the period when the scope is everything."""
-        unit = self.street.name if self.street is not None else self.user.node_name
+        unit = self.street.name if self.street is not None else self.unit
+        if unit == _("全部"):
+            unit = ""
         return f"{unit}{self.period.label}{subject}"
 
     def unit_line(self, extra: str = "") -> str:
@@ -474,7 +478,9 @@ def write_workbook(fileobj, *, user, period: Period, street=None, progress=None)
 
 
 def export_filename(user, period: Period, street=None) -> str:
-    unit = street.name if street is not None else (user.node_name or _("全部"))
+    from dashboard.selectors import scope_name
+
+    unit = street.name if street is not None else scope_name(user)
     return f"老旧小区工作报表_{unit}_{period.label}_{timezone.localtime():%Y%m%d-%H%M}.xlsx"
 
 

@@ -5,13 +5,15 @@
   var node = document.getElementById("dashboard-charts");
   if (!node || !window.echarts) { return; }
   var data = JSON.parse(node.textContent);
+  var uiNode = document.getElementById("dashboard-ui");
+  var ui = uiNode ? JSON.parse(uiNode.textContent) : {};
   var charts = [];
   var palette = ["#8b1a1a", "#d97706", "#2563eb", "#059669", "#6b7280", "#7c3aed", "#0891b2", "#be185d"];
   var base = {
     color: palette,
     textStyle: { fontSize: 14 },
     animation: false,
-    toolbox: { right: 10, feature: { saveAsImage: { title: "保存为图片", pixelRatio: 2 } } },
+    toolbox: { right: 10, feature: { saveAsImage: { title: ui.save || "保存为图片", pixelRatio: 2 } } },
     tooltip: { trigger: "item" }
   };
 
@@ -48,7 +50,7 @@
       legend: { top: 0 },
       grid: { left: 60, right: 30, top: 50, bottom: many ? 90 : 60 },
       xAxis: { type: "category", data: groups.categories, axisLabel: { interval: 0, rotate: groups.categories.length > 6 ? 30 : 0 } },
-      yAxis: { type: "value", name: "万㎡" },
+      yAxis: { type: "value", name: ui.area || "万㎡" },
       dataZoom: many ? [{ type: "slider", start: 0, end: Math.min(100, 1500 / groups.categories.length) }] : [],
       series: groups.series.map(function (s) {
         return { name: s.name, type: "bar", stack: "area", barMaxWidth: 90, emphasis: { focus: "series" }, data: s.data };
@@ -63,7 +65,7 @@
     draw("chart-stages", {
       grid: { left: 50, right: 20, top: 30, bottom: 70 },
       xAxis: { type: "category", data: stages.categories, axisLabel: { interval: 0, rotate: 30 } },
-      yAxis: { type: "value", name: "个", minInterval: 1 },
+      yAxis: { type: "value", name: ui.count || "个", minInterval: 1 },
       series: [{ type: "bar", barMaxWidth: 90, data: stages.data, label: { show: true, position: "top" } }]
     }, function (p) { return stages.urls[p.dataIndex]; });
   }
@@ -76,7 +78,7 @@
       grid: { left: 60, right: 60, top: 50, bottom: 40 },
       xAxis: { type: "category", data: complaints.categories },
       yAxis: [
-        { type: "value", name: "件", minInterval: 1 },
+        { type: "value", name: ui.cases || "件", minInterval: 1 },
         { type: "value", name: "%", min: 0, max: 100 }
       ],
       series: [

@@ -308,3 +308,35 @@ def test_a_community_worker_sees_only_their_community_in_the_complaint_measures(
     assert worker.get(figure.url).context["count"] == 1
     street = logged_in(world.staff_a).get(f"/complaints/measures/?year={today.year}").context["result"]
     assert street["total"]["received"] == 2
+
+
+def test_a_superuser_with_a_district_set_still_sees_everything_under_its_own_name(world):
+    _ledger(world)
+    world.admin.district = world.district
+    world.admin.save()
+    board = _board(logged_in(world.admin))
+    assert board.scope_name == "全部" and board.figures["old_estates"].value == 4
+
+
+def test_subsidies_of_several_districts_are_summed_without_a_misleading_comparison(world):
+    from datetime import date
+
+    from propertymgmt import services as property_services
+
+    Estate.objects.filter(pk__in=[world.estate_a1.pk, world.estate_other_district.pk]).update(management_mode="market")
+    today = timezone.localdate()
+    earlier = property_services.ensure_period(district_id=world.district.pk, day=date(today.year - 1, 2, 1))
+    for district in (world.district, world.other_district):
+        property_services.run_advance(period_id=property_services.ensure_period(district_id=district.pk, day=today).pk)
+    property_services.run_advance(period_id=earlier.pk)
+    everything = _board(logged_in(world.admin)).figures["subsidies"]
+    assert everything.last_month is None and everything.note.startswith("2个区的本期")
+    district = _board(logged_in(world.official)).figures["subsidies"]
+    assert district.last_month is not None and not district.note.startswith("，")
+
+
+def test_english_outputs_are_labelled_in_the_unit_they_are_counted_in(world):
+    client = logged_in(world.official)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/dashboard/"})
+    outputs = {o["output"]: o["label"] for o in client.get("/dashboard/").context["board"].outputs}
+    assert outputs["retrofit_m2"] == "Energy-saving retrofit (10,000 m²)"

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scoping import user_scope
 from communities.selectors import streets_for
 from dashboard.workbook import QUARTERS, Period
 
@@ -49,7 +50,11 @@ class WorkbookForm(forms.Form):
         this_year = timezone.localdate().year
         self.fields["year"].choices = [(y, f"{y}年") for y in range(this_year, this_year - YEARS_BACK, -1)]
         self.fields["year"].initial = this_year
-        self.fields["street"].queryset = streets_for(user=user).select_related("district")
+        if user_scope(user).level in ("district", "all"):
+            self.fields["street"].queryset = streets_for(user=user).select_related("district")
+        else:
+            # A street or a community has nothing to narrow to.
+            del self.fields["street"]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"
 

@@ -530,6 +530,6 @@ def export_for_job(job, fileobj, progress):
     if not form.is_valid():
         raise ValueError(form.errors.as_text())
     period = form.period()
-    street = form.cleaned_data["street"]
+    street = form.cleaned_data.get("street")
     rows = write_workbook(fileobj, user=user, period=period, street=street, progress=progress)
     return rows, job.params.get("filename") or export_filename(user, period, street)

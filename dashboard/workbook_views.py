@@ -22,7 +22,7 @@ def workbook(request):
     form = WorkbookForm(request.GET if "year" in request.GET else None, user=request.user)
     if form.is_bound and form.is_valid():
         return workbook_module.export_workbook(
-            user=request.user, period=form.period(), street=form.cleaned_data["street"]
+            user=request.user, period=form.period(), street=form.cleaned_data.get("street")
         )
     context = {
         "form": form,

@@ -75,6 +75,8 @@ class Figure:
     note: str = ""
     # What `last_month` is: the month before, unless said otherwise (上期: the previous subsidy period).
     previous_label: str = ""
+    # What `last_year` is: the same month a year ago, unless said otherwise (比上年: last year's whole plan).
+    last_year_label: str = ""
 
     @property
     def vs_last_month(self):
@@ -347,6 +349,7 @@ def _renovation(board: Dashboard, *, user, scope, today: date, **_context) -> No
         _("个"),
         link("renovation:project_list", year=year),
         last_year=last_year["projects"],
+        last_year_label=_("比上年"),
     )
     board.figures["projects_started"] = Figure(
         "projects_started",

@@ -29,6 +29,7 @@ from renovation.models import (
 )
 
 YEAR_SHARES = {2021: 143, 2022: 76, 2023: 64, 2024: 30, 2025: 14}
+NEXT_PLAN_YEARLY = 12  # projects a year in the demo's next five-year plan (2026–2030)
 # Typical works of a project: (catalogue name, quantity range, unit price 元)
 WORKS = [
     ("供水管网改造", (0.5, 3.0), 380_000),
@@ -81,7 +82,21 @@ def seed(*, district, rng) -> str | None:
             _make_project(annual, estate, official, catalogue, rng, today)
             projects += 1
         cursor += count
-    return f"老旧小区改造：1个五年规划、5个年度计划、{projects}个改造项目。"
+    plans, annuals = 1, len(YEAR_SHARES)
+    if today.year > plan.end_year:
+        # The next five-year plan has begun: this year's projects are still being prepared.
+        plan = FiveYearPlan.objects.create(
+            district=district, name="“十五五”老旧小区综合整治规划", start_year=2026, end_year=2030, target_estates=60
+        )
+        plans += 1
+        for year in range(plan.start_year, min(today.year, plan.end_year) + 1):
+            annual = AnnualPlan.objects.create(plan=plan, year=year, target_estates=NEXT_PLAN_YEARLY)
+            annuals += 1
+            for estate in estates[cursor : cursor + NEXT_PLAN_YEARLY]:
+                _make_project(annual, estate, official, catalogue, rng, today)
+                projects += 1
+            cursor += NEXT_PLAN_YEARLY
+    return f"老旧小区改造：{plans}个五年规划、{annuals}个年度计划、{projects}个改造项目。"
 
 
 def _stage_for(year, today, rng):

@@ -24,17 +24,11 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import user_scope
 from communities.models import ManagementMode
+from core.units import wan
 from dashboard.models import MonthlySnapshot
 from dashboard.services import figures_from_snapshot, previous_month
 
 CACHE_SECONDS = 600
-TEN_THOUSAND = Decimal(10000)
-CENT = Decimal("0.01")
-
-
-def wan(value) -> Decimal:
-    """m² or 元 → 万 with two places."""
-    return (Decimal(value or 0) / TEN_THOUSAND).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def share(part, whole) -> Decimal | None:

@@ -31,19 +31,14 @@ from openpyxl import Workbook
 from accounts.scoping import Action, scoped
 from communities.models import IllegalStructure
 from core.db import report_session
+from core.units import wan
 from core.xlsx import MAX_ROWS_PER_SHEET, report_sheet, signature_footer, sum_columns, totals_row, xlsx_download
 from renovation.models import STAGE_ORDER, FundingLine, FundingSource, Output, Project, Stage, WorkItem
 
 CENT = Decimal("0.01")
-TEN_THOUSAND = Decimal(10000)
 PRE_CONSTRUCTION = STAGE_ORDER[: STAGE_ORDER.index(Stage.CONSTRUCTION)]
 OUTPUTS = [o for o in Output if o != Output.NONE]
 SOURCES = list(FundingSource)
-
-
-def wan(value) -> Decimal:
-    """元 or ㎡ → 万, two places, rounded half up as the statistics office does."""
-    return (Decimal(value or 0) / TEN_THOUSAND).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def two(value) -> Decimal:
@@ -348,11 +343,6 @@ def project_rows_sql(project_ids_queryset, *, limit_ids: list[int] | None = None
     return sql, stage_params + ids_params * 3
 
 
-def _wan(value) -> Decimal:
-    """元 or ㎡ in 万, two places, rounded half up as PostgreSQL's round() does."""
-    return (Decimal(value or 0) / 10000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
 def _portable_project_rows(project_ids_queryset, *, limit_ids=None):
     """The same rows as project_rows_sql, through the ORM: for the embedded SQLite
     demo database, which has neither FILTER pivots nor string_agg ordering.
@@ -390,14 +380,14 @@ def _portable_project_rows(project_ids_queryset, *, limit_ids=None):
             p.estate.year_built,
             p.estate.building_count,
             p.estate.households,
-            _wan(p.estate.floor_area),
+            wan(p.estate.floor_area),
             "、".join(items.get(p.pk, [])),
-            _wan(sum(money.values(), Decimal(0))),
-            *(_wan(money.get(source.value)) for source in SOURCES),
+            wan(sum(money.values(), Decimal(0))),
+            *(wan(money.get(source.value)) for source in SOURCES),
             *(day.isoformat() if day else "" for day in (p.planned_start, p.planned_end, p.actual_start, p.actual_end)),
             str(stages.get(p.stage, p.stage)),
             p.progress,
-            _wan(actual.get(p.pk)),
+            wan(actual.get(p.pk)),
         )
 
 

@@ -22,22 +22,9 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import Role, User
-from communities.models import Community
+from bench.ledger import bench_users
 
 URL = "/dashboard/"
-
-
-def _users():
-    admin, _ = User.objects.get_or_create(username="bench-admin", defaults={"is_superuser": True, "is_staff": True})
-    street = Community.objects.order_by("id").first().street
-    official, _ = User.objects.get_or_create(
-        username="bench-official", defaults={"role": Role.DISTRICT_OFFICIAL, "district": street.district}
-    )
-    staff, _ = User.objects.get_or_create(
-        username="bench-street", defaults={"role": Role.STREET_STAFF, "street": street}
-    )
-    return {"全国（系统管理员）": admin, "区级": official, "街道": staff}
 
 
 def _cold(client):
@@ -153,10 +140,10 @@ def measure(scale, *, repeat, stdout) -> dict:
             "pages": [],
         }
         repeat = max(5, min(repeat, 15))
-        for who, user in _users().items():
+        for who, user in bench_users().items():
             stdout.write(f"  {who}…")
             result["pages"].append({"who": who, **measure_page(user, repeat)})
-        result["full_year_outputs"] = measure_full_year_outputs(_users()["全国（系统管理员）"])
+        result["full_year_outputs"] = measure_full_year_outputs(bench_users()["全国（系统管理员）"])
         return result
     finally:
         property_bench.cleanup()

@@ -615,7 +615,7 @@ def rows_html(rows, *, numeric_from: int, text_columns=frozenset(), wrap_columns
             if index >= numeric_from and index not in text_columns:
                 cells.append(f'<td class="num">{_cell(value)}</td>')
             else:
-                attrs = 'style="min-width:16em"' if index in wrap_columns else 'class="text-nowrap"'
+                attrs = 'class="cell-wrap"' if index in wrap_columns else 'class="text-nowrap"'
                 cells.append(f"<td {attrs}>{escape('' if value is None else str(value))}</td>")
         parts.append("<tr>" + "".join(cells) + "</tr>")
     return mark_safe("\n".join(parts))  # every value escaped by _cell

@@ -87,6 +87,38 @@
     form.submit();
   }, true);
 
+  // What used to be inline handlers and style attributes, which the
+  // Content-Security-Policy refuses: a select marked data-autosubmit submits
+  // its form when changed, a button marked data-print prints the page.
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-autosubmit]") && event.target.form) { event.target.form.submit(); }
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) { window.print(); }
+  });
+  // A search box whose typing htmx already follows (input/search triggers):
+  // its change on leaving the box must not send the same filter again.
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[data-no-change-trigger]")) { event.stopPropagation(); }
+  }, true);
+  // Bars drawn from data-width (a percentage): set on load and on whatever
+  // htmx swaps in. The observer runs before the next paint, so a polled
+  // progress bar never shows empty for a frame.
+  function applyWidths(root) {
+    if (root.matches && root.matches("[data-width]")) { setWidth(root); }
+    if (root.querySelectorAll) { root.querySelectorAll("[data-width]").forEach(setWidth); }
+  }
+  function setWidth(el) {
+    var value = parseFloat(el.getAttribute("data-width"));
+    el.style.width = (isNaN(value) ? 0 : Math.min(100, Math.max(0, value))) + "%";
+  }
+  applyWidths(document);
+  new MutationObserver(function (mutations) {
+    mutations.forEach(function (mutation) {
+      mutation.addedNodes.forEach(function (node) { if (node.nodeType === 1) { applyWidths(node); } });
+    });
+  }).observe(document.documentElement, { childList: true, subtree: true });
+
   // Confirm destructive actions.
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");

@@ -13,12 +13,11 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from communities.ledger_excel import (
+    COLUMN_MARGIN,
     HEADER_SEARCH_ROWS,
-    MAX_IMPORT_ROWS,
     CellError,
     ImportResult,
     RowError,
@@ -27,6 +26,15 @@ from communities.ledger_excel import (
 )
 from communities.models import Building, Household
 from core.validators import validate_contact_phone
+from core.xlsx import (
+    FOOTER_ROWS,
+    BoundedRows,
+    ImportFileError,
+    import_row_limit,
+    new_workbook,
+    open_import_workbook,
+    too_many_rows,
+)
 
 # (header, field, required, max length)
 COLUMNS = (
@@ -43,6 +51,7 @@ HEADERS[_normalize_header("专有面积（㎡）")] = COLUMNS[3]
 HEADERS[_normalize_header("楼栋")] = COLUMNS[0]
 CHANGEABLE = ("exclusive_area", "owner_name", "owner_phone", "remarks")
 AREA_MAX = Decimal("9999999.99")
+MAX_COLUMNS = len(COLUMNS) + COLUMN_MARGIN  # cells further right are never read
 
 
 @dataclass
@@ -97,42 +106,52 @@ def _area(value) -> Decimal:
 
 
 def parse_register(path_or_file) -> ParsedRegister:
-    """Read the workbook and check every cell; no database access."""
+    """Read the workbook and check every cell; no database access. Reads no more
+    than the template's columns (and a margin) and the row limit, whatever the
+    sheet declares; a longer file or a zip bomb is refused as a whole."""
     parsed = ParsedRegister()
     try:
-        workbook = load_workbook(path_or_file, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
-        parsed.file_error = _("无法读取该文件，请确认是 .xlsx 格式（可用导入模板重新填写）：%(e)s") % {
-            "e": type(exc).__name__
-        }
-        return parsed
-    try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        _parse_register_rows(path_or_file, parsed)
+    except ImportFileError as exc:
+        parsed.file_error = exc.message
+        parsed.rows, parsed.errors = [], []
+    return parsed
+
+
+def _parse_register_rows(path_or_file, parsed: ParsedRegister) -> None:
+    limit = import_row_limit()
+    with open_import_workbook(path_or_file) as workbook:
+        rows = BoundedRows(
+            workbook.worksheets[0],
+            max_columns=MAX_COLUMNS,
+            max_rows=HEADER_SEARCH_ROWS + limit + FOOTER_ROWS,
+            limit=limit,
+        )
         header_number, columns = None, None
         for number, row in enumerate(rows, start=1):
-            if number > HEADER_SEARCH_ROWS:
-                break
             found = {i: HEADERS[_normalize_header(c)] for i, c in enumerate(row) if _normalize_header(c) in HEADERS}
             if len(found) >= 3:
                 header_number, columns = number, found
+                break
+            if number >= HEADER_SEARCH_ROWS:
                 break
         if columns is None:
             parsed.file_error = _("在前%(n)s行中没有找到表头（须包含“楼号”“房号”“专有部分面积（㎡）”“业主姓名”）。") % {
                 "n": HEADER_SEARCH_ROWS
             }
-            return parsed
+            return
         present = {column[1] for column in columns.values()}
         missing = [header for header, name, required, _n in COLUMNS if required and name not in present]
         if missing:
             parsed.file_error = _("缺少必填列：%(cols)s。") % {"cols": "、".join(missing)}
-            return parsed
+            return
+        rows.max_rows = header_number + limit + FOOTER_ROWS
         for number, row in enumerate(rows, start=header_number + 1):
             if not any(v not in (None, "") for v in row):
                 continue
             parsed.total_rows += 1
-            if parsed.total_rows > MAX_IMPORT_ROWS:
-                parsed.file_error = _("一次最多导入%(n)s行，请分批导入。") % {"n": MAX_IMPORT_ROWS}
-                return parsed
+            if parsed.total_rows > limit:
+                raise too_many_rows(limit)
             values, errors = {}, []
             for index, (header, name, required, max_length) in columns.items():
                 raw = row[index] if index < len(row) else None
@@ -157,9 +176,6 @@ def parse_register(path_or_file) -> ParsedRegister:
             if errors:
                 parsed.errors.extend(errors)
             parsed.rows.append((number, values))
-    finally:
-        workbook.close()
-    return parsed
 
 
 def _key(building_id, unit, room):
@@ -243,7 +259,7 @@ def commit_register(parsed: ParsedRegister, *, estate, user) -> ImportResult:
 
 
 def write_template(fileobj) -> None:
-    workbook = Workbook()
+    workbook = new_workbook(write_only=False)
     sheet = workbook.active
     sheet.title = "房屋户籍"
     sheet.append([h for h, _f, _r, _n in COLUMNS])

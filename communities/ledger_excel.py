@@ -11,7 +11,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -35,11 +34,18 @@ from communities.models import (
 from core.xlsx import (
     BORDER,
     CENTER,
+    FOOTER_ROWS,
     HEADER_FILL,
     HEADER_FONT,
     MAX_ROWS_PER_SHEET,
+    BoundedRows,
+    ImportFileError,
+    import_row_limit,
+    new_workbook,
+    open_import_workbook,
     report_sheet,
     signature_footer,
+    too_many_rows,
     totals_row,
 )
 
@@ -264,8 +270,10 @@ class ImportResult:
         }
 
 
-MAX_IMPORT_ROWS = 100_000
 HEADER_SEARCH_ROWS = 10
+# Columns read from an import: the export's (it imports back) and a margin
+# for a few columns the clerk added; cells further right are never read.
+COLUMN_MARGIN = 10
 
 
 @dataclass
@@ -323,28 +331,38 @@ def _jsonable(value):
 
 
 def parse_ledger(path_or_file) -> ParsedLedger:
-    """Read the workbook and check every cell; no database access."""
+    """Read the workbook and check every cell; no database access.
+
+    Reads at most IMPORT_MAX_COLUMNS columns and the row limit (plus the rows
+    above the header and a footer), whatever size the sheet declares, and
+    refuses a file with more rows than that, or a zip bomb, as a whole."""
     parsed = ParsedLedger()
     try:
-        workbook = load_workbook(path_or_file, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
-        parsed.file_error = _("无法读取该文件，请确认是 .xlsx 格式（可用导入模板重新填写）：%(e)s") % {
-            "e": type(exc).__name__
-        }
-        return parsed
-    try:
+        _parse_ledger_rows(path_or_file, parsed)
+    except ImportFileError as exc:
+        parsed.file_error = exc.message
+        parsed.rows, parsed.errors, parsed.error_rows = [], [], set()
+    return parsed
+
+
+def _parse_ledger_rows(path_or_file, parsed: ParsedLedger) -> None:
+    limit = import_row_limit()
+    with open_import_workbook(path_or_file) as workbook:
         sheet = workbook["小区台账"] if "小区台账" in workbook.sheetnames else workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        rows = BoundedRows(
+            sheet, max_columns=IMPORT_MAX_COLUMNS, max_rows=HEADER_SEARCH_ROWS + limit + FOOTER_ROWS, limit=limit
+        )
         header_row_number, columns = _find_header(rows)
         if columns is None:
             parsed.file_error = _("在前%(n)s行中没有找到表头（须包含“小区名称”“街道”“社区”“建成年份”等列）。") % {
                 "n": HEADER_SEARCH_ROWS
             }
-            return parsed
+            return
         missing = [c.header for c in IMPORT_COLUMNS if c.required and c not in columns.values()]
         if missing:
             parsed.file_error = _("缺少必填列：%(cols)s。") % {"cols": "、".join(missing)}
-            return parsed
+            return
+        rows.max_rows = header_row_number + limit + FOOTER_ROWS
         indexed = sorted(columns.items())
         parsed.fields = [c.field for _i, c in indexed if c.field not in ("street", "community")]
         for number, row in enumerate(rows, start=header_row_number + 1):
@@ -354,9 +372,8 @@ def parse_ledger(path_or_file) -> ParsedLedger:
             if first == "合计" or first.startswith(("填报人", "审核人")):
                 continue
             parsed.total_rows += 1
-            if parsed.total_rows > MAX_IMPORT_ROWS:
-                parsed.file_error = _("一次最多导入%(n)s行，请分批导入。") % {"n": MAX_IMPORT_ROWS}
-                return parsed
+            if parsed.total_rows > limit:
+                raise too_many_rows(limit)
             errors, values = _parse_row(number, row, indexed)
             if (values.get("longitude") is None) != (values.get("latitude") is None) and not any(
                 e.column in ("经度", "纬度") for e in errors
@@ -367,9 +384,6 @@ def parse_ledger(path_or_file) -> ParsedLedger:
                 parsed.errors.extend(errors)
                 parsed.error_rows.add(number)
             parsed.rows.append((number, street, community, values))
-    finally:
-        workbook.close()
-    return parsed
 
 
 def resolve_ledger(parsed: ParsedLedger, *, user) -> ImportResult:
@@ -589,7 +603,7 @@ REQUIRED_FONT = Font(bold=True, color="C00000")
 def write_template(fileobj, *, user) -> None:
     """The import template: Chinese headers, drop-down lists, the user's own
     streets and communities, and a sheet of instructions."""
-    workbook = Workbook()
+    workbook = new_workbook(write_only=False)
     sheet = workbook.active
     sheet.title = "小区台账"
     options = workbook.create_sheet("可选值")
@@ -702,6 +716,7 @@ EXPORT_HEADERS = (
     ("纬度", 12),
     ("备注", 30),
 )
+IMPORT_MAX_COLUMNS = max(len(IMPORT_COLUMNS), len(EXPORT_HEADERS)) + COLUMN_MARGIN
 EXPORT_VALUES = (
     "community__street__name",
     "community__name",
@@ -775,7 +790,7 @@ def write_ledger(queryset, fileobj, *, user, progress=None) -> int:
     )
     yes, no = "是", "否"
 
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook()
     rows = selectors.with_row_figures(queryset).values_list(*EXPORT_VALUES).iterator(chunk_size=PROGRESS_EVERY)
     title = f"{user.node_name or settings.PORTAL_TITLE}老旧小区台账"
     made_at = timezone.localtime()

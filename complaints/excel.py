@@ -5,10 +5,9 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from openpyxl import Workbook
 
 from core.validators import mask_mobile
-from core.xlsx import MAX_ROWS_PER_SHEET, fitted_widths, report_sheet, signature_footer, totals_row
+from core.xlsx import MAX_ROWS_PER_SHEET, fitted_widths, new_workbook, report_sheet, signature_footer, totals_row
 
 CASE_HEADERS = [
     gettext_noop("工单号"),
@@ -39,7 +38,7 @@ def write_cases(queryset, handle, *, user) -> int:
     (on the last sheet) counts the cases and adds up their re-openings."""
     from complaints.models import Channel, Status
 
-    book = Workbook(write_only=True)
+    book = new_workbook()
     name = _("投诉工单")
     at = f"{timezone.localtime():%Y年%m月%d日 %H:%M}"
 
@@ -141,7 +140,7 @@ MEASURE_HEADERS = [
 
 def write_measures(result: dict, handle, *, user, title: str) -> None:
     """The measures by unit, their 合计 (result["total"]) and the footer."""
-    book = Workbook(write_only=True)
+    book = new_workbook()
     headers = [_(label) for _key, label in MEASURE_HEADERS]
     rows = [[row[key] for key, _label in MEASURE_HEADERS] for row in result["rows"]]
     at = f"{timezone.localdate():%Y年%m月%d日}"

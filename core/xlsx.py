@@ -6,25 +6,44 @@ with their units, numbers as numbers, a 合计 row and a footer for 填报人/�
 Every export builds its sheets with these functions, in openpyxl's write-only
 mode so that memory stays flat however many rows follow.
 
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook()
     sheet = report_sheet(workbook, name="按街道", title="…", unit_line="…", headers=[…])
     for row in rows:
         sheet.append(row)
     totals_row(sheet, ["合计", "", 12, Decimal("3.40")])
     signature_footer(sheet)
     workbook.save(handle)
+
+Text typed by a user is never a formula. openpyxl writes any str that starts
+with "=" as a formula (and "#N/A" and its kin as error values), so an estate
+named `=HYPERLINK("http://…","x")` would become a live link in the clerk's
+Excel. Every workbook the portal writes is made by `new_workbook()`, whose
+sheets store every str as text, exactly as typed; a formula the portal means
+to write must be wrapped in `Formula`, so none can appear by accident.
+
+Imports read through `open_import_workbook()` and `BoundedRows`: the archive is
+checked before openpyxl parses it (no zip bomb), and a sheet is read at most
+as wide as the template and as long as the row limit, whatever it declares.
 """
 
 import tempfile
 import unicodedata
+import zipfile
+from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
+from inspect import isgenerator
 
+from django.conf import settings
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl.cell import WriteOnlyCell
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS_PER_SHEET = 1_000_000  # an .xlsx sheet holds 1,048,576 rows; leave room for title and totals
@@ -39,6 +58,139 @@ CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 TITLE_ALIGNMENT = Alignment(horizontal="center", vertical="center")
 
 MIN_WIDTH, MAX_WIDTH = 6, 60
+
+
+# --- Cells: text stays text -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula the portal writes on purpose, e.g. `Formula("=SUM(D4:D20)")`.
+
+    The only way a cell becomes a formula: a str never does, whatever it starts
+    with. Never build one from user data."""
+
+    text: str
+
+    def __post_init__(self):
+        if not self.text.startswith("=") or len(self.text) < 2:
+            raise ValueError(f"a formula starts with '=': {self.text!r}")
+
+
+class TextCell(Cell):
+    """A cell that stores every str as text, exactly as typed.
+
+    openpyxl infers the type from the value: "=…" becomes a formula and
+    "#N/A", "#REF!"… error values. Here a str stays a string cell (Excel shows
+    it as typed and never evaluates it); only a `Formula` is a formula. The
+    few control characters XML cannot carry (not tab, CR or LF) are dropped,
+    where openpyxl would refuse the whole export."""
+
+    __slots__ = ()
+
+    def _bind_value(self, value):
+        if isinstance(value, Formula):
+            self._value = value.text
+            self.data_type = "f"
+            return
+        if isinstance(value, str):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        super()._bind_value(value)
+        if isinstance(value, str) and self.data_type != "s":
+            self.data_type = "s"
+
+
+def cell(sheet, value=None, *, font=None, fill=None, border=None, alignment=None, number_format=None) -> TextCell:
+    """A styled cell for `sheet.append([...])`; text in it stays text."""
+    made = TextCell(sheet, row=1, column=1, value=value)
+    if font is not None:
+        made.font = font
+    if fill is not None:
+        made.fill = fill
+    if border is not None:
+        made.border = border
+    if alignment is not None:
+        made.alignment = alignment
+    if number_format is not None:
+        made.number_format = number_format
+    return made
+
+
+def _text_cell(sheet, value):
+    """What `append` writes for `value`: str and Formula in a TextCell, other
+    values (numbers, dates, None) as they are. A cell made elsewhere might
+    already hold a formula, so only TextCells are taken."""
+    if isinstance(value, TextCell):
+        return value
+    if isinstance(value, Cell):
+        raise TypeError("build cells with core.xlsx.cell(), so that text stays text")
+    if isinstance(value, str):
+        if value[:1] != "=" and value not in ERROR_CODES and not ILLEGAL_CHARACTERS_RE.search(value):
+            return value  # openpyxl writes it as text already; a TextCell per value costs a fifth more time
+        return TextCell(sheet, row=1, column=1, value=value)
+    if isinstance(value, Formula):
+        return TextCell(sheet, row=1, column=1, value=value)
+    return value
+
+
+class TextWriteOnlyWorksheet(WriteOnlyWorksheet):
+    """A write-only sheet whose `append` stores text as text."""
+
+    def append(self, row):
+        if isinstance(row, list | tuple | range) or isgenerator(row):
+            row = [_text_cell(self, value) for value in row]
+        super().append(row)
+
+
+class TextWorksheet(Worksheet):
+    """A sheet kept in memory (templates with drop-downs and comments) in which
+    every cell, however it is reached (`append`, `cell()`, `sheet["A1"]`), is a
+    TextCell."""
+
+    def _get_cell(self, row, column):
+        if not 0 < row < 1048577:
+            raise ValueError(f"Row numbers must be between 1 and 1048576. Row number supplied was {row}")
+        if (row, column) not in self._cells:
+            self._add_cell(TextCell(self, row=row, column=column))
+        return self._cells[(row, column)]
+
+    def append(self, iterable):
+        if isinstance(iterable, dict):
+            row = self._current_row + 1
+            for column, value in iterable.items():
+                if isinstance(column, str):
+                    column = column_index_from_string(column)
+                self._get_cell(row, column).value = value
+            self._current_row = row
+            return
+        if isinstance(iterable, list | tuple | range) or isgenerator(iterable):
+            # Every value in a cell of its own (None too), so that a later
+            # `sheet.cell(…).value = text` finds a TextCell there.
+            iterable = [
+                _text_cell(self, value) if isinstance(value, Cell) else TextCell(self, row=1, column=1, value=value)
+                for value in iterable
+            ]
+        super().append(iterable)
+
+
+class TextWorkbook(Workbook):
+    """A workbook whose sheets store text as text (see TextCell)."""
+
+    def __init__(self, write_only=False, iso_dates=False):
+        super().__init__(write_only=write_only, iso_dates=iso_dates)
+        if not write_only:
+            self._sheets[0] = TextWorksheet(self)
+
+    def create_sheet(self, title=None, index=None):
+        sheet = (TextWriteOnlyWorksheet if self.write_only else TextWorksheet)(parent=self, title=title)
+        self._add_sheet(sheet=sheet, index=index)
+        return sheet
+
+
+def new_workbook(*, write_only: bool = True) -> TextWorkbook:
+    """The workbook every export and template starts from: write-only (memory
+    stays flat) unless it needs drop-downs or comments."""
+    return TextWorkbook(write_only=write_only)
 
 
 def display_width(value) -> int:
@@ -74,6 +226,8 @@ def report_sheet(workbook, *, name: str, title: str, unit_line: str, headers, wi
     column widths set (fitted to the headers unless `widths` is given), the
     header rows frozen together with `frozen_columns` label columns, and the
     header repeated on every printed page."""
+    if not isinstance(workbook, TextWorkbook):
+        raise TypeError("start the workbook with core.xlsx.new_workbook(), so that text stays text")
     headers = [str(header) for header in headers]
     sheet = workbook.create_sheet(title=name[:31])
     for index, width in enumerate(widths or fitted_widths(headers), start=1):
@@ -83,33 +237,18 @@ def report_sheet(workbook, *, name: str, title: str, unit_line: str, headers, wi
     sheet.merged_cells.add(f"A2:{last}2")
     sheet.freeze_panes = f"{get_column_letter(frozen_columns + 1)}{HEADER_ROWS + 1}"
     sheet.print_title_rows = f"{HEADER_ROWS}:{HEADER_ROWS}"
-    title_cell = WriteOnlyCell(sheet, value=title)
-    title_cell.font = TITLE_FONT
-    title_cell.alignment = TITLE_ALIGNMENT
-    sheet.append([title_cell])
+    sheet.append([cell(sheet, title, font=TITLE_FONT, alignment=TITLE_ALIGNMENT)])
     sheet.append([unit_line])
-    cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.border = BORDER
-        cell.alignment = CENTER
-        cells.append(cell)
-    sheet.append(cells)
+    sheet.append(
+        [cell(sheet, header, font=HEADER_FONT, fill=HEADER_FILL, border=BORDER, alignment=CENTER) for header in headers]
+    )
     return sheet
 
 
 def totals_row(sheet, values) -> None:
     """The 合计 row: bold and boxed. `values` are the cells in column order,
     starting with the label."""
-    cells = []
-    for value in values:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.font = HEADER_FONT
-        cell.border = BORDER
-        cells.append(cell)
-    sheet.append(cells)
+    sheet.append([cell(sheet, value, font=HEADER_FONT, border=BORDER) for value in values])
 
 
 def signature_footer(sheet) -> None:
@@ -159,3 +298,117 @@ def xlsx_download(write, *, filename: str) -> FileResponse:
         raise
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+# --- Imports: read no more than the limits, whatever the file declares --------------------
+
+IMPORT_MAX_ROWS = 100_000  # rows of data in one file; settings.IMPORT_MAX_ROWS overrides
+IMPORT_MAX_UNZIPPED_BYTES = 512 * 1024 * 1024  # a 100,000-row ledger written by openpyxl unzips to ~140 MB
+IMPORT_MAX_MEMBER_BYTES = 256 * 1024 * 1024  # one part of the archive (a sheet, the shared strings)
+IMPORT_MAX_RATIO = 100  # a real sheet compresses 5–20 times; a bomb of blank rows, hundreds
+RATIO_CHECKED_FROM = 1024 * 1024  # small parts may compress as they like
+IMPORT_MAX_MEMBERS = 1000
+FOOTER_ROWS = 20  # rows past the data an exported file carries: 合计, blank lines, 填报人/审核人
+
+
+class ImportFileError(Exception):
+    """A file refused as a whole; the message tells the clerk why."""
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+
+def import_row_limit() -> int:
+    return getattr(settings, "IMPORT_MAX_ROWS", IMPORT_MAX_ROWS)
+
+
+def too_many_rows(limit: int | None = None) -> ImportFileError:
+    limit = import_row_limit() if limit is None else limit
+    return ImportFileError(_("文件超过 %(n)s 行，请分批导入。") % {"n": limit})
+
+
+def check_archive(fileobj) -> None:
+    """Refuse a zip bomb before openpyxl inflates anything: the sizes the archive
+    declares for its parts (zipfile never inflates a part past its declared
+    size: the rest fails the CRC check), their sum and how far each is
+    compressed. Leaves `fileobj` at its start."""
+    fileobj.seek(0)
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise unreadable(exc) from exc
+    finally:
+        fileobj.seek(0)
+    total_limit = getattr(settings, "IMPORT_MAX_UNZIPPED_BYTES", IMPORT_MAX_UNZIPPED_BYTES)
+    member_limit = getattr(settings, "IMPORT_MAX_MEMBER_BYTES", IMPORT_MAX_MEMBER_BYTES)
+    ratio = getattr(settings, "IMPORT_MAX_RATIO", IMPORT_MAX_RATIO)
+    bomb = _("文件解压后异常庞大（%(part)s），疑似“压缩炸弹”，已拒绝。请用导入模板重新填写后上传。")
+    if len(members) > IMPORT_MAX_MEMBERS:
+        raise ImportFileError(bomb % {"part": _("%(n)s 个部件") % {"n": len(members)}})
+    if sum(member.file_size for member in members) > total_limit:
+        raise ImportFileError(bomb % {"part": _("超过 %(mb)s MB") % {"mb": total_limit // (1024 * 1024)}})
+    for member in members:
+        if member.file_size > member_limit:
+            raise ImportFileError(
+                bomb % {"part": f"{member.filename} " + _("超过 %(mb)s MB") % {"mb": member_limit // (1024 * 1024)}}
+            )
+        if member.file_size > RATIO_CHECKED_FROM and member.file_size > ratio * max(1, member.compress_size):
+            raise ImportFileError(
+                bomb
+                % {
+                    "part": f"{member.filename} "
+                    + _("压缩比 %(r)s:1") % {"r": member.file_size // max(1, member.compress_size)}
+                }
+            )
+
+
+def unreadable(exc) -> ImportFileError:
+    return ImportFileError(
+        _("无法读取该文件，请确认是 .xlsx 格式（可用导入模板重新填写）：%(e)s") % {"e": type(exc).__name__}
+    )
+
+
+@contextmanager
+def open_import_workbook(fileobj):
+    """The uploaded workbook, read-only, once its archive passed `check_archive`.
+    Raises ImportFileError with the clerk's message."""
+    check_archive(fileobj)
+    try:
+        workbook = load_workbook(fileobj, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
+        raise unreadable(exc) from exc
+    try:
+        yield workbook
+    finally:
+        workbook.close()
+
+
+class BoundedRows:
+    """The rows of a read-only sheet, each exactly `max_columns` values wide,
+    refusing the file at the first row past `max_rows` (a row counts whether
+    blank or not).
+
+    The size the sheet declares (`<dimension ref="A1:XFD1048576"/>`, or a cell
+    at XFD1048576) is ignored: openpyxl would otherwise pad every row to 16,384
+    columns and fill in every missing row up to the last one, which held a
+    worker for a minute on a 10 KB file. `max_rows` may be narrowed once the
+    header row is found; `read` counts the rows taken from openpyxl."""
+
+    def __init__(self, sheet, *, max_columns: int, max_rows: int, limit: int | None = None):
+        sheet.reset_dimensions()
+        self._rows = sheet.iter_rows(min_row=1, max_col=max_columns, values_only=True)
+        self.max_rows = max_rows
+        self.limit = limit  # the row limit named in the refusal
+        self.read = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        row = next(self._rows)
+        self.read += 1
+        if self.read > self.max_rows:
+            raise too_many_rows(self.limit)
+        return row

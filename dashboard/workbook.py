@@ -22,15 +22,15 @@ from datetime import date
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from accounts.scoping import Action
 from communities.models import ManagementMode
 from core.xlsx import (
     HEADER_FONT,
     TITLE_FONT,
+    cell,
     fitted_widths,
+    new_workbook,
     report_sheet,
     signature_footer,
     sum_columns,
@@ -158,9 +158,7 @@ def _write_table(workbook, ctx, *, name, subject, headers, rows, totals, extra="
         cells = list(row)
         for index, fmt in formats.items():
             if index < len(cells) and cells[index] is not None:
-                cell = WriteOnlyCell(sheet, value=cells[index])
-                cell.number_format = fmt
-                cells[index] = cell
+                cells[index] = cell(sheet, cells[index], number_format=fmt)
         sheet.append(cells)
     totals_row(sheet, totals)
     signature_footer(sheet)
@@ -426,9 +424,7 @@ def write_cover(workbook, ctx) -> None:
     sheet = workbook.create_sheet(title=_("封面"))
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 70
-    title = WriteOnlyCell(sheet, value=ctx.title(_("老旧小区工作报表")))
-    title.font = TITLE_FONT
-    sheet.append([title])
+    sheet.append([cell(sheet, ctx.title(_("老旧小区工作报表")), font=TITLE_FONT)])
     sheet.append([])
     at = ctx.made_at.strftime("%Y年%m月%d日 %H:%M")
     for label, value in (
@@ -439,13 +435,9 @@ def write_cover(workbook, ctx) -> None:
         (_("生成时间"), f"{at}（北京时间）"),
         (_("台账数据截至"), at),
     ):
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = HEADER_FONT
-        sheet.append([cell, value])
+        sheet.append([cell(sheet, label, font=HEADER_FONT), value])
     sheet.append([])
-    heading = WriteOnlyCell(sheet, value=_("工作表"))
-    heading.font = HEADER_FONT
-    sheet.append([heading, _("内容")])
+    sheet.append([cell(sheet, _("工作表"), font=HEADER_FONT), _("内容")])
     for name, description in sheet_names():
         sheet.append([name, description])
 
@@ -455,7 +447,7 @@ def write_workbook(fileobj, *, user, period: Period, street=None, progress=None)
     `street` (a StreetOffice the caller checked is inside the user's scope)
     narrows every sheet to it. `progress(rows)` is called after each sheet."""
     ctx = Context(user=user, period=period, street=street, made_at=timezone.localtime())
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook()
     write_cover(workbook, ctx)
     groups, total = _ledger_groups(ctx)
     done = 0

@@ -7,9 +7,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
-from core.xlsx import MAX_ROWS_PER_SHEET, approval_footer, report_sheet, totals_row
+from core.xlsx import MAX_ROWS_PER_SHEET, approval_footer, new_workbook, report_sheet, totals_row
 
 HEADERS = (
     "序号",
@@ -37,7 +36,7 @@ def write_payments(queryset, fileobj, *, period, user) -> int:
     from communities.models import ManagementMode
 
     modes = dict(ManagementMode.choices)
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook()
     name = _("补贴发放")
     title = _("老旧小区物业管理补贴发放表（%(p)s）") % {"p": period.label}
     unit = getattr(getattr(user, "district", None), "name", "") or ""

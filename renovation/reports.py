@@ -26,13 +26,20 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from accounts.scoping import Action, scoped
 from communities.models import IllegalStructure
 from core.db import report_session
 from core.units import wan
-from core.xlsx import MAX_ROWS_PER_SHEET, report_sheet, signature_footer, sum_columns, totals_row, xlsx_download
+from core.xlsx import (
+    MAX_ROWS_PER_SHEET,
+    new_workbook,
+    report_sheet,
+    signature_footer,
+    sum_columns,
+    totals_row,
+    xlsx_download,
+)
 from renovation.models import STAGE_ORDER, FundingLine, FundingSource, Output, Project, Stage, WorkItem
 
 CENT = Decimal("0.01")
@@ -501,7 +508,7 @@ def _unit_line(user, year):
 
 def write_street_report(fileobj, *, user, year: int) -> int:
     report = street_report(user=user, year=year, action=Action.EXPORT)
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook()
     sheet = report_sheet(
         workbook,
         name="按街道统计",
@@ -524,7 +531,7 @@ def write_project_report(fileobj, *, user, year: int, progress=None) -> int:
     """Stream the year's projects to .xlsx (server-side cursor → write-only sheet)."""
     projects = _year_projects(user, year, Action.EXPORT).values("pk")
     title = _("%(unit)s%(year)s年老旧小区改造项目表") % {"unit": reporting_unit(user), "year": year}
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook()
     unit_line = _unit_line(user, year)
 
     def new_sheet(name):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from communities.models import Estate, ImportBatch, ManagementPeriod
-from tests.excel import ledger_row, xlsx_bytes
+from tests.excel import HEADERS, ledger_row, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +186,186 @@ def test_community_worker_and_auditor_cannot_import(world, client_for):
         response = upload(client_for(user), xlsx_bytes([ledger_row("和平里街道", "交林社区", "越权")]))
         assert response.status_code == 403
     assert not ImportBatch.objects.exists()
+
+
+# --- Hostile files: refused fast, whatever the sheet declares --------------------------------------
+
+LIMIT = 50  # rows; small, so the tests read little
+
+
+def patched_sheet(content: bytes, change) -> bytes:
+    """The same .xlsx with its first sheet's XML passed through `change`."""
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = change(data)
+            target.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def ledger_rows(count, prefix="小区"):
+    return [ledger_row("和平里街道", "交林社区", f"{prefix}{n}") for n in range(count)]
+
+
+def declaring_the_whole_sheet(content: bytes) -> bytes:
+    import re
+
+    return patched_sheet(
+        content, lambda xml: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', xml)
+    )
+
+
+def with_a_cell_at_xfd1048576(rows) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "小区台账"
+    sheet.append(HEADERS)
+    for row in rows:
+        sheet.append([row.get(header) for header in HEADERS])
+    sheet["XFD1048576"] = "远处的一格"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def bomb_of_blank_rows(megabytes: int, row: bytes = b"<row/>") -> bytes:
+    """A small file whose sheet inflates to `megabytes` MB of blank rows."""
+    blank = row * (megabytes * 1024 * 1024 // len(row))
+    return patched_sheet(xlsx_bytes(ledger_rows(1)), lambda xml: xml.replace(b"</sheetData>", blank + b"</sheetData>"))
+
+
+@pytest.fixture
+def reads(monkeypatch, settings):
+    """Counts what the importer asks openpyxl for: the rows openpyxl hands over
+    and the widest row asked for. The row limit is LIMIT."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    settings.IMPORT_MAX_ROWS = LIMIT
+    seen = {"rows": 0, "max_col": 0}
+    original = ReadOnlyWorksheet._cells_by_row
+
+    def counting(self, min_col, min_row, max_col, max_row, values_only=False):
+        seen["max_col"] = max(seen["max_col"], max_col or 16384)
+        for row in original(self, min_col, min_row, max_col, max_row, values_only):
+            seen["rows"] += 1
+            yield row
+
+    monkeypatch.setattr(ReadOnlyWorksheet, "_cells_by_row", counting)
+    return seen
+
+
+def refused(response, message):
+    batch = batch_of(response)
+    assert batch.status == ImportBatch.Status.REJECTED
+    assert message in batch.summary["file_error"], batch.summary
+    assert batch.summary["create"] == batch.summary["update"] == 0
+    return batch
+
+
+def test_a_declared_range_of_a1_xfd1048576_is_ignored(world, client_for, reads):
+    """The sheet says it is 16,384 columns by 1,048,576 rows; only what is there is read."""
+    from communities.ledger_excel import IMPORT_MAX_COLUMNS
+
+    response = upload(client_for(world.staff_a), declaring_the_whole_sheet(xlsx_bytes(ledger_rows(10))))
+    batch = batch_of(response)
+    assert batch.status == ImportBatch.Status.PREVIEWED, batch.summary
+    assert batch.summary["create"] == 10
+    assert reads["max_col"] <= IMPORT_MAX_COLUMNS and reads["rows"] == 11
+
+
+def test_a_cell_at_xfd1048576_is_refused_at_the_row_limit(world, client_for, reads):
+    from communities.ledger_excel import HEADER_SEARCH_ROWS, IMPORT_MAX_COLUMNS
+    from core.xlsx import FOOTER_ROWS
+
+    before = Estate.objects.count()
+    response = upload(client_for(world.staff_a), with_a_cell_at_xfd1048576(ledger_rows(10)))
+    refused(response, f"文件超过 {LIMIT} 行，请分批导入。")
+    assert Estate.objects.count() == before
+    # openpyxl fills in the million missing rows one by one: the reader stops at the first past the limit.
+    assert reads["rows"] <= HEADER_SEARCH_ROWS + LIMIT + FOOTER_ROWS + 1
+    assert reads["max_col"] <= IMPORT_MAX_COLUMNS
+
+
+def test_more_rows_than_the_limit_are_refused_and_none_saved(world, client_for, reads):
+    before = Estate.objects.count()
+    refused(upload(client_for(world.staff_a), xlsx_bytes(ledger_rows(LIMIT + 1))), f"文件超过 {LIMIT} 行")
+    assert Estate.objects.count() == before
+    assert reads["rows"] == 1 + LIMIT + 1  # header, the limit, the first row past it
+    # one row fewer is fine
+    batch = batch_of(upload(client_for(world.staff_a), xlsx_bytes(ledger_rows(LIMIT))))
+    assert batch.status == ImportBatch.Status.PREVIEWED and batch.summary["create"] == LIMIT
+
+
+def test_a_zip_bomb_is_refused_before_openpyxl_reads_it(world, client_for, monkeypatch):
+    import core.xlsx
+
+    def never(*args, **kwargs):
+        raise AssertionError("openpyxl must not open a zip bomb")
+
+    monkeypatch.setattr(core.xlsx, "load_workbook", never)
+    content = bomb_of_blank_rows(20)
+    assert len(content) < 200 * 1024  # 20 MB of blank rows in a small upload
+    refused(upload(client_for(world.staff_a), content), "疑似“压缩炸弹”")
+
+
+def test_a_sheet_or_archive_past_the_size_limits_is_refused(world, client_for, settings, reads):
+    content = bomb_of_blank_rows(2, row=b'<row r="1"/>')  # compresses less than a bomb, but is still 2 MB
+    settings.IMPORT_MAX_MEMBER_BYTES = 1024 * 1024
+    refused(upload(client_for(world.staff_a), content), "xl/worksheets/sheet1.xml 超过 1 MB")
+    settings.IMPORT_MAX_MEMBER_BYTES = 100 * 1024 * 1024
+    settings.IMPORT_MAX_UNZIPPED_BYTES = 1024 * 1024
+    refused(upload(client_for(world.staff_a), content), "超过 1 MB")
+    assert reads["rows"] == 0
+
+
+def test_a_normal_file_still_imports_after_hostile_ones(world, client_for, reads):
+    client = client_for(world.staff_a)
+    refused(upload(client, with_a_cell_at_xfd1048576(ledger_rows(3))), "文件超过")
+    response = upload(client, xlsx_bytes(ledger_rows(3, prefix="新小区")))
+    batch = batch_of(response)
+    assert batch.status == ImportBatch.Status.PREVIEWED
+    client.post(response.url, {"commit": "1"})
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.COMMITTED, batch.summary
+    assert Estate.objects.filter(name__startswith="新小区").count() == 3
+
+
+HOUSEHOLD_HEADERS = ["楼号", "单元", "房号", "专有部分面积（㎡）", "业主姓名"]
+
+
+def household_file(content: bytes):
+    return SimpleUploadedFile("户籍.xlsx", content)
+
+
+def test_household_import_refuses_hostile_files_too(world, reads):
+    from openpyxl import Workbook
+
+    from communities import services
+    from communities.household_excel import MAX_COLUMNS
+    from communities.models import Household
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HOUSEHOLD_HEADERS)
+    for room in range(10):
+        sheet.append(["1号楼", "1单元", f"{room + 101}", 56.3, "张三"])
+    sheet["XFD1048576"] = "远处的一格"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    batch = services.preview_household_import(
+        user=world.staff_a, estate_id=world.estate_a1.pk, upload=household_file(buffer.getvalue())
+    )
+    assert batch.status == ImportBatch.Status.REJECTED
+    assert f"文件超过 {LIMIT} 行" in batch.summary["file_error"]
+    assert reads["max_col"] <= MAX_COLUMNS and reads["rows"] <= 10 + LIMIT + 20 + 1
+    batch = services.preview_household_import(
+        user=world.staff_a, estate_id=world.estate_a1.pk, upload=household_file(bomb_of_blank_rows(20))
+    )
+    assert batch.status == ImportBatch.Status.REJECTED and "压缩炸弹" in batch.summary["file_error"]
+    assert not Household.objects.exists()

@@ -3,6 +3,7 @@ service, and render; residents' pages need no account, staff pages are scoped.""
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,7 @@ from communities.models import Community, Estate, PropertyRightsUnit
 from complaints import abuse, excel, selectors, services
 from complaints.filtersets import QUEUES, ComplaintFilterSet
 from complaints.forms import (
+    PHONE_INPUT_MAX,
     CalendarDayForm,
     EscalateForm,
     ExtensionForm,
@@ -30,11 +32,13 @@ from complaints.forms import (
     ReturnVisitForm,
     StaffComplaintForm,
     SupplementForm,
+    TrackCodeForm,
     TrackForm,
 )
 from complaints.models import CalendarDay, Category, Complaint, ExtensionRequest, Photo, ReplyTemplate, Status
 from core.forms import apply_errors
 from core.pagination import PAGE_SIZES, PortalPaginator, page_size_from
+from core.validators import mask_mobile
 from core.xlsx import xlsx_download
 
 QUEUE_CAP = 10_000
@@ -64,10 +68,25 @@ def _filing_from(form, *, channel="web"):
     )
 
 
+def _follow_url(request, complaint) -> str:
+    """The case's secret link, absolute, for an SMS. PORTAL_BASE_URL (when set)
+    rather than the request's Host header, which the sender chooses (Django
+    checks it against ALLOWED_HOSTS)."""
+    path = reverse("complaints:follow", args=[complaint.access_token])
+    base = getattr(settings, "PORTAL_BASE_URL", "")
+    return f"{base.rstrip('/')}{path}" if base else request.build_absolute_uri(path)
+
+
 def public_form(request):
-    """The resident's form: one column, large targets, works on a 360-px phone."""
+    """The resident's form: one column, large targets, works on a 360-px phone.
+
+    A second filing of the same phone, place and category within a day is
+    offered to go into the open case. Whoever fills in the form may not be the
+    person who filed that case (a phone number is no secret), so the offer
+    names nothing of it, and adding to it shows nothing either: the case's link
+    goes by SMS to the phone on the case."""
     phone = request.POST.get("reporter_phone", "") if request.method == "POST" else ""
-    limits = abuse.Limits(abuse.client_ip(request), phone)
+    limits = abuse.Limits(abuse.client_ip(request), phone[:PHONE_INPUT_MAX])
     challenge = limits.needs_challenge
     duplicate = None
     status = 200
@@ -94,11 +113,19 @@ def public_form(request):
                 )
                 choice = request.POST.get("on_duplicate")
                 if duplicate is not None and choice == "add":
-                    services.add_supplement(complaint=duplicate, text=data["description"], photos=data["photos"])
-                    limits.record(data["reporter_phone"])
-                    messages.success(request, _("已补充到您的工单%(n)s。") % {"n": duplicate.number})
-                    return redirect("complaints:follow", token=duplicate.access_token)
-                if duplicate is None or choice == "new":
+                    try:
+                        services.add_supplement(
+                            complaint=duplicate,
+                            text=data["description"],
+                            photos=data["photos"],
+                            link_url=_follow_url(request, duplicate),
+                        )
+                    except ValidationError as exc:
+                        apply_errors(form, exc)
+                    else:
+                        limits.record(data["reporter_phone"])
+                        return redirect("complaints:supplemented")
+                elif duplicate is None or choice == "new":
                     try:
                         complaint = services.file_complaint(filing=_filing_from(form), photos=data["photos"])
                     except ValidationError as exc:
@@ -123,9 +150,16 @@ def public_form(request):
     return render(
         request,
         "complaints/public_form.html",
-        {"form": form, "question": question, "duplicate": duplicate},
+        # Only whether there is an earlier case: never the case itself.
+        {"form": form, "question": question, "duplicate_offer": duplicate is not None},
         status=status,
     )
+
+
+@require_GET
+def supplemented(request):
+    """After adding to an earlier case: says only where its link went."""
+    return render(request, "complaints/public_supplemented.html")
 
 
 @require_GET
@@ -147,24 +181,59 @@ def estate_search(request):
 
 
 def track(request):
-    """Number + phone lead to the case's page; a wrong pair says only that it
-    does not match, whichever half was wrong, and guesses are rate-limited."""
-    ip = abuse.client_ip(request)
-    form = TrackForm(request.POST or None)
-    if request.method == "POST":
-        if abuse.count("track", ip) >= 30:
-            return _too_many(request, _("查询过于频繁"))
-        abuse.hit("track", ip, abuse.HOUR)
-        if form.is_valid():
-            from core.validators import normalize_mobile
+    """Number + phone show the case's status and dates only: a phone number is
+    no secret and numbers run in sequence. Its words, replies and photos need
+    the secret link, or a one-time code sent by SMS to the phone on the case.
 
-            number = form.cleaned_data["number"].strip().upper()
-            phone = normalize_mobile(form.cleaned_data["phone"])
-            complaint = Complaint.objects.filter(number=number, reporter_phone=phone).only("access_token").first()
-            if complaint is not None:
-                return redirect("complaints:follow", token=complaint.access_token)
+    Every step re-posts the number and phone (hidden fields), and every step
+    checks the pair again, so nothing is kept between requests: 1) the pair →
+    the limited view; 2) "send code" → services.send_tracking_code; 3) the code
+    → services.verify_tracking_code, then a redirect to the secret link, which
+    shows everything (so this browser holds the link from then on, as the
+    resident who filed the case does). A pair that does not match counts a miss
+    per address, per number and per phone (complaints.abuse, held in the
+    database while Redis is down); too many misses answer 429 before looking."""
+    form = TrackForm(request.POST or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        ip = abuse.client_ip(request)
+        number, phone = form.cleaned_data["number"], form.cleaned_data["phone"]
+        if abuse.track_refused(ip=ip, number=number, phone=phone):
+            return _too_many(request, _("查询过于频繁"))
+        case = selectors.tracked_case(number=number, phone=phone)
+        if case is None:
+            abuse.track_missed(ip=ip, number=number, phone=phone)
             form.add_error(None, _("工单号与手机号码不匹配，请核对后重试。"))
-    return render(request, "complaints/public_track.html", {"form": form}, status=400 if form.errors else 200)
+        else:
+            context.update(_code_step(request, case))
+            if context.get("verified"):
+                return redirect("complaints:follow", token=selectors.access_token_of(case_id=case.pk))
+            context["case"] = case
+            context["masked_phone"] = mask_mobile(phone)
+    status = 400 if form.errors or context.get("code_errors") else 200
+    response = render(request, "complaints/public_track.html", context, status=status)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _code_step(request, case) -> dict:
+    step = request.POST.get("step")
+    if step == "send_code":
+        try:
+            services.send_tracking_code(complaint=case)
+        except ValidationError as exc:
+            return {"code_form": TrackCodeForm(), "code_errors": exc.messages}
+        return {"code_form": TrackCodeForm(), "code_sent": True}
+    if step == "verify":
+        code_form = TrackCodeForm(request.POST)
+        if not code_form.is_valid():
+            return {"code_form": code_form, "code_errors": code_form.errors.get("code", [])}
+        try:
+            services.verify_tracking_code(complaint=case, code=code_form.cleaned_data["code"])
+        except ValidationError as exc:
+            return {"code_form": TrackCodeForm(), "code_errors": exc.messages}
+        return {"verified": True}
+    return {}
 
 
 def _by_token(token) -> Complaint:
@@ -311,8 +380,6 @@ def case_export(request):
     if not can(request.user, Action.EXPORT, Complaint):
         raise PermissionDenied(_("您没有导出投诉工单的权限。"))
     _filterset, queryset = filter_cases(request, Action.EXPORT)
-    from django.conf import settings
-
     filename = f"投诉工单_{timezone.localdate():%Y%m%d}.xlsx"
     if bounded_count(queryset, settings.EXPORT_SYNC_MAX_ROWS) > settings.EXPORT_SYNC_MAX_ROWS:
         # Too large for a request: the worker writes it through the same scope and filters.

@@ -87,3 +87,36 @@ class ExportJob(models.Model):
         if not self.total_rows:
             return 0
         return min(99, int(self.rows_done * 100 / self.total_rows))
+
+
+class RateCounter(models.Model):
+    """One rate-limit counter (core.ratelimit) kept in the database while Redis
+    is down: events of `kind` for one client (`digest`, a keyed hash of the
+    address, phone or number, never the value itself) in the fixed window that
+    starts at `window_start` and lasts `seconds`. Raised with one
+    INSERT … ON CONFLICT … DO UPDATE statement, so concurrent requests never
+    lose a count."""
+
+    kind = models.CharField(_("类型"), max_length=40)
+    digest = models.CharField(_("摘要"), max_length=64)
+    seconds = models.PositiveIntegerField(_("时间窗（秒）"))
+    window_start = models.DateTimeField(_("时间窗开始"))
+    count = models.PositiveIntegerField(_("次数"), default=0)
+    expires_at = models.DateTimeField(_("过期时间"))
+
+    class Meta:
+        verbose_name = _("频率计数")
+        verbose_name_plural = _("频率计数")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "digest", "seconds", "window_start"], name="rate_counter_one_row_per_window"
+            ),
+            models.CheckConstraint(condition=models.Q(seconds__gt=0), name="rate_counter_window_positive"),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("window_start")), name="rate_counter_expires_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="rate_counter_expiry_idx")]
+
+    def __str__(self):
+        return f"{self.kind} {self.window_start:%Y-%m-%d %H:%M} {self.count}"

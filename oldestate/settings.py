@@ -119,7 +119,9 @@ if REDIS_URL:
             "BACKEND": "core.cache_backends.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="oldestate"),
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # Fail fast when Redis is down: one short try, then a back-off
+            # (core.cache_backends) during which the cache answers without Redis.
+            "OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 1},
         }
     }
 else:

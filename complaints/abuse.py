@@ -1,21 +1,38 @@
-"""Abuse controls of the public form that honest residents do not notice:
-cache counters per address and per phone (the cache degrades to "no limit"
-when Redis is down, never to an error), and an arithmetic question after
-repeated submissions from one address (no picture captcha: 适老化)."""
+"""Abuse controls of the public intake (web form, Open311, tracking) that honest
+residents do not notice: counters per address, per phone and per case number
+(core.ratelimit: Redis, or the database while Redis is down — a limit never
+switches off), and an arithmetic question after repeated submissions from one
+address (no picture captcha: 适老化)."""
 
 import random
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from core.cache import CACHE_ERRORS
+from core import ratelimit
+from core.ratelimit import Rule
 from core.validators import normalize_mobile
 
 HOUR = 3600
 DAY = 24 * HOUR
 CHALLENGE_SALT = "complaints.challenge"
+
+# Filings (web form and Open311 alike).
+FILE_PER_IP = Rule("file-ip", HOUR)
+FILE_PER_PHONE = Rule("file-phone", DAY)
+# Tracking by number + phone: misses per address, per number and per phone, so
+# guessing fails whether one address tries many pairs or many addresses try
+# the pairs of one number (or of one phone).
+TRACK_MISS_PER_IP = Rule("track-miss-ip", HOUR)
+TRACK_MISS_PER_NUMBER = Rule("track-miss-number", HOUR)
+TRACK_MISS_PER_PHONE = Rule("track-miss-phone", HOUR)
+
+# Misses allowed per hour (settings of the same names override them).
+TRACK_MISSES_PER_IP_HOUR = 20
+TRACK_MISSES_PER_NUMBER_HOUR = 10
+
+_KINDS = {"ip": FILE_PER_IP, "phone": FILE_PER_PHONE}
 
 
 def client_ip(request) -> str:
@@ -28,80 +45,29 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def _key(kind: str, value: str) -> str:
-    return f"complaints:rate:{kind}:{value}"
-
-
 def count(kind: str, value: str) -> int:
-    try:
-        return int(cache.get(_key(kind, value)) or 0)
-    except CACHE_ERRORS:
-        return 0
-
-
-def hit(kind: str, value: str, window: int) -> int:
-    """Count one more event; return the new count (0 when the cache is down)."""
-    key = _key(kind, value)
-    try:
-        cache.add(key, 0, window)
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        return 1
-    except CACHE_ERRORS:
-        return 0
-
-
-_clients = {}
+    """Filings counted for an address ("ip") or a phone ("phone")."""
+    return ratelimit.count(_KINDS[kind], value)
 
 
 def _redis():
-    """The raw Redis client behind the cache, or None when the cache is not Redis
-    (the SQLite demo's local memory), so a few commands can share one round trip.
-    One client per connection pool: Django builds a new one (with its table of
-    ~200 reply callbacks) on every cache call."""
-    from django.core.cache import caches
-    from django.core.cache.backends.redis import RedisCache
-
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        return None
-    pool = backend._cache._get_connection_pool(write=True)
-    client = _clients.get(pool)
-    if client is None:
-        client = _clients[pool] = backend._cache._client(connection_pool=pool)
-    return client
-
-
-def _int(raw) -> int:
-    try:
-        return int(raw or 0)
-    except ValueError:
-        return 0
+    """The raw Redis client, or None when the cache is not Redis or Redis is
+    backing off (see core.cache_backends); wrap calls in `guarded`."""
+    return ratelimit.redis_client()
 
 
 class Limits:
-    """The public form's counters for one address and one phone: read together
-    with one cache round trip (MGET) before the form is validated, and raised
-    together with one more (a pipeline of INCR + EXPIRE) once the case is saved.
-    A window restarts from the latest submission; when Redis is down the
-    counters read 0 and nothing is counted (no limit, never an error)."""
+    """The intake's counters for one address and one phone: read together
+    (one round trip) before the filing is validated, and raised together once
+    the case is saved. Shared by the web form and Open311."""
 
     def __init__(self, ip: str, phone: str = ""):
         self.ip = ip
         self.phone = normalize_mobile(phone) if phone else ""
-        keys = [_key("ip", ip)] + ([_key("phone", self.phone)] if self.phone else [])
-        client = _redis()
-        try:
-            if client is None:
-                found = cache.get_many(keys)
-                values = [found.get(key) for key in keys]
-            else:
-                values = client.mget([cache.make_and_validate_key(key) for key in keys])
-        except CACHE_ERRORS:
-            values = [0, 0]
-        self.ip_count = _int(values[0])
-        self.phone_count = _int(values[1]) if self.phone else 0
+        pairs = [(FILE_PER_IP, ip)] + ([(FILE_PER_PHONE, self.phone)] if self.phone else [])
+        found = ratelimit.counts(pairs)
+        self.ip_count = found[0]
+        self.phone_count = found[1] if self.phone else 0
 
     @property
     def ip_over_limit(self) -> bool:
@@ -112,32 +78,30 @@ class Limits:
         return self.ip_count >= settings.COMPLAINT_CHALLENGE_AFTER
 
     def phone_over_limit(self, phone: str) -> bool:
+        phone = normalize_mobile(phone)
         if phone != self.phone:  # the form normalised it differently: read it afresh
-            self.phone, self.phone_count = phone, count("phone", phone)
+            self.phone, self.phone_count = phone, ratelimit.count(FILE_PER_PHONE, phone)
         return self.phone_count >= settings.COMPLAINT_RATE_PER_PHONE_DAY
 
     def record(self, phone: str) -> None:
-        client = _redis()
-        if client is None:
-            record_submission(self.ip, phone)
-            return
-        ip_key = cache.make_and_validate_key(_key("ip", self.ip))
-        phone_key = cache.make_and_validate_key(_key("phone", phone))
-        try:
-            pipe = client.pipeline(transaction=False)
-            pipe.incr(ip_key).expire(ip_key, HOUR).incr(phone_key).expire(phone_key, DAY)
-            pipe.execute()
-        except CACHE_ERRORS:
-            pass
+        ratelimit.hit([(FILE_PER_IP, self.ip), (FILE_PER_PHONE, normalize_mobile(phone))])
 
 
-def ip_over_limit(ip: str) -> bool:
-    return count("ip", ip) >= settings.COMPLAINT_RATE_PER_IP_HOUR
+def _track_pairs(ip: str, number: str, phone: str):
+    return [(TRACK_MISS_PER_IP, ip), (TRACK_MISS_PER_NUMBER, number), (TRACK_MISS_PER_PHONE, phone)]
 
 
-def record_submission(ip: str, phone: str) -> None:
-    hit("ip", ip, HOUR)
-    hit("phone", phone, DAY)
+def track_refused(*, ip: str, number: str, phone: str) -> bool:
+    """Too many wrong number + phone pairs lately from this address, for this
+    number or for this phone."""
+    ip_misses, number_misses, phone_misses = ratelimit.counts(_track_pairs(ip, number, phone))
+    per_ip = getattr(settings, "COMPLAINT_TRACK_MISSES_PER_IP_HOUR", TRACK_MISSES_PER_IP_HOUR)
+    per_case = getattr(settings, "COMPLAINT_TRACK_MISSES_PER_NUMBER_HOUR", TRACK_MISSES_PER_NUMBER_HOUR)
+    return ip_misses >= per_ip or number_misses >= per_case or phone_misses >= per_case
+
+
+def track_missed(*, ip: str, number: str, phone: str) -> None:
+    ratelimit.hit(_track_pairs(ip, number, phone))
 
 
 def new_challenge() -> tuple[str, str]:
@@ -151,7 +115,7 @@ def challenge_passed(token: str, answer: str) -> bool:
         data = signing.loads(token or "", salt=CHALLENGE_SALT, max_age=1800)
     except signing.BadSignature:
         return False
-    try:
-        return int((answer or "").strip()) == data["sum"]
-    except ValueError:
+    answer = (answer or "").strip()
+    if not (answer.isascii() and answer.isdigit()):
         return False
+    return int(answer) == data["sum"]

@@ -1,12 +1,63 @@
-"""Forms of the complaints app: the public form and the staff action forms."""
+"""Forms of the complaints app: the public intake (web form and Open311 share
+their fields and checks), tracking, and the staff action forms."""
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Estate, StreetOffice
-from complaints.models import STAFF_CHANNELS, Category, Escalation, MediationType
+from complaints.models import STAFF_CHANNELS, Category, Complaint, Escalation, MediationType
 from core.validators import normalize_mobile, validate_mobile
+
+# Lengths of the intake fields: the model's, so every channel stops at the same place.
+DESCRIPTION_MAX = Complaint._meta.get_field("description").max_length
+NAME_MAX = Complaint._meta.get_field("reporter_name").max_length
+ADDRESS_MAX = Complaint._meta.get_field("address").max_length
+EXTERNAL_REF_MAX = Complaint._meta.get_field("external_ref").max_length
+PHONE_INPUT_MAX = 20
+ASCII_ID_RE = re.compile(r"^[0-9]{1,18}$")
+ASCII_NUMBER_RE = re.compile(r"^[+-]?[0-9]{1,3}(\.[0-9]{1,12})?$")
+
+
+def description_field(**kwargs):
+    return forms.CharField(label=_("问题描述"), max_length=DESCRIPTION_MAX, **kwargs)
+
+
+def clean_mobile(value: str) -> str:
+    """A mainland mobile number in ASCII digits: full-width digits typed on a
+    phone are folded (NFKC); other scripts' digits are refused."""
+    value = normalize_mobile(unicodedata.normalize("NFKC", value or ""))
+    if not value.isascii():
+        raise forms.ValidationError(_("请输入11位中国大陆手机号码。"), code="invalid_mobile")
+    validate_mobile(value)
+    return value
+
+
+def parse_ascii_id(value: str) -> int | None:
+    """An id typed by a client: ASCII digits only (int() would also take "١٢",
+    and "²".isdigit() is True)."""
+    value = (value or "").strip()
+    return int(value) if ASCII_ID_RE.match(value) else None
+
+
+def parse_coordinate(value: str, *, low: int, high: int, name: str) -> Decimal:
+    """A latitude or longitude in plain ASCII decimal notation within [low, high]."""
+    value = (value or "").strip()
+    try:
+        number = Decimal(value) if ASCII_NUMBER_RE.match(value) else None
+    except InvalidOperation:
+        number = None
+    if number is None:
+        raise forms.ValidationError(_("%(name)s应为数字，例如 39.95。") % {"name": name}, code="invalid")
+    if not low <= number <= high:
+        raise forms.ValidationError(
+            _("%(name)s应在 %(low)s 到 %(high)s 之间。") % {"name": name, "low": low, "high": high}, code="range"
+        )
+    return number
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -41,9 +92,7 @@ class PlaceMixin:
     with its street when the estate is not in the list."""
 
     def clean_reporter_phone(self):
-        value = normalize_mobile(self.cleaned_data["reporter_phone"])
-        validate_mobile(value)
-        return value
+        return clean_mobile(self.cleaned_data["reporter_phone"])
 
     def clean(self):
         cleaned = super().clean()
@@ -76,10 +125,10 @@ class PublicComplaintForm(PlaceMixin, forms.Form):
     )
     address = forms.CharField(label=_("详细地址（找不到小区时填写）"), max_length=200, required=False)
     building_unit = forms.CharField(label=_("楼栋/单元/门牌"), max_length=50, required=False)
-    description = forms.CharField(label=_("问题描述"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5}))
+    description = description_field(widget=forms.Textarea(attrs={"rows": 5}))
     photos = PhotosField(label=_("照片（最多3张，JPG/PNG/WebP）"), required=False)
-    reporter_name = forms.CharField(label=_("姓名"), max_length=30)
-    reporter_phone = forms.CharField(label=_("手机号码"), max_length=20)
+    reporter_name = forms.CharField(label=_("姓名"), max_length=NAME_MAX)
+    reporter_phone = forms.CharField(label=_("手机号码"), max_length=PHONE_INPUT_MAX)
     consent = forms.BooleanField(
         label=_("我同意街道办事处为办理本投诉使用我的姓名和手机号码，不向无关人员公开。"),
         error_messages={"required": _("请阅读并同意个人信息的使用说明。")},
@@ -134,7 +183,7 @@ class StaffComplaintForm(PlaceMixin, forms.Form):
 
 class TrackForm(forms.Form):
     number = forms.CharField(label=_("工单号"), max_length=20)
-    phone = forms.CharField(label=_("手机号码"), max_length=20)
+    phone = forms.CharField(label=_("手机号码"), max_length=PHONE_INPUT_MAX)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,6 +191,139 @@ class TrackForm(forms.Form):
             {"class": "form-control form-control-lg", "placeholder": "TS-20261123-000123"}
         )
         self.fields["phone"].widget.attrs.update({"class": "form-control form-control-lg", "inputmode": "tel"})
+
+    def clean_number(self):
+        return unicodedata.normalize("NFKC", self.cleaned_data["number"]).strip().upper()
+
+    def clean_phone(self):
+        # Not validated: a malformed phone is a pair that does not match, and says no more.
+        return normalize_mobile(unicodedata.normalize("NFKC", self.cleaned_data["phone"]))
+
+
+class TrackCodeForm(forms.Form):
+    code = forms.CharField(label=_("短信验证码"), max_length=6, min_length=6)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(
+            {"class": "form-control form-control-lg", "inputmode": "numeric", "autocomplete": "one-time-code"}
+        )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if not (code.isascii() and code.isdigit()):
+            raise forms.ValidationError(_("验证码是6位数字。"), code="invalid")
+        return code
+
+
+class Open311RequestForm(forms.Form):
+    """POST /open311/v2/requests.json: the GeoReport v2 fields, checked as the web
+    form checks its own (the same lengths, the same phone rule), plus the
+    coordinates: ASCII decimals, latitude −90…90, longitude −180…180, and
+    inside the area the portal knows (`bounds`: lat_min, lat_max, lon_min,
+    lon_max, from the estates' coordinates)."""
+
+    LABELS = {
+        "service_code": _("服务类别"),
+        "lat": _("纬度"),
+        "long": _("经度"),
+        "address_string": _("地址"),
+        "address_id": _("地址编号"),
+        "description": _("问题描述"),
+        "first_name": _("名"),
+        "last_name": _("姓"),
+        "phone": _("手机号码"),
+        "email": _("电子邮箱"),
+        "device_id": _("设备编号"),
+        "account_id": _("账户编号"),
+        "media_url": _("图片地址"),
+        "jurisdiction_id": _("辖区编号"),
+        "location": _("位置"),
+    }
+
+    service_code = forms.CharField(max_length=50)
+    lat = forms.CharField(max_length=32, required=False)
+    long = forms.CharField(max_length=32, required=False)
+    address_string = forms.CharField(max_length=ADDRESS_MAX, required=False)
+    address_id = forms.CharField(max_length=18, required=False)
+    description = description_field()
+    first_name = forms.CharField(max_length=NAME_MAX, required=False)
+    last_name = forms.CharField(max_length=NAME_MAX, required=False)
+    phone = forms.CharField(max_length=PHONE_INPUT_MAX)
+    email = forms.CharField(max_length=254, required=False)
+    device_id = forms.CharField(max_length=EXTERNAL_REF_MAX, required=False)
+    account_id = forms.CharField(max_length=50, required=False)
+    media_url = forms.CharField(max_length=500, required=False)
+    jurisdiction_id = forms.CharField(max_length=50, required=False)
+
+    def __init__(self, *args, bounds=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bounds = bounds
+
+    def clean_service_code(self):
+        category = _categories().filter(code=self.cleaned_data["service_code"]).first()
+        if category is None:
+            raise forms.ValidationError(_("没有这个服务类别（见 services.json）。"), code="unknown")
+        return category
+
+    def clean_phone(self):
+        return clean_mobile(self.cleaned_data["phone"])
+
+    def clean_address_id(self):
+        raw = self.cleaned_data["address_id"]
+        if not raw:
+            return None
+        pk = parse_ascii_id(raw)
+        estate = _places().filter(pk=pk).first() if pk is not None else None
+        if estate is None:
+            raise forms.ValidationError(_("地址编号应为已登记小区的编号（阿拉伯数字）。"), code="unknown")
+        return estate
+
+    def clean_lat(self):
+        raw = self.cleaned_data["lat"]
+        return parse_coordinate(raw, low=-90, high=90, name=_("纬度")) if raw else None
+
+    def clean_long(self):
+        raw = self.cleaned_data["long"]
+        return parse_coordinate(raw, low=-180, high=180, name=_("经度")) if raw else None
+
+    def clean(self):
+        cleaned = super().clean()
+        name = f"{cleaned.get('last_name', '')}{cleaned.get('first_name', '')}".strip()
+        if len(name) > NAME_MAX:
+            self.add_error("last_name", _("姓名不能超过%(n)s个字。") % {"n": NAME_MAX})
+        cleaned["reporter_name"] = name or "Open311"
+        lat, lon = cleaned.get("lat"), cleaned.get("long")
+        if "lat" in cleaned and "long" in cleaned and (lat is None) != (lon is None):
+            self.add_error("lat" if lat is None else "long", _("纬度和经度须同时提供。"))
+        elif lat is not None and lon is not None and self.bounds is not None:
+            lat_min, lat_max, lon_min, lon_max = self.bounds
+            if not (lat_min <= lat <= lat_max and lon_min <= lon <= lon_max):
+                self.add_error("lat", _("该位置不在本区范围内。"))
+        estate = cleaned.get("address_id")
+        address = (cleaned.get("address_string") or "").strip()
+        if estate is None and address and not self.data.get("address_id"):
+            matches = list(_places().filter(name=address)[:2])
+            estate = matches[0] if len(matches) == 1 else None
+        located = estate is not None or address or self.data.get("address_id") or self.data.get("lat")
+        if not located:
+            self.add_error(
+                None, _("请提供位置：lat 和 long（纬度和经度）、address_string（地址）或 address_id（地址编号）。")
+            )
+        elif estate is None and not address and lat is not None:
+            address = _("经纬度 %(lat)s, %(long)s") % {"lat": lat, "long": lon}
+        cleaned["estate"] = estate
+        cleaned["address"] = address if estate is None else ""
+        return cleaned
+
+    def errors_for_open311(self) -> list[str]:
+        """One description per refused field, naming it as the client sent it
+        and in Chinese: "lat（纬度）：纬度应在 -90 到 90 之间。"."""
+        out = []
+        for field, messages in self.errors.items():
+            name = "location" if field == "__all__" else field
+            out.append(f"{name}（{self.LABELS.get(name, name)}）：{' '.join(messages)}")
+        return out
 
 
 class RatingForm(forms.Form):

@@ -13,22 +13,32 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from communities.models import Estate
-from complaints import abuse, services
+from complaints import abuse, selectors, services
+from complaints.forms import PHONE_INPUT_MAX, Open311RequestForm
 from complaints.models import OPEN_STATUSES, Category, Channel, Complaint, Status
 
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
 
 
-def error(code: int, description: str) -> JsonResponse:
+def errors(code: int, descriptions: list[str]) -> JsonResponse:
+    """GeoReport v2 errors: a list of {"code", "description"}, one per problem."""
     return JsonResponse(
-        [{"code": code, "description": description}], status=code, safe=False, json_dumps_params={"ensure_ascii": False}
+        [{"code": code, "description": str(d)} for d in descriptions],
+        status=code,
+        safe=False,
+        json_dumps_params={"ensure_ascii": False},
     )
+
+
+def error(code: int, description: str) -> JsonResponse:
+    return errors(code, [description])
 
 
 def ok(data, status=200) -> JsonResponse:
@@ -56,7 +66,7 @@ def services_list(request):
 def service_definition(request, code):
     category = Category.objects.filter(code=code, active=True).first()
     if category is None:
-        return error(404, f"service_code {code} not found")
+        return error(404, _("service_code（服务类别）：没有 %(code)s 这个服务类别。") % {"code": code})
     return ok({"service_code": category.code, "attributes": []})
 
 
@@ -143,7 +153,7 @@ def requests_list(request):
         start = _parse_moment(params.get("start_date"))
         end = _parse_moment(params.get("end_date"))
     except ValueError:
-        return error(400, "start_date/end_date must be w3c date-times, e.g. 2026-11-01T00:00:00+08:00")
+        return error(400, _("start_date/end_date（起止时间）：应为 W3C 日期时间，例如 2026-11-01T00:00:00+08:00。"))
     if start is None and end is None:
         start = timezone.now() - timedelta(days=DEFAULT_DAYS)
     if start is not None:
@@ -157,7 +167,7 @@ def requests_list(request):
     if status:
         wanted = set(status.split(","))
         if not wanted <= {"open", "closed"}:
-            return error(400, "status must be open or closed")
+            return error(400, _("status（状态）：应为 open 或 closed。"))
         if wanted == {"open"}:
             queryset = queryset.filter(status__in=OPEN_STATUSES)
         elif wanted == {"closed"}:
@@ -169,48 +179,44 @@ def requests_list(request):
 def request_detail(request, number):
     complaint = _listed().filter(number=number.upper()).first()
     if complaint is None:
-        return error(404, f"service_request_id {number} not found")
+        return error(404, _("service_request_id（工单号）：没有找到 %(number)s。") % {"number": number})
     return ok([_request_row(complaint)])
 
 
-def _create(request):
-    data = request.POST
+def _api_key_valid(given: str) -> bool:
     keys = settings.OPEN311_API_KEYS
-    if keys and data.get("api_key") not in keys:
-        return error(403, "api_key is missing or invalid")
-    ip = abuse.client_ip(request)
-    if abuse.ip_over_limit(ip):
-        return error(429, "too many requests from this address, try again later")
-    category = Category.objects.filter(code=data.get("service_code", ""), active=True).first()
-    if category is None:
-        return error(400, "service_code is missing or unknown (see services.json)")
-    estate = None
-    address = (data.get("address_string") or "").strip()
-    if data.get("address_id"):
-        estate = (
-            Estate.objects.select_related("community__street").filter(pk=data["address_id"]).first()
-            if data["address_id"].isdigit()
-            else None
-        )
-        if estate is None:
-            return error(400, "address_id is unknown")
-    elif address:
-        matches = list(Estate.objects.select_related("community__street").filter(name=address)[:2])
-        estate = matches[0] if len(matches) == 1 else None
-    elif data.get("lat") and data.get("long"):
-        address = f"经纬度 {data['lat']}, {data['long']}"
-    else:
-        return error(400, "a location is required: lat and long, address_string or address_id")
-    name = f"{data.get('last_name', '')}{data.get('first_name', '')}".strip() or "Open311"
+    if not keys:
+        return True
+    given = given or ""
+    # Compare with every key, in constant time, so timing says nothing about them.
+    return any([constant_time_compare(given, key) for key in keys])
+
+
+def _create(request):
+    """File a request as the web form files a case: the same per-address and
+    per-phone limits (complaints.abuse.Limits), the same lengths and phone rule
+    (complaints.forms), then the same service."""
+    data = request.POST
+    if not _api_key_valid(data.get("api_key", "")):
+        return error(403, _("api_key（接口密钥）：缺少或无效。"))
+    limits = abuse.Limits(abuse.client_ip(request), data.get("phone", "")[:PHONE_INPUT_MAX])
+    if limits.ip_over_limit:
+        return error(429, _("该网络提交过于频繁，请稍后再试。"))
+    form = Open311RequestForm(data, bounds=selectors.intake_bounds())
+    if not form.is_valid():
+        return errors(400, form.errors_for_open311())
+    cleaned = form.cleaned_data
+    if limits.phone_over_limit(cleaned["phone"]):
+        return error(429, _("phone（手机号码）：该手机号今天提交次数已达上限，请明天再试。"))
     filing = services.Filing(
-        category=category,
-        description=data.get("description", ""),
-        reporter_name=name[:30],
-        reporter_phone=data.get("phone", ""),
-        estate=estate,
-        address=address if estate is None else "",
+        category=cleaned["service_code"],
+        description=cleaned["description"],
+        reporter_name=cleaned["reporter_name"],
+        reporter_phone=cleaned["phone"],
+        estate=cleaned["estate"],
+        address=cleaned["address"],
         channel=Channel.OPEN311,
-        external_ref=(data.get("device_id") or "")[:40],
+        external_ref=cleaned["device_id"],
         # The client application collects the resident's consent before posting.
         consent=True,
     )
@@ -224,9 +230,8 @@ def _create(request):
             "estate": "address_string",
             "reporter_name": "last_name",
         }
-        text = "; ".join(f"{names.get(k, k)}: {' '.join(v)}" for k, v in fields.items())
-        return error(400, text)
-    abuse.record_submission(ip, complaint.reporter_phone)
+        return errors(400, [f"{names.get(k, k)}：{' '.join(v)}" for k, v in fields.items()])
+    limits.record(complaint.reporter_phone)
     return ok(
         [
             {

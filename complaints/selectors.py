@@ -1,11 +1,13 @@
 """Reads of the complaints app, always through the user's scope."""
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.scoping import Action, get_scoped_object_or_404, scoped
+from communities.models import Estate
 from complaints.models import Complaint, MonthlyStat
 
 
@@ -221,3 +223,53 @@ def measures_between(
         for f in MEASURE_FIELDS:
             totals[f] += values[f] or 0
     return {"rows": rows, "total": measure_row("合计", totals)}
+
+
+def tracked_case(*, number: str, phone: str) -> Complaint | None:
+    """The case with this number and this reporter's phone, with only what the
+    tracking page may show without the secret link or a one-time code: number,
+    category, status and dates (never the words, replies or photos)."""
+    return (
+        Complaint.objects.select_related("category")
+        .only(
+            "id",
+            "number",
+            "status",
+            "category__name",
+            "received_at",
+            "accept_due",
+            "resolve_due",
+            "resolved_at",
+            "closed_at",
+        )
+        .filter(number=number, reporter_phone=phone)
+        .first()
+    )
+
+
+# Mainland China and its islands, as the ledger's estate coordinates are
+# validated (communities.Estate.latitude / longitude).
+CHINA_BOUNDS = (Decimal("3"), Decimal("54"), Decimal("73"), Decimal("136"))
+BOUNDS_MARGIN = Decimal("0.2")  # degrees (about 20 km): estates at the district's edge, and the streets beyond
+
+
+def intake_bounds() -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """The area where a resident's report can be (lat_min, lat_max, lon_min,
+    lon_max): the box around the estates whose coordinates the ledger holds,
+    widened by BOUNDS_MARGIN, or China when none has coordinates yet."""
+    box = Estate.objects.filter(latitude__isnull=False, longitude__isnull=False).aggregate(
+        lat_min=Min("latitude"), lat_max=Max("latitude"), lon_min=Min("longitude"), lon_max=Max("longitude")
+    )
+    if box["lat_min"] is None:
+        return CHINA_BOUNDS
+    return (
+        box["lat_min"] - BOUNDS_MARGIN,
+        box["lat_max"] + BOUNDS_MARGIN,
+        box["lon_min"] - BOUNDS_MARGIN,
+        box["lon_max"] + BOUNDS_MARGIN,
+    )
+
+
+def access_token_of(*, case_id: int) -> str:
+    """The secret link's token, read only once the visitor has proven they hold the phone."""
+    return Complaint.objects.values_list("access_token", flat=True).get(pk=case_id)

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
@@ -37,11 +38,14 @@ from complaints.models import (
     Photo,
     Status,
     Step,
+    TrackingCode,
 )
 from complaints.photos import clean_photo
 from complaints.workdays import calendar_around
 from core import sms
 from core.cache import CACHE_ERRORS
+from core.cache_backends import guarded
+from core.ratelimit import redis_client
 from core.validators import MOBILE_RE, normalize_mobile
 
 logger = logging.getLogger(__name__)
@@ -60,6 +64,7 @@ FOREIGN_KEYS = [
     "rights_unit",
 ]
 SYSTEM = "系统"
+TRACKING_CODES_PER_HOUR = 5
 
 
 # --- numbers -------------------------------------------------------------------
@@ -218,13 +223,12 @@ def kick_delivery() -> None:
     outbox, so a row committed before the flag was seen is always picked up.
     One SET NX instead of a Celery publish on almost every filing; if Redis
     cannot answer, publish anyway (the row is in the outbox whatever happens)."""
-    from complaints.abuse import _redis
     from complaints.tasks import deliver_notifications
 
-    client = _redis()
+    client = redis_client()
     if client is not None:
         try:
-            if not client.set(cache.make_and_validate_key(KICK_KEY), 1, nx=True, ex=KICK_TTL):
+            if not guarded(lambda: client.set(cache.make_and_validate_key(KICK_KEY), 1, nx=True, ex=KICK_TTL)):
                 return
         except CACHE_ERRORS:
             pass
@@ -393,13 +397,23 @@ def file_complaint(*, filing: Filing, photos=(), user=None) -> Complaint:
     return complaint
 
 
-def add_supplement(*, complaint: Complaint, text: str, photos=()) -> Complaint:
-    """The resident adds to their open case instead of filing a duplicate."""
+def add_supplement(*, complaint: Complaint, text: str, photos=(), link_url: str = "") -> Complaint:
+    """The resident adds to their open case instead of filing a duplicate.
+
+    `link_url` (the case's secret link) is given when the words come from the
+    public form's duplicate offer: whoever typed them may not be the person who
+    filed the case, so nothing of the case is shown to them; the link goes by
+    SMS to the phone on the case, once per supplement (the outbox key)."""
     if not complaint.is_open:
         raise ValidationError(_("该工单已办结，不能再补充；如有新问题请重新提交。"))
     if not (text or "").strip():
         raise ValidationError({"description": _("请填写补充内容。")})
-    cleaned = [clean_photo(p) for p in photos]
+    cleaned = []
+    for upload in photos:
+        try:
+            cleaned.append(clean_photo(upload))
+        except ValidationError as exc:
+            raise ValidationError({"photos": exc.messages}) from exc
     with transaction.atomic():
         locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
         if locked.photos.count() + len(cleaned) > settings.COMPLAINT_MAX_PHOTOS:
@@ -408,8 +422,94 @@ def add_supplement(*, complaint: Complaint, text: str, photos=()) -> Complaint:
             photo = Photo(complaint=locked, width=width, height=height, size=content.size)
             photo.file.save(f"{locked.number}.jpg", content, save=False)
             photo.save()
-        _step(locked, user=None, label=RESIDENT, action="supplement", note=text.strip(), public=True)
+        step = _step(locked, user=None, label=RESIDENT, action="supplement", note=text.strip(), public=True)
+        if link_url:
+            _notify(
+                locked,
+                kind=Notification.Kind.LINK,
+                key=f"link:{step.pk}",
+                recipient=locked.reporter_phone,
+                text=_("您的工单%(number)s收到一条补充内容。查看办理进度：%(url)s（此链接仅限本人使用，请勿转发）")
+                % {"number": locked.number, "url": link_url},
+                new=True,
+            )
     return locked
+
+
+# --- tracking codes ------------------------------------------------------------
+
+
+def _code_hash(complaint: Complaint, code: str) -> str:
+    return salted_hmac("complaints.tracking-code", f"{complaint.pk}:{code}", algorithm="sha256").hexdigest()
+
+
+def send_tracking_code(*, complaint: Complaint) -> None:
+    """Send a new one-time code by SMS to the phone on the case (replacing any
+    code still live). At most one a minute and TRACKING_CODES_PER_HOUR an hour
+    per case, counted from the codes table itself under the case's row lock, so
+    the limit holds with or without Redis. The code is sent at once (not through
+    the outbox: only its hash is stored anywhere)."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Complaint.objects.select_for_update().only("id", "number", "reporter_phone").get(pk=complaint.pk)
+        sent = list(
+            TrackingCode.objects.filter(complaint=locked, created_at__gt=now - timedelta(hours=1)).values_list(
+                "created_at", flat=True
+            )
+        )
+        if any(moment > now - timedelta(minutes=1) for moment in sent):
+            raise ValidationError(_("验证码刚刚已发送，请1分钟后再获取。"), code="too_soon")
+        if len(sent) >= TRACKING_CODES_PER_HOUR:
+            raise ValidationError(_("获取验证码次数过多，请1小时后再试。"), code="too_many")
+        code = f"{secrets.randbelow(10**6):06d}"
+        TrackingCode.objects.filter(complaint=locked, spent_at__isnull=True).update(spent_at=now)
+        TrackingCode.objects.create(
+            complaint=locked,
+            code_hash=_code_hash(locked, code),
+            created_at=now,
+            expires_at=now + timedelta(minutes=TrackingCode.CODE_MINUTES),
+        )
+        text = _("验证码%(code)s，用于查看工单%(number)s，%(minutes)s分钟内有效。如非本人操作请忽略。") % {
+            "code": code,
+            "number": locked.number,
+            "minutes": TrackingCode.CODE_MINUTES,
+        }
+        try:
+            sms.send(locked.reporter_phone, text)
+        except sms.SmsError as exc:
+            logger.warning("tracking code for case %s not sent: %s", locked.pk, exc)
+            raise ValidationError(_("短信发送失败，请稍后再试。"), code="sms_failed") from exc
+
+
+def verify_tracking_code(*, complaint: Complaint, code: str) -> None:
+    """Accept the case's live code once; a wrong code counts a try, and the
+    MAX_ATTEMPTS-th wrong try voids it. Raises ValidationError saying what the
+    resident can do next."""
+    code = (code or "").strip()
+    now = timezone.now()
+    with transaction.atomic():
+        row = TrackingCode.objects.select_for_update().filter(complaint=complaint, spent_at__isnull=True).first()
+        if row is None or row.expires_at <= now:
+            error = ValidationError(_("验证码已失效，请重新获取。"), code="expired")
+        elif (
+            len(code) == 6
+            and code.isascii()
+            and code.isdigit()
+            and constant_time_compare(row.code_hash, _code_hash(complaint, code))
+        ):
+            row.spent_at = now
+            row.save(update_fields=["spent_at"])
+            return
+        else:
+            row.attempts += 1
+            left = TrackingCode.MAX_ATTEMPTS - row.attempts
+            if left <= 0:
+                row.spent_at = now
+                error = ValidationError(_("验证码错误次数过多，已失效，请重新获取。"), code="voided")
+            else:
+                error = ValidationError(_("验证码不正确，还可以再试%(n)s次。") % {"n": left}, code="wrong")
+            row.save(update_fields=["attempts", "spent_at"])
+    raise error
 
 
 # --- the state machine ----------------------------------------------------------------

@@ -7,6 +7,7 @@ app_name = "complaints"
 urlpatterns = [
     # Residents (no account)
     path("file/", views.public_form, name="public_form"),
+    path("file/added/", views.supplemented, name="supplemented"),
     path("estates.json", views.estate_search, name="estate_search"),
     path("track/", views.track, name="track"),
     path("t/<str:token>/", views.follow, name="follow"),

@@ -1,6 +1,7 @@
 """Fixtures of the complaints tests: categories come from the data migration."""
 
 import io
+import socket
 
 import pytest
 from PIL import Image
@@ -54,3 +55,42 @@ def file_case(world, category):
         return services.file_complaint(filing=filing)
 
     return make
+
+
+def closed_port() -> int:
+    """A local port where nothing listens (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def redis_unreachable(settings, monkeypatch):
+    """Point the cache at a Redis that refuses connections, as when Redis is
+    down, and count the attempts to reach it: yields a list of (host, port),
+    one per connection attempt."""
+    from redis.connection import Connection
+
+    from core.cache_backends import reset_backoff
+
+    port = closed_port()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache_backends.ResilientRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "KEY_PREFIX": "unreachable",
+            "OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 1},
+        }
+    }
+    attempts = []
+    real_connect = Connection._connect
+
+    def counting_connect(self):
+        if self.port == port:
+            attempts.append((self.host, self.port))
+        return real_connect(self)
+
+    monkeypatch.setattr(Connection, "_connect", counting_connect)
+    reset_backoff()
+    yield attempts
+    reset_backoff()

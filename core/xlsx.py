@@ -309,6 +309,9 @@ IMPORT_MAX_RATIO = 100  # a real sheet compresses 5–20 times; a bomb of blank 
 RATIO_CHECKED_FROM = 1024 * 1024  # small parts may compress as they like
 IMPORT_MAX_MEMBERS = 1000
 FOOTER_ROWS = 20  # rows past the data an exported file carries: 合计, blank lines, 填报人/审核人
+# Blank rows in a row: openpyxl parses each, so a sheet of a million `<row r="n"/>`
+# (2.5 MB zipped, hardly compressible) took seconds even stopped at the row limit.
+IMPORT_MAX_BLANK_ROWS = 10_000
 
 
 class ImportFileError(Exception):
@@ -388,20 +391,25 @@ def open_import_workbook(fileobj):
 class BoundedRows:
     """The rows of a read-only sheet, each exactly `max_columns` values wide,
     refusing the file at the first row past `max_rows` (a row counts whether
-    blank or not).
+    blank or not) or past IMPORT_MAX_BLANK_ROWS blank rows in a row.
 
-    The size the sheet declares (`<dimension ref="A1:XFD1048576"/>`, or a cell
-    at XFD1048576) is ignored: openpyxl would otherwise pad every row to 16,384
-    columns and fill in every missing row up to the last one, which held a
-    worker for a minute on a 10 KB file. `max_rows` may be narrowed once the
-    header row is found; `read` counts the rows taken from openpyxl."""
+    The size the sheet declares (`<dimension ref="A1:XFD1048576"/>`) is
+    ignored, and openpyxl is asked for no more columns than `max_columns`. It
+    pads every row to the width it is asked for and fills in every missing row
+    before a far one: a 10 KB file with a cell at XFD1048576 made it hand over
+    a million rows of 16,384 values each, and held a worker for a minute.
+    `max_rows` may be narrowed once the header row is found; `read` counts the
+    rows taken from openpyxl."""
 
     def __init__(self, sheet, *, max_columns: int, max_rows: int, limit: int | None = None):
+        """`limit` is the row limit the refusal names (the data rows allowed)."""
         sheet.reset_dimensions()
         self._rows = sheet.iter_rows(min_row=1, max_col=max_columns, values_only=True)
         self.max_rows = max_rows
         self.limit = limit  # the row limit named in the refusal
+        self.max_blank = getattr(settings, "IMPORT_MAX_BLANK_ROWS", IMPORT_MAX_BLANK_ROWS)
         self.read = 0
+        self.blank = 0  # blank rows just read, in a row
 
     def __iter__(self):
         return self
@@ -410,5 +418,19 @@ class BoundedRows:
         row = next(self._rows)
         self.read += 1
         if self.read > self.max_rows:
-            raise too_many_rows(self.limit)
+            # Past the limit counting blank rows; the data rows alone are checked by the importer.
+            limit = import_row_limit() if self.limit is None else self.limit
+            raise ImportFileError(_("文件超过 %(n)s 行（空行也计算在内），请删除多余的空行或分批导入。") % {"n": limit})
+        if any(value is not None and value != "" for value in row):
+            self.blank = 0
+        else:
+            self.blank += 1
+            if self.blank > self.max_blank:
+                raise ImportFileError(
+                    _(
+                        "第%(row)s行起连续超过%(n)s行为空（其下远处可能还有内容），"
+                        "请删除多余的空行和远处的单元格后重新上传。"
+                    )
+                    % {"row": self.read - self.blank + 1, "n": self.max_blank}
+                )
         return row

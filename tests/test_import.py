@@ -285,11 +285,30 @@ def test_a_cell_at_xfd1048576_is_refused_at_the_row_limit(world, client_for, rea
 
     before = Estate.objects.count()
     response = upload(client_for(world.staff_a), with_a_cell_at_xfd1048576(ledger_rows(10)))
-    refused(response, f"文件超过 {LIMIT} 行，请分批导入。")
+    refused(response, f"文件超过 {LIMIT} 行")
     assert Estate.objects.count() == before
     # openpyxl fills in the million missing rows one by one: the reader stops at the first past the limit.
     assert reads["rows"] <= HEADER_SEARCH_ROWS + LIMIT + FOOTER_ROWS + 1
     assert reads["max_col"] <= IMPORT_MAX_COLUMNS
+
+
+def test_a_long_run_of_blank_rows_is_refused_without_reading_on(world, client_for, settings, reads):
+    """A million `<row r="n"/>` hardly compress, so they pass the zip checks; openpyxl
+    parses each, so the reader stops at the first long run of blank rows."""
+    settings.IMPORT_MAX_ROWS = 100_000
+    settings.IMPORT_MAX_BLANK_ROWS = 100
+    blank = b"".join(b'<row r="%d"/>' % number for number in range(12, 100_000))
+    content = patched_sheet(
+        xlsx_bytes(ledger_rows(10)), lambda xml: xml.replace(b"</sheetData>", blank + b"</sheetData>")
+    )
+    before = Estate.objects.count()
+    refused(upload(client_for(world.staff_a), content), "第12行起连续超过100行为空")
+    assert Estate.objects.count() == before
+    assert reads["rows"] == 11 + 100 + 1
+    # blank rows between the data are fine
+    rows = ledger_rows(3) + [{}] * 50 + ledger_rows(3, prefix="后面的小区")
+    batch = batch_of(upload(client_for(world.staff_a), xlsx_bytes(rows)))
+    assert batch.status == ImportBatch.Status.PREVIEWED and batch.summary["create"] == 6
 
 
 def test_more_rows_than_the_limit_are_refused_and_none_saved(world, client_for, reads):

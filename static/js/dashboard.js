@@ -14,14 +14,52 @@
     textStyle: { fontSize: 14 },
     animation: false,
     toolbox: { right: 10, feature: { saveAsImage: { title: ui.save || "保存为图片", pixelRatio: 2 } } },
-    tooltip: { trigger: "item" }
+    // confine: no arrow, which ECharts would write as an inline-styled <div>.
+    tooltip: { trigger: "item", confine: true, formatter: tooltipContent }
   };
+
+  // The tooltip's content as DOM nodes, styled by classes (portal.css) and
+  // CSSOM: ECharts' own is an HTML string full of style="…", which the
+  // Content-Security-Policy refuses. Looks like ECharts' default.
+  function element(tag, className, text) {
+    var el = document.createElement(tag);
+    el.className = className;
+    if (text !== undefined) { el.textContent = text; }
+    return el;
+  }
+  function named(name) { return name !== undefined && name !== "" && String(name).indexOf("\0") === -1; }
+  function formatValue(value) {
+    if (value === null || value === undefined || value === "" || (typeof value === "number" && isNaN(value))) { return "-"; }
+    if (typeof value !== "number") { return String(value); }
+    var parts = String(value).split(".");
+    parts[0] = parts[0].replace(/(\d{1,3})(?=(?:\d{3})+(?!\d))/g, "$1,");
+    return parts.join(".");
+  }
+  function tooltipContent(params) {
+    var axis = Array.isArray(params);
+    var items = axis ? params : [params];
+    var box = element("div", "chart-tip");
+    var title = axis ? items.length && items[0].axisValueLabel : named(items[0].seriesName) && items[0].seriesName;
+    if (title) { box.appendChild(element("div", "chart-tip-title", title)); }
+    items.forEach(function (p) {
+      var row = element("div", "chart-tip-row");
+      var marker = element("span", "chart-tip-marker");
+      marker.style.backgroundColor = typeof p.color === "string" ? p.color : "";
+      row.appendChild(marker);
+      var label = axis ? p.seriesName : p.name;
+      if (named(label)) { row.appendChild(element("span", "chart-tip-name", label)); }
+      var value = p.value !== null && typeof p.value === "object" && !Array.isArray(p.value) ? p.value.value : p.value;
+      row.appendChild(element("span", "chart-tip-value", formatValue(value)));
+      box.appendChild(row);
+    });
+    return box;
+  }
 
   function draw(id, option, urlOf) {
     var el = document.getElementById(id);
     if (!el) { return; }
     var chart = window.echarts.init(el, null, { renderer: "svg" });
-    chart.setOption(Object.assign({}, base, option));
+    chart.setOption(Object.assign({}, base, option, { tooltip: Object.assign({}, base.tooltip, option.tooltip) }));
     chart.on("click", function (params) {
       var url = urlOf(params);
       if (url) { window.location.href = url; }

@@ -328,6 +328,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents its error answers (400/403/404/429, 409 on edits).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api.add_error_responses"],
     # Property app: several models have a "status"; name each choice set.
     "ENUM_NAME_OVERRIDES": {
         "PropertyCompanyStatusEnum": "propertymgmt.models.CompanyStatus",

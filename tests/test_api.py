@@ -161,3 +161,65 @@ def test_openapi_schema_is_valid_without_warnings(tmp_path):
         "/api/v1/rights-units/",
     ):
         assert path in text
+
+
+@pytest.mark.parametrize(
+    "method,url",
+    [
+        ("post", "/api/v1/estates/"),
+        ("post", "/api/v1/buildings/"),
+        ("post", "/api/v1/rights-units/"),
+        ("patch", "/api/v1/estates/{estate}/"),
+        ("put", "/api/v1/estates/{estate}/"),
+        ("delete", "/api/v1/estates/{estate}/"),
+        ("patch", "/api/v1/buildings/{building}/"),
+    ],
+)
+def test_auditor_write_is_403_before_the_body_is_validated(world, client_for, method, url):
+    """An empty or junk body does not matter: the role is refused first, with 403, not a 400 listing fields."""
+    url = url.format(estate=world.estate_a1.pk, building=world.estate_a1.buildings.get().pk)
+    response = getattr(client_for(world.auditor), method)(url, {"junk": "x"}, content_type="application/json")
+    assert response.status_code == 403, response.content
+    assert response.json() == {"detail": "您没有权限执行此操作。"}
+    assert Estate.objects.count() == 4
+
+
+def test_community_worker_cannot_delete_estates_before_anything_is_read(world, client_for):
+    response = client_for(world.worker_a1).delete(f"/api/v1/estates/{world.estate_a1.pk}/")
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url,field,body",
+    [
+        ("/api/v1/buildings/", "estate", {"number": "9号楼", "floors": 6}),
+        ("/api/v1/estates/", "community", {"name": "新小区", "year_built": 1990}),
+    ],
+)
+def test_a_parent_of_another_street_is_refused_like_an_unknown_id(world, client_for, url, field, body):
+    hidden = {"estate": world.estate_b1.pk, "community": world.community_b1.pk}[field]
+
+    def answer(pk):
+        response = client_for(world.staff_a).post(url, {**body, field: pk}, content_type="application/json")
+        return response.status_code, response.json()[field][0].replace(str(pk), "ID")
+
+    assert answer(hidden) == answer(987654321) == (400, "无效主键 “ID” － 对象不存在。")
+
+
+def test_junk_ids_in_detail_urls_are_json_404s(world, client_for):
+    client = client_for(world.official)
+    for junk in ("abc", "1.5", "-1", "99999999999999999999"):
+        response = client.get(f"/api/v1/estates/{junk}/")
+        assert response.status_code == 404 and response["Content-Type"] == "application/json", junk
+
+
+def test_every_operation_documents_its_error_answers():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            documented = set(operation["responses"])
+            assert {"400", "403", "404", "429"} <= documented, (method, path)
+            if method in ("put", "patch", "delete"):
+                assert "409" in documented, (method, path)

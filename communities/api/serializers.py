@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.scoping import Action, scoped
 from communities.fields import BUILDING_EDITABLE_FIELDS, ESTATE_EDITABLE_FIELDS, RIGHTS_UNIT_EDITABLE_FIELDS
 from communities.models import Building, Community, Estate, PropertyRightsUnit, StreetOffice
 
@@ -22,37 +23,35 @@ class CommunitySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "code", "street", "street_name"]
 
 
-class ScopedRelatedMixin:
-    """Related-object choices limited to what the caller may see, so an id
-    from another street is refused as invalid (it does not exist for them)."""
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related id looked up only among the rows the caller may see.
 
-    scoped_fields = {}
+    An id of another street is refused with the same 400 and the same words as
+    an id that does not exist, so the answer reveals nothing outside the
+    caller's scope. Whether the caller may write there is the service's
+    question (403), asked after this one.
+    """
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, **kwargs):
+        self.scope_action = kwargs.pop("scope_action", Action.VIEW)
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
         request = self.context.get("request")
         if request is None:
-            return
-        for name, queryset_for in self.scoped_fields.items():
-            if name in self.fields and not self.fields[name].read_only:
-                self.fields[name].queryset = queryset_for(request.user)
+            return queryset.none()
+        return scoped(queryset, request.user, self.scope_action)
 
 
-def _communities(user):
-    from communities.selectors import communities_for
+class ScopedModelSerializer(serializers.ModelSerializer):
+    """A model serializer whose every writable foreign key is scoped to the
+    caller (ScopedPrimaryKeyRelatedField): no writable serializer can forget one."""
 
-    return communities_for(user=user)
-
-
-def _rights_units(user):
-    from communities.selectors import rights_units_for
-
-    return rights_units_for(user=user)
+    serializer_related_field = ScopedPrimaryKeyRelatedField
 
 
-class EstateSerializer(ScopedRelatedMixin, serializers.ModelSerializer):
-    scoped_fields = {"community": _communities, "fund_holder_unit": _rights_units}
-
+class EstateSerializer(ScopedModelSerializer):
     community_name = serializers.CharField(source="community.name", read_only=True)
     street = serializers.IntegerField(source="community.street_id", read_only=True)
     street_name = serializers.CharField(source="community.street.name", read_only=True)
@@ -87,7 +86,7 @@ class EstateSerializer(ScopedRelatedMixin, serializers.ModelSerializer):
         return attrs
 
 
-class BuildingSerializer(serializers.ModelSerializer):
+class BuildingSerializer(ScopedModelSerializer):
     estate_name = serializers.CharField(source="estate.name", read_only=True)
     version = serializers.IntegerField(required=False, min_value=1)
 
@@ -99,14 +98,9 @@ class BuildingSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and "estate" in self.fields:
-            from accounts.scoping import Action
-            from communities.selectors import estates_for
-
-            self.fields["estate"].queryset = estates_for(user=request.user, action=Action.CHANGE)
-            if self.instance is not None and not isinstance(self.instance, list):
-                self.fields["estate"].read_only = True
+        # A building stays in its estate: on an edit the estate is not read.
+        if self.instance is not None and not isinstance(self.instance, list) and "estate" in self.fields:
+            self.fields["estate"].read_only = True
 
     def validate(self, attrs):
         if self.instance is not None and "version" not in attrs:
@@ -114,8 +108,7 @@ class BuildingSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class RightsUnitSerializer(ScopedRelatedMixin, serializers.ModelSerializer):
-    scoped_fields = {"successor": _rights_units}
+class RightsUnitSerializer(ScopedModelSerializer):
     version = serializers.IntegerField(required=False, min_value=1)
     nobody_responsible = serializers.BooleanField(read_only=True)
 

@@ -13,8 +13,9 @@ class ComplaintSerializer(serializers.ModelSerializer):
     """A case for other systems: the resident's phone masked, as in lists."""
 
     category_name = serializers.CharField(source="category.name", read_only=True)
-    street_name = serializers.CharField(source="street.name", read_only=True, default=None)
-    estate_name = serializers.CharField(source="estate.name", read_only=True, default=None)
+    # A case filed by address has no estate (and may have no street yet): null, as documented.
+    street_name = serializers.CharField(source="street.name", read_only=True, default=None, allow_null=True)
+    estate_name = serializers.CharField(source="estate.name", read_only=True, default=None, allow_null=True)
     reporter_phone = serializers.CharField(source="masked_phone", read_only=True)
 
     class Meta:

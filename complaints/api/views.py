@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
 from accounts.scoping import Action, get_scoped_object_or_404
+from communities.api.views import ANY_SEGMENT
 from complaints import selectors
 from complaints.api.serializers import ComplaintDetailSerializer, ComplaintSerializer
 from complaints.filtersets import ComplaintFilterSet
@@ -29,6 +30,7 @@ class ComplaintViewSet(viewsets.ReadOnlyModelViewSet):
 
     filterset_class = ComplaintFilterSet
     pagination_class = CappedApiPagination
+    lookup_value_regex = ANY_SEGMENT
 
     def get_queryset(self):
         return selectors.complaints_for(user=self.request.user).order_by("-id")

@@ -4,11 +4,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import viewsets
 
 from accounts.scoping import Action, get_scoped_object_or_404, scoped
+from communities.api.views import ANY_SEGMENT
 from propertymgmt.api.serializers import CompanySerializer, ContractSerializer, PaymentSerializer, VoteSerializer
 from propertymgmt.models import Contract, OwnersVote, PropertyCompany, SubsidyPayment
 
 
 class ScopedReadOnly(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ANY_SEGMENT
+
     def base_queryset(self):  # pragma: no cover - each view names its own
         raise NotImplementedError
 

@@ -1,7 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from communities.api.serializers import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
+from communities.models import Estate
 from renovation.models import (
+    AnnualPlan,
     CatalogueItem,
     ConsultationMeeting,
     FundingLine,
@@ -18,7 +21,7 @@ class CatalogueItemSerializer(serializers.ModelSerializer):
         fields = ["id", "category", "name", "unit", "output", "active"]
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(ScopedModelSerializer):
     estate_name = serializers.CharField(source="estate.name", read_only=True)
     street = serializers.IntegerField(source="estate.community.street_id", read_only=True)
     street_name = serializers.CharField(source="estate.community.street.name", read_only=True)
@@ -54,16 +57,17 @@ class ProjectSerializer(serializers.ModelSerializer):
             "notice_to",
             "cutoff_override_reason",
         ]
-        read_only_fields = ["year", "stage", "progress", "actual_start", "actual_end"]
+        # A project stays in its plan and its estate; the stage moves through `move`.
+        read_only_fields = ["annual_plan", "estate", "year", "stage", "progress", "actual_start", "actual_end"]
         extra_kwargs = {"name": {"required": False, "allow_blank": True}}
         validators = []  # the service checks uniqueness and the add rules in its transaction
 
 
 class ProjectCreateSerializer(ProjectSerializer):
-    """Related ids are resolved by the service through the caller's scope."""
+    """A new project names its annual plan and estate, both within the caller's scope."""
 
-    annual_plan = serializers.IntegerField()
-    estate = serializers.IntegerField()
+    annual_plan = ScopedPrimaryKeyRelatedField(queryset=AnnualPlan.objects.all())
+    estate = ScopedPrimaryKeyRelatedField(queryset=Estate.objects.all())
 
 
 class MoveSerializer(serializers.Serializer):
@@ -86,30 +90,46 @@ class GateSerializer(serializers.Serializer):
         return status.override is not None
 
 
-class WorkItemSerializer(serializers.ModelSerializer):
+class ProjectPartSerializer(ScopedModelSerializer):
+    """A row of a project: the project is named when the row is added and kept after."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance is not None and not isinstance(self.instance, list) and "project" in self.fields:
+            self.fields["project"].read_only = True
+
+
+# Required here is what the service requires (save_work_item, save_funding_line,
+# add_consultation, add_progress_report): a missing one is a 400 naming it.
+
+
+class WorkItemSerializer(ProjectPartSerializer):
     item_name = serializers.CharField(source="item.name", read_only=True)
     category = serializers.CharField(source="item.category", read_only=True)
 
     class Meta:
         model = WorkItem
         fields = ["id", "project", "item", "item_name", "category", "quantity", "budget", "actual_cost", "note"]
+        extra_kwargs = {"quantity": {"required": True}, "budget": {"required": True}}
         validators = []
 
 
-class FundingLineSerializer(serializers.ModelSerializer):
+class FundingLineSerializer(ProjectPartSerializer):
     class Meta:
         model = FundingLine
         fields = ["id", "project", "source", "work_item", "planned", "received", "note"]
+        extra_kwargs = {"planned": {"required": True}}
         validators = []
 
 
-class ConsultationSerializer(serializers.ModelSerializer):
+class ConsultationSerializer(ProjectPartSerializer):
     class Meta:
         model = ConsultationMeeting
         fields = ["id", "project", "kind", "held_on", "attendees", "opinions", "summary", "response"]
+        extra_kwargs = {"kind": {"required": True}}
 
 
-class ProgressReportSerializer(serializers.ModelSerializer):
+class ProgressReportSerializer(ProjectPartSerializer):
     photos = serializers.ListField(
         child=serializers.ImageField(), write_only=True, required=False, help_text=_("现场照片，可多张（multipart）。")
     )

@@ -1,15 +1,12 @@
 """REST API of renovation projects: the same scope, filters and services as the pages."""
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from accounts.scoping import Action, get_scoped_object_or_404, scoped
-from communities.api.views import ScopedViewSetMixin
-from communities.models import Estate
+from communities.api.views import ANY_SEGMENT, ScopedViewSetMixin
 from renovation import selectors, services
 from renovation.api.serializers import (
     CatalogueItemSerializer,
@@ -24,7 +21,6 @@ from renovation.api.serializers import (
 )
 from renovation.filtersets import ProjectFilterSet
 from renovation.models import (
-    AnnualPlan,
     CatalogueItem,
     ConsultationMeeting,
     FundingLine,
@@ -57,16 +53,12 @@ class ProjectViewSet(
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        user = self.request.user
-        plan = scoped(AnnualPlan.objects.all(), user).filter(pk=data.pop("annual_plan")).first()
-        estate = scoped(Estate.objects.all(), user).filter(pk=data.pop("estate")).first()
-        if plan is None:
-            raise ApiValidationError({"annual_plan": [_("请选择本区的年度计划。")]})
-        if estate is None:
-            raise ApiValidationError({"estate": [_("请选择您管辖范围内的小区。")]})
         allowed = {"name", "summary", "planned_start", "planned_end", "cutoff_override_reason"}
         serializer.instance = services.create_project(
-            user=user, annual_plan=plan, estate=estate, **{k: v for k, v in data.items() if k in allowed}
+            user=self.request.user,
+            annual_plan=data.pop("annual_plan"),
+            estate=data.pop("estate"),
+            **{k: v for k, v in data.items() if k in allowed},
         )
 
     def perform_update(self, serializer):
@@ -87,7 +79,7 @@ class ProjectViewSet(
         return Response(ProjectSerializer(project, context={"request": request}).data)
 
     @extend_schema(responses=GateSerializer(many=True), summary="开工条件")
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def gates(self, request, pk=None):
         project = self.get_object()
         return Response(GateSerializer(selectors.evaluate_gates(project), many=True).data)
@@ -96,6 +88,7 @@ class ProjectViewSet(
 class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
     """改造内容目录（只读；区级人员在页面维护）。"""
 
+    lookup_value_regex = ANY_SEGMENT
     serializer_class = CatalogueItemSerializer
 
     def get_queryset(self):
@@ -133,17 +126,16 @@ class WorkItemViewSet(_ProjectPartViewSet):
         serializer.instance = services.save_work_item(user=self.request.user, project_id=project_id, **data)
 
     def perform_update(self, serializer):
-        data = {**WorkItemSerializer(serializer.instance).data, **serializer.validated_data}
-        project_id = self._project_id(serializer)
+        instance, data = serializer.instance, serializer.validated_data
         serializer.instance = services.save_work_item(
             user=self.request.user,
-            project_id=project_id,
-            work_item_id=serializer.instance.pk,
-            item=serializer.validated_data.get("item", serializer.instance.item),
-            quantity=data["quantity"],
-            budget=data["budget"],
-            actual_cost=data["actual_cost"],
-            note=data["note"],
+            project_id=self._project_id(serializer),
+            work_item_id=instance.pk,
+            item=data.get("item", instance.item),
+            quantity=data.get("quantity", instance.quantity),
+            budget=data.get("budget", instance.budget),
+            actual_cost=data.get("actual_cost", instance.actual_cost),
+            note=data.get("note", instance.note),
         )
 
 
@@ -185,7 +177,7 @@ class _ProjectRecordViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewset
         return queryset.filter(project_id=project) if project and project.isdigit() else queryset
 
     def _project_id(self, serializer):
-        project = serializer.validated_data["project"]
+        project = serializer.validated_data["project"]  # scoped by the serializer's field
         get_scoped_object_or_404(Project.objects.all(), self.request.user, Action.CHANGE, pk=project.pk)
         return project.pk
 

@@ -52,3 +52,22 @@ def test_api_list_query_count_is_constant(world, file_case, client_for, django_a
     # session, user, bounded count, ids, rows with joins
     with django_assert_num_queries(4):
         client.get("/api/v1/complaints/")
+
+
+def test_case_filed_by_address_has_null_estate_name_as_the_schema_says(world, category, client_for):
+    from drf_spectacular.generators import SchemaGenerator
+
+    filing = services.Filing(
+        category=category,
+        description="路灯不亮",
+        reporter_name="李秀英",
+        reporter_phone="13812345678",
+        street=world.street_a,
+        address="和平里东街1号",
+        consent=True,
+    )
+    case = services.file_complaint(filing=filing)
+    row = client_for(world.staff_a).get(f"/api/v1/complaints/{case.pk}/").json()
+    assert row["estate"] is None and row["estate_name"] is None
+    component = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]["Complaint"]
+    assert component["properties"]["estate_name"]["nullable"] is True

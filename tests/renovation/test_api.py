@@ -97,7 +97,8 @@ def test_funding_of_another_street_cannot_be_written(world, plans, client_for):
         {"project": project.pk, "source": "residents", "planned": "1"},
         content_type="application/json",
     )
-    assert response.status_code == 404
+    # The project of another street does not exist for street A (400 on the field, not a 404 that confirms it).
+    assert response.status_code == 400 and "对象不存在" in response.json()["project"][0]
     assert not FundingLine.objects.exists()
 
 
@@ -164,7 +165,100 @@ def test_consultations_are_scoped_and_written_through_the_service(world, project
         {"project": other.pk, "kind": "meeting", "held_on": "2024-03-02"},
         content_type="application/json",
     )
-    assert refused.status_code == 404
+    assert refused.status_code == 400 and "project" in refused.json()
     assert [
         r["project"] for r in client_for(world.staff_b).get("/api/v1/renovation-consultations/").json()["results"]
     ] == []
+
+
+PARTS = {
+    "/api/v1/renovation-work-items/": {"item": None, "quantity": "2", "budget": "1000"},
+    "/api/v1/renovation-funding/": {"source": "residents", "planned": "1000"},
+    "/api/v1/renovation-consultations/": {"kind": "meeting", "held_on": "2024-03-02"},
+    "/api/v1/renovation-progress/": {"reported_on": "2024-06-01", "percent": 10},
+}
+
+
+def _part_body(url, project_id):
+    body = {"project": project_id, **PARTS[url]}
+    if "item" in body:
+        body["item"] = CatalogueItem.objects.get(name="加装电梯").pk
+    return body
+
+
+@pytest.mark.parametrize(
+    "url,missing",
+    [
+        ("/api/v1/renovation-work-items/", "item"),
+        ("/api/v1/renovation-work-items/", "quantity"),
+        ("/api/v1/renovation-work-items/", "budget"),
+        ("/api/v1/renovation-funding/", "source"),
+        ("/api/v1/renovation-funding/", "planned"),
+        ("/api/v1/renovation-consultations/", "kind"),
+        ("/api/v1/renovation-consultations/", "held_on"),
+        ("/api/v1/renovation-progress/", "reported_on"),
+        ("/api/v1/renovation-progress/", "percent"),
+        ("/api/v1/renovation-progress/", "project"),
+    ],
+)
+def test_a_field_the_service_needs_left_out_is_a_400_naming_it(world, project, client_for, url, missing):
+    body = _part_body(url, project.pk)
+    del body[missing]
+    response = client_for(world.staff_a).post(url, body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()[missing] == ["该字段是必填项。"]
+
+
+@pytest.mark.parametrize(
+    "url,field,value",
+    [
+        ("/api/v1/renovation-work-items/", "budget", "-1"),
+        ("/api/v1/renovation-work-items/", "quantity", "1e30"),
+        ("/api/v1/renovation-work-items/", "budget", "0.001"),
+        ("/api/v1/renovation-funding/", "planned", "NaN"),
+        ("/api/v1/renovation-funding/", "received", "-0.01"),
+        ("/api/v1/renovation-consultations/", "attendees", -3),
+        ("/api/v1/renovation-consultations/", "kind", "party"),
+        ("/api/v1/renovation-progress/", "percent", 101),
+    ],
+)
+def test_a_malformed_field_is_a_400_naming_it(world, project, client_for, url, field, value):
+    body = {**_part_body(url, project.pk), field: value}
+    response = client_for(world.staff_a).post(url, body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+
+
+@pytest.mark.parametrize("url", [*PARTS, URL])
+def test_a_project_or_estate_of_another_street_is_refused_like_an_unknown_id(world, plans, client_for, url):
+    """Street A asking about street B's rows learns nothing: the same 400 and words as for an id that never was."""
+    other = ProjectFactory(annual_plan=plans[2024], estate=world.estate_b1, created_by=world.staff_b)
+    field, hidden = ("estate", world.estate_b1.pk) if url == URL else ("project", other.pk)
+    unknown = 987654321
+
+    def answer(pk):
+        body = {"annual_plan": plans[2024].pk, "estate": pk} if url == URL else _part_body(url, pk)
+        response = client_for(world.staff_a).post(url, body, content_type="application/json")
+        return response.status_code, response.json()[field][0].replace(str(pk), "ID")
+
+    assert answer(hidden) == answer(unknown) == (400, "无效主键 “ID” － 对象不存在。")
+
+
+@pytest.mark.parametrize("url", [*PARTS, URL])
+def test_a_write_the_role_never_makes_is_403_before_the_body_is_read(world, project, client_for, url):
+    for user in (world.auditor, world.worker_a1):
+        response = client_for(user).post(url, {"nonsense": "x"}, content_type="application/json")
+        assert response.status_code == 403, (user, response.content)
+        assert response.json() == {"detail": "您没有权限执行此操作。"}
+    response = client_for(world.auditor).patch(f"{URL}{project.pk}/", {"summary": 5}, content_type="application/json")
+    assert response.status_code == 403
+
+
+def test_gates_are_a_plain_list_and_the_schema_says_so(world, project, client_for):
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    ok = schema["paths"]["/api/v1/renovation-projects/{id}/gates/"]["get"]["responses"]["200"]
+    assert ok["content"]["application/json"]["schema"]["type"] == "array"
+    body = client_for(world.staff_a).get(f"{URL}{project.pk}/gates/").json()
+    assert isinstance(body, list) and {"gate", "label", "closed", "evidence", "overridden"} <= set(body[0])

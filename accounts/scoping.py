@@ -10,12 +10,14 @@ actions they may take there. Models say how they hang off the tree through
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db.models import IntegerField, Q, QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from core.params import parse_id
 
 
 class Action(StrEnum):
@@ -116,10 +118,57 @@ def get_scoped_object_or_404(queryset: QuerySet, user, action: Action = Action.V
 
     Outside the user's view scope the object does not exist for them (404);
     inside it but without the right to act, the refusal says so (403).
+    Lookup values usually come straight from a URL: one that cannot name a
+    row ("abc", "²", "١٢", a number beyond bigint) is not found either.
     """
-    obj = scoped(queryset, user, action).filter(**lookup).first()
+    not_found = Http404(_("没有找到该记录，或不在您的管辖范围内。"))
+    try:
+        lookup = {key: _lookup_value(queryset.model, key, value) for key, value in lookup.items()}
+        found = scoped(queryset, user, action).filter(**lookup)
+    except (_NoSuchRow, ValueError, ValidationError):
+        # ValueError / ValidationError: a field's own parsing refused the value
+        # (a malformed UUID, say) while the filter was built.
+        raise not_found from None
+    obj = found.first()
     if obj is not None:
         return obj
     if action != Action.VIEW and scoped(queryset, user, Action.VIEW).filter(**lookup).exists():
         raise PermissionDenied(_("您没有权限执行此操作。"))
-    raise Http404(_("没有找到该记录，或不在您的管辖范围内。"))
+    raise not_found
+
+
+class _NoSuchRow(Exception):
+    """A lookup value that cannot name any row."""
+
+
+def _lookup_field(model, key: str):
+    """The field a lookup such as `pk`, `estate_id` or `estate__pk` compares
+    its value with (None for other lookups, such as `__isnull`)."""
+    field = None
+    for part in key.split(LOOKUP_SEP):
+        if part == "exact" and field is not None:
+            break
+        try:
+            field = model._meta.pk if part == "pk" else model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        if field.is_relation:
+            if not field.concrete or field.many_to_many:
+                return None
+            model = field.related_model
+            field = getattr(field, "target_field", None)
+    return field
+
+
+def _lookup_value(model, key: str, value):
+    """Text or a number compared with an integer key, parsed strictly: an id
+    that came from a URL names a row only if it is a plain number in range."""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        return value
+    field = _lookup_field(model, key)
+    if not (isinstance(field, IntegerField) and field.primary_key):
+        return value
+    number = parse_id(value)
+    if number is None:
+        raise _NoSuchRow(key)
+    return number

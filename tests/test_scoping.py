@@ -4,10 +4,12 @@ export and import all refuse what lies outside the user's node."""
 import io
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from accounts.scoping import Action, scoped
+from accounts.scoping import Action, get_scoped_object_or_404, scoped
 from communities.models import Building, Community, Estate, PropertyRightsUnit, StreetOffice
 from tests.factories import HoldingFactory, RightsUnitFactory
 
@@ -289,3 +291,31 @@ def test_community_dropdown_follows_the_chosen_street(world, client_for, monkeyp
     # Validation still accepts any community in scope (e.g. from a saved filter).
     response = client.get(reverse("communities:estate_list"), {"community": world.community_b1.pk})
     assert [row.name for row in response.context["rows"]] == ["板厂南里"]
+
+
+@pytest.mark.parametrize("junk", ["abc", "", " 1", "1.0", "-1", "0", "²", "١٢", "１２", "99999999999999999999", "\x00"])
+def test_an_id_that_cannot_name_a_row_is_not_found(world, junk):
+    """Ids come from URLs: junk, non-ASCII digits and numbers beyond bigint are a 404, not a 500
+    (Python's int() would read "١٢" as 12)."""
+    with pytest.raises(Http404):
+        get_scoped_object_or_404(Estate.objects.all(), world.official, Action.VIEW, pk=junk)
+    with pytest.raises(Http404):
+        get_scoped_object_or_404(Building.objects.all(), world.official, Action.CHANGE, estate_id=junk)
+
+
+def test_an_id_as_text_still_finds_its_row_and_keeps_404_outside_403_inside(world):
+    pk = str(world.estate_a1.pk)
+    assert get_scoped_object_or_404(Estate.objects.all(), world.staff_a, Action.VIEW, pk=pk) == world.estate_a1
+    with pytest.raises(PermissionDenied):
+        get_scoped_object_or_404(Estate.objects.all(), world.auditor, Action.CHANGE, pk=pk)
+    with pytest.raises(Http404):
+        get_scoped_object_or_404(Estate.objects.all(), world.staff_b, Action.CHANGE, pk=pk)
+
+
+@pytest.mark.parametrize("junk", ["abc", "%C2%B2", "%D9%A1%D9%A2", "99999999999999999999", "-1"])
+@pytest.mark.parametrize("method", ["get", "patch", "put", "delete"])
+def test_api_detail_with_a_junk_id_is_404(world, client_for, junk, method):
+    client = client_for(world.official)
+    response = getattr(client, method)(f"/api/v1/estates/{junk}/", content_type="application/json")
+    assert response.status_code == 404
+    assert client.post(f"/api/v1/renovation-projects/{junk}/move/").status_code == 404

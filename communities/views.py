@@ -36,6 +36,7 @@ from communities.models import (
 from core.forms import apply_errors
 from core.models import SavedFilter
 from core.pagination import PAGE_SIZES, paginate
+from core.params import id_param
 
 LEDGER_LIST = "ledger"
 
@@ -238,9 +239,11 @@ def estate_trash(request):
         raise PermissionDenied(_("只有区级管理人员可以查看和恢复已删除的小区。"))
     if request.method == "POST":
         try:
-            estate = services.restore_estate(user=request.user, history_id=int(request.POST.get("history_id", 0)))
-        except (ValidationError, ValueError) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [_("恢复失败。")])))
+            # Junk names no deletion record: 0 is "not found" to the service.
+            history_id = id_param(request.POST, "history_id") or 0
+            estate = services.restore_estate(user=request.user, history_id=history_id)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("已恢复小区“%(name)s”。") % {"name": estate.name})
             return redirect("communities:estate_detail", pk=estate.pk)

@@ -38,6 +38,7 @@ from complaints.forms import (
 from complaints.models import CalendarDay, Category, Complaint, ExtensionRequest, Photo, ReplyTemplate, Status
 from core.forms import apply_errors
 from core.pagination import PAGE_SIZES, PortalPaginator, page_size_from
+from core.params import MAX_ID, id_param, int_param, year_param
 from core.validators import mask_mobile
 from core.xlsx import xlsx_download
 
@@ -565,15 +566,10 @@ GROUPINGS = [("street", "按街道"), ("district", "按区"), ("category", "按�
 
 
 def _measure_params(request):
-    today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-        month = int(request.GET.get("month") or 0) or None
-        category_id = int(request.GET.get("category") or 0) or None
-    except ValueError:
-        year, month, category_id = today.year, None, None
-    if month is not None and not 1 <= month <= 12:
-        month = None
+    """The period and filters of the measures page and its .xlsx; junk is a 400 naming the parameter."""
+    year = year_param(request, default=timezone.localdate().year)
+    month = int_param(request, "month", default=None, min=1, max=12)
+    category_id = int_param(request, "category", default=None, min=1, max=MAX_ID)
     by = request.GET.get("by") if request.GET.get("by") in dict(GROUPINGS) else "street"
     return year, month, category_id, by
 
@@ -623,17 +619,17 @@ def measures_export(request):
 
 @login_required
 def calendar(request):
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
+    year = year_param(request, default=timezone.localdate().year)
     can_edit = can(request.user, Action.CHANGE, CalendarDay)
     form = CalendarDayForm(request.POST or None)
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied(_("只有区级管理人员可以维护节假日与调休。"))
         if request.POST.get("delete"):
-            services.delete_calendar_day(user=request.user, day_id=int(request.POST["delete"]))
+            day_id = id_param(request.POST, "delete")
+            if day_id is None:
+                raise Http404(_("没有找到该日期。"))
+            services.delete_calendar_day(user=request.user, day_id=day_id)
             return redirect(f"{reverse('complaints:calendar')}?year={year}")
         if form.is_valid():
             try:

@@ -15,6 +15,8 @@ Every page costs the same number of queries, whether it is page 1 or page
 from django.core.paginator import Page, Paginator
 from rest_framework.pagination import PageNumberPagination
 
+from core.params import parse_int
+
 PAGE_SIZES = (20, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
 
@@ -59,10 +61,8 @@ class PortalPaginator(Paginator):
 
 
 def page_size_from(request, default=DEFAULT_PAGE_SIZE):
-    try:
-        size = int(request.GET.get("page_size", default))
-    except (TypeError, ValueError):
-        return default
+    """One of PAGE_SIZES; anything else asked for (junk included) gives the default."""
+    size = parse_int(request.GET.get("page_size", ""))
     return size if size in PAGE_SIZES else default
 
 

@@ -17,6 +17,7 @@ from accounts.scoping import Action, can, get_scoped_object_or_404, scoped
 from communities.models import ManagementMode
 from core.forms import add_bootstrap_classes, apply_errors
 from core.pagination import paginate
+from core.params import MAX_ID, id_param, int_param
 from propertymgmt import selectors, services
 from propertymgmt.forms import (
     AssessmentForm,
@@ -193,8 +194,9 @@ def order_out(request):
     try:
         services.order_out(
             user=request.user,
-            company_id=int(request.POST.get("company", 0)),
-            street_id=int(request.POST.get("street", 0)),
+            # Junk ids name nothing: 0 is "not found" to the service.
+            company_id=id_param(request.POST, "company") or 0,
+            street_id=id_param(request.POST, "street") or 0,
             reason=request.POST.get("reason", ""),
         )
     except ValidationError as exc:
@@ -378,10 +380,8 @@ def subsidy_run(request):
 
 
 def _street_param(request):
-    try:
-        return int(request.GET.get("street") or 0) or None
-    except ValueError:
-        return None
+    """The street to narrow the payments to; junk is a 400 naming `street`."""
+    return int_param(request, "street", default=None, min=1, max=MAX_ID)
 
 
 @login_required
@@ -577,9 +577,10 @@ def estate_property(request, estate_pk):
                 return redirect("propertymgmt:estate_property", estate_pk=estate.pk)
     if request.method == "POST" and which is None and request.POST.get("step"):
         try:
-            services.complete_step(user=request.user, step_id=int(request.POST["step"]), done_on=timezone.localdate())
-        except (ValidationError, ValueError) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            step_id = id_param(request.POST, "step") or 0  # junk is "not found" (404)
+            services.complete_step(user=request.user, step_id=step_id, done_on=timezone.localdate())
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         return redirect("propertymgmt:estate_property", estate_pk=estate.pk)
     return render(
         request,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.scoping import Action, can, get_scoped_object_or_404
 from core.forms import apply_errors
 from core.pagination import PAGE_SIZES, paginate
+from core.params import year_param
 from renovation import forms, reports, selectors, services
 from renovation.filtersets import filter_projects
 from renovation.models import (
@@ -319,10 +320,8 @@ def subsidy_check(request):
 
 
 def _report_year(request):
-    try:
-        return int(request.GET.get("year") or selectors.today().year)
-    except ValueError:
-        return selectors.today().year
+    """The report's year: this year by default, a 400 naming `year` when it is junk or out of range."""
+    return year_param(request, default=selectors.today().year)
 
 
 @login_required

@@ -312,6 +312,11 @@ FOOTER_ROWS = 20  # rows past the data an exported file carries: 合计, blank l
 # Blank rows in a row: openpyxl parses each, so a sheet of a million `<row r="n"/>`
 # (2.5 MB zipped, hardly compressible) took seconds even stopped at the row limit.
 IMPORT_MAX_BLANK_ROWS = 10_000
+# Sheet XML per row read, on average: a ledger row at every maximum length is
+# under 10 KB. A row of 16,384 cells is 400 KB, compresses 9:1, and openpyxl
+# parses every cell however few it is asked for: 100 of them took 44 s.
+IMPORT_MAX_ROW_BYTES = 16 * 1024
+ROW_BYTES_SLACK = 256 * 1024  # the parser reads ahead 16 KB at a time; what precedes the rows is small
 
 
 class ImportFileError(Exception):
@@ -399,11 +404,18 @@ class BoundedRows:
     before a far one: a 10 KB file with a cell at XFD1048576 made it hand over
     a million rows of 16,384 values each, and held a worker for a minute.
     `max_rows` may be narrowed once the header row is found; `read` counts the
-    rows taken from openpyxl."""
+    rows taken from openpyxl.
+
+    The sheet's XML is metered as openpyxl reads it: past IMPORT_MAX_ROW_BYTES
+    a row on average (rows of thousands of cells nobody asked for) the file is
+    refused."""
 
     def __init__(self, sheet, *, max_columns: int, max_rows: int, limit: int | None = None):
         """`limit` is the row limit the refusal names (the data rows allowed)."""
         sheet.reset_dimensions()
+        open_source = sheet._get_source  # openpyxl 3.1: the sheet's XML, opened for each pass
+        sheet._get_source = lambda: _MeteredSource(open_source(), self)
+        self.max_row_bytes = getattr(settings, "IMPORT_MAX_ROW_BYTES", IMPORT_MAX_ROW_BYTES)
         self._rows = sheet.iter_rows(min_row=1, max_col=max_columns, values_only=True)
         self.max_rows = max_rows
         self.limit = limit  # the row limit named in the refusal
@@ -434,3 +446,32 @@ class BoundedRows:
                     % {"row": self.read - self.blank + 1, "n": self.max_blank}
                 )
         return row
+
+
+class _MeteredSource:
+    """A sheet's XML stream that refuses to be read much further than the rows
+    taken from it justify (see BoundedRows)."""
+
+    def __init__(self, stream, rows: BoundedRows):
+        self._stream = stream
+        self._rows = rows
+        self.taken = 0
+
+    def read(self, size=-1):
+        data = self._stream.read(size)
+        self.taken += len(data)
+        if self.taken > ROW_BYTES_SLACK + self._rows.read * self._rows.max_row_bytes:
+            raise ImportFileError(
+                _("第%(row)s行附近的数据异常庞大（平均每行超过%(kb)s KB），请检查文件后重新上传。")
+                % {"row": self._rows.read + 1, "kb": self._rows.max_row_bytes // 1024}
+            )
+        return data
+
+    def close(self):
+        self._stream.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()

@@ -50,12 +50,6 @@ def count(kind: str, value: str) -> int:
     return ratelimit.count(_KINDS[kind], value)
 
 
-def _redis():
-    """The raw Redis client, or None when the cache is not Redis or Redis is
-    backing off (see core.cache_backends); wrap calls in `guarded`."""
-    return ratelimit.redis_client()
-
-
 class Limits:
     """The intake's counters for one address and one phone: read together
     (one round trip) before the filing is validated, and raised together once

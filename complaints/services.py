@@ -44,7 +44,7 @@ from complaints.photos import clean_photo
 from complaints.workdays import calendar_around
 from core import sms
 from core.cache import CACHE_ERRORS
-from core.cache_backends import guarded
+from core.cache_backends import guarded, redis_down
 from core.ratelimit import redis_client
 from core.validators import MOBILE_RE, normalize_mobile
 
@@ -222,9 +222,13 @@ def kick_delivery() -> None:
     on is already queued: the worker clears the flag before it reads the
     outbox, so a row committed before the flag was seen is always picked up.
     One SET NX instead of a Celery publish on almost every filing; if Redis
-    cannot answer, publish anyway (the row is in the outbox whatever happens)."""
+    cannot answer, publish anyway (the row is in the outbox whatever happens),
+    unless the broker is that very Redis, found down a moment ago: then the
+    row waits for the beat's drain instead of the request for a time-out."""
     from complaints.tasks import deliver_notifications
 
+    if redis_down() and settings.CACHES["default"].get("LOCATION") == settings.CELERY_BROKER_URL:
+        return
     client = redis_client()
     if client is not None:
         try:

@@ -96,3 +96,18 @@ def test_rate_counters_move_to_the_database_and_back(world, redis_unreachable):
     assert ratelimit.hit([(rule, "x")]) == [2]
     assert ratelimit.counts([(rule, "x"), (rule, "y"), (rule, "z")]) == [2, 1, 0]
     assert RateCounter.objects.filter(kind="test").count() == 2
+
+
+def test_no_publish_to_a_broker_that_is_the_redis_found_down(db, settings, redis_unreachable, monkeypatch):
+    from complaints import services
+    from complaints.tasks import deliver_notifications
+
+    published = []
+    monkeypatch.setattr(deliver_notifications, "apply_async", lambda **kwargs: published.append(kwargs))
+    settings.CELERY_BROKER_URL = settings.CACHES["default"]["LOCATION"]
+    cache.get("a")  # finds Redis down
+    services.kick_delivery()
+    assert published == []  # the receipt waits in the outbox for the beat
+    settings.CELERY_BROKER_URL = "redis://elsewhere:6379/0"
+    services.kick_delivery()
+    assert len(published) == 1

@@ -19,13 +19,21 @@ from urllib.parse import unquote
 import pytest
 import schemathesis
 from django.core import signals
+from django.core.cache import cache
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from rest_framework.throttling import UserRateThrottle
 
+from complaints import services as complaint_services
+from complaints.models import Category
 from oldestate.wsgi import application
+from propertymgmt.models import OwnersVote, SubsidyPayment, SubsidyPeriod
+from renovation.models import CatalogueItem, ConsultationMeeting, FundingLine, ProgressReport
+from tests.factories import RightsUnitFactory
+from tests.propertymgmt.conftest import ContractFactory
+from tests.renovation.conftest import AnnualPlanFactory, FiveYearPlanFactory, ProjectFactory, WorkItemFactory
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
 # Explicit examples and generated cases; the coverage phase (every boundary
@@ -79,14 +87,8 @@ def seeded(world):
     """The shared world plus a few rows of every kind the API serves, in
     street A and in street B, so generated ids hit real rows on both sides
     of the street-staff boundary."""
-    from complaints import services as complaint_services
-    from complaints.models import Category
-    from propertymgmt.models import OwnersVote, SubsidyPayment, SubsidyPeriod
-    from renovation.models import CatalogueItem, ConsultationMeeting, FundingLine, ProgressReport
-    from tests.factories import RightsUnitFactory
-    from tests.propertymgmt.conftest import ContractFactory
-    from tests.renovation.conftest import AnnualPlanFactory, FiveYearPlanFactory, ProjectFactory, WorkItemFactory
-
+    # Ledger counts are cached per data generation; ids of an earlier test may recur.
+    cache.clear()
     plan = FiveYearPlanFactory(district=world.district)
     annual = AnnualPlanFactory(plan=plan, year=2024)
     projects = [

@@ -38,12 +38,17 @@ from django.conf import settings
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.text import Text
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS_PER_SHEET = 1_000_000  # an .xlsx sheet holds 1,048,576 rows; leave room for title and totals
@@ -305,17 +310,20 @@ def xlsx_download(write, *, filename: str) -> FileResponse:
 IMPORT_MAX_ROWS = 100_000  # rows of data in one file; settings.IMPORT_MAX_ROWS overrides
 IMPORT_MAX_UNZIPPED_BYTES = 512 * 1024 * 1024  # a 100,000-row ledger written by openpyxl unzips to ~140 MB
 IMPORT_MAX_MEMBER_BYTES = 256 * 1024 * 1024  # one part of the archive (a sheet, the shared strings)
-IMPORT_MAX_RATIO = 100  # a real sheet compresses 5–20 times; a bomb of blank rows, hundreds
+IMPORT_MAX_RATIO = (
+    500  # a real sheet compresses 5–20 times (150 with the same long remark on every row); a bomb, thousands
+)
 RATIO_CHECKED_FROM = 1024 * 1024  # small parts may compress as they like
 IMPORT_MAX_MEMBERS = 1000
 FOOTER_ROWS = 20  # rows past the data an exported file carries: 合计, blank lines, 填报人/审核人
 # Blank rows in a row: openpyxl parses each, so a sheet of a million `<row r="n"/>`
 # (2.5 MB zipped, hardly compressible) took seconds even stopped at the row limit.
 IMPORT_MAX_BLANK_ROWS = 10_000
-# Sheet XML per row read, on average: a ledger row at every maximum length is
-# under 10 KB. A row of 16,384 cells is 400 KB, compresses 9:1, and openpyxl
-# parses every cell however few it is asked for: 100 of them took 44 s.
-IMPORT_MAX_ROW_BYTES = 16 * 1024
+# Sheet XML per row read, on average. A ledger row at every maximum length is
+# about 20 KB as openpyxl writes it (each Chinese character as &#22791;). A row
+# of 16,384 cells is 400 KB, compresses 9:1, and openpyxl parses every cell
+# however few it is asked for: 100 of them took 44 s.
+IMPORT_MAX_ROW_BYTES = 64 * 1024
 ROW_BYTES_SLACK = 256 * 1024  # the parser reads ahead 16 KB at a time; what precedes the rows is small
 
 
@@ -378,13 +386,49 @@ def unreadable(exc) -> ImportFileError:
     )
 
 
+class _UnsizedSheet(ReadOnlyWorksheet):
+    """A read-only sheet that does not look for its size when opened: the size
+    it declares is ignored anyway (BoundedRows), and with none declared openpyxl
+    parses the whole sheet to find out (a million blank rows: 8 s)."""
+
+    def _get_size(self):
+        pass
+
+
+class _ImportReader(ExcelReader):
+    """openpyxl's read-only reader with two changes: the shared strings are read
+    as the cells need them (see _LazyStrings) instead of all at once before the
+    first row, and sheets are opened without looking for their size. Charts
+    are skipped (an import reads values only)."""
+
+    def read_strings(self):
+        part = self.package.find(SHARED_STRINGS)
+        if part is not None:
+            self.shared_strings = _LazyStrings(self.archive, part.PartName[1:])
+
+    def read_worksheets(self):
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                continue
+            worksheet = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            worksheet.sheet_state = sheet.state
+            self.wb._sheets.append(worksheet)
+
+
+def load_workbook(fileobj):
+    """The workbook of an upload, read-only, values rather than formulas."""
+    reader = _ImportReader(fileobj, read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
+
+
 @contextmanager
 def open_import_workbook(fileobj):
     """The uploaded workbook, read-only, once its archive passed `check_archive`.
     Raises ImportFileError with the clerk's message."""
     check_archive(fileobj)
     try:
-        workbook = load_workbook(fileobj, read_only=True, data_only=True)
+        workbook = load_workbook(fileobj)
     except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
         raise unreadable(exc) from exc
     try:
@@ -413,6 +457,7 @@ class BoundedRows:
     def __init__(self, sheet, *, max_columns: int, max_rows: int, limit: int | None = None):
         """`limit` is the row limit the refusal names (the data rows allowed)."""
         sheet.reset_dimensions()
+        self.strings = sheet._shared_strings
         open_source = sheet._get_source  # openpyxl 3.1: the sheet's XML, opened for each pass
         sheet._get_source = lambda: _MeteredSource(open_source(), self)
         self.max_row_bytes = getattr(settings, "IMPORT_MAX_ROW_BYTES", IMPORT_MAX_ROW_BYTES)
@@ -427,7 +472,12 @@ class BoundedRows:
         return self
 
     def __next__(self):
-        row = next(self._rows)
+        try:
+            row = next(self._rows)
+        except (StopIteration, ImportFileError):
+            raise
+        except Exception as exc:  # a damaged sheet (a string index past the table, bad XML) is refused, not a 500
+            raise unreadable(exc) from exc
         self.read += 1
         if self.read > self.max_rows:
             # Past the limit counting blank rows; the data rows alone are checked by the importer.
@@ -460,6 +510,8 @@ class _MeteredSource:
     def read(self, size=-1):
         data = self._stream.read(size)
         self.taken += len(data)
+        if isinstance(self._rows.strings, _LazyStrings):
+            self._rows.strings.sheet_bytes += len(data)
         if self.taken > ROW_BYTES_SLACK + self._rows.read * self._rows.max_row_bytes:
             raise ImportFileError(
                 _("第%(row)s行附近的数据异常庞大（平均每行超过%(kb)s KB），请检查文件后重新上传。")
@@ -475,3 +527,47 @@ class _MeteredSource:
 
     def __exit__(self, *exc_info):
         self.close()
+
+
+IMPORT_STRINGS_SLACK = 10_000  # shared strings read before any budget is earned
+SHEET_BYTES_PER_STRING = 16  # a cell that uses a shared string, <c t="s"><v>7</v></c>, is longer
+
+
+class _LazyStrings:
+    """The shared string table, read only as far as the cells read so far need.
+
+    openpyxl reads the whole table before the first row: a million short
+    strings (a 2.6 MB upload) took 40 s here, and nothing in the sheet need use
+    them. Excel numbers its strings in the order the cells first use them, so
+    a real file never asks for a string much further on than the cells read so
+    far; past SHEET_BYTES_PER_STRING bytes of sheet read per string (and a
+    slack) the file is refused."""
+
+    TAG = f"{{{SHEET_MAIN_NS}}}si"
+
+    def __init__(self, archive, path):
+        self._source = archive.open(path)
+        self._nodes = iterparse(self._source)
+        self._strings = []
+        self.sheet_bytes = 0  # bytes of sheet XML read so far (_MeteredSource adds them)
+
+    def __getitem__(self, index):
+        if index < 0:
+            raise IndexError(index)
+        while index >= len(self._strings):
+            if len(self._strings) >= IMPORT_STRINGS_SLACK + self.sheet_bytes // SHEET_BYTES_PER_STRING:
+                raise ImportFileError(
+                    _("单元格引用的共享字符串（第%(n)s个之后）远超已读的数据，文件可能已损坏，请检查文件后重新上传。")
+                    % {"n": len(self._strings)}
+                )
+            self._strings.append(self._next())
+        return self._strings[index]
+
+    def _next(self) -> str:
+        for _event, node in self._nodes:
+            if node.tag == self.TAG:
+                text = Text.from_tree(node).content.replace("x005F_", "")
+                node.clear()
+                return text
+        self._source.close()
+        raise IndexError("no more shared strings")

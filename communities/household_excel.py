@@ -26,12 +26,12 @@ from communities.ledger_excel import (
 )
 from communities.models import Building, Household
 from core.validators import validate_contact_phone
-from core.xlsx import (
+from core.xlsx import new_workbook
+from core.xlsx_import import (
     FOOTER_ROWS,
     BoundedRows,
     ImportFileError,
     import_row_limit,
-    new_workbook,
     open_import_workbook,
     too_many_rows,
 )

@@ -34,19 +34,21 @@ from communities.models import (
 from core.xlsx import (
     BORDER,
     CENTER,
-    FOOTER_ROWS,
     HEADER_FILL,
     HEADER_FONT,
     MAX_ROWS_PER_SHEET,
+    new_workbook,
+    report_sheet,
+    signature_footer,
+    totals_row,
+)
+from core.xlsx_import import (
+    FOOTER_ROWS,
     BoundedRows,
     ImportFileError,
     import_row_limit,
-    new_workbook,
     open_import_workbook,
-    report_sheet,
-    signature_footer,
     too_many_rows,
-    totals_row,
 )
 
 YES = {"是", "有", "y", "yes", "true", "1", "√", "✓"}

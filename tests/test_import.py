@@ -280,7 +280,7 @@ def test_a_declared_range_of_a1_xfd1048576_is_ignored(world, client_for, reads):
 
 def test_a_cell_at_xfd1048576_is_refused_at_the_row_limit(world, client_for, reads):
     from communities.ledger_excel import HEADER_SEARCH_ROWS, IMPORT_MAX_COLUMNS
-    from core.xlsx import FOOTER_ROWS
+    from core.xlsx_import import FOOTER_ROWS
 
     before = Estate.objects.count()
     response = upload(client_for(world.staff_a), with_a_cell_at_xfd1048576(ledger_rows(10)))
@@ -342,12 +342,12 @@ def test_more_rows_than_the_limit_are_refused_and_none_saved(world, client_for, 
 
 
 def test_a_zip_bomb_is_refused_before_openpyxl_reads_it(world, client_for, monkeypatch):
-    import core.xlsx
+    import core.xlsx_import
 
     def never(*args, **kwargs):
         raise AssertionError("openpyxl must not open a zip bomb")
 
-    monkeypatch.setattr(core.xlsx, "load_workbook", never)
+    monkeypatch.setattr(core.xlsx_import, "load_workbook", never)
     content = bomb_of_blank_rows(20)
     assert len(content) < 200 * 1024  # 20 MB of blank rows in a small upload
     refused(upload(client_for(world.staff_a), content), "疑似“压缩炸弹”")
@@ -444,7 +444,7 @@ def with_shared_strings(count: int, *, cell_uses: int | None = None) -> bytes:
 
 @pytest.fixture
 def strings_read(monkeypatch):
-    from core.xlsx import _LazyStrings
+    from core.xlsx_import import _LazyStrings
 
     seen = {"strings": 0}
     original = _LazyStrings._next
@@ -467,7 +467,7 @@ def test_shared_strings_no_cell_uses_are_never_read(world, client_for, strings_r
 
 
 def test_a_cell_using_a_string_far_down_the_table_is_refused(world, client_for, strings_read):
-    from core.xlsx import IMPORT_STRINGS_SLACK
+    from core.xlsx_import import IMPORT_STRINGS_SLACK
 
     refused(upload(client_for(world.staff_a), with_shared_strings(50_000, cell_uses=49_999)), "共享字符串")
     assert strings_read["strings"] < IMPORT_STRINGS_SLACK + 1000

@@ -28,9 +28,7 @@ TRACK_MISS_PER_IP = Rule("track-miss-ip", HOUR)
 TRACK_MISS_PER_NUMBER = Rule("track-miss-number", HOUR)
 TRACK_MISS_PER_PHONE = Rule("track-miss-phone", HOUR)
 
-# Misses allowed per hour (settings of the same names override them).
-TRACK_MISSES_PER_IP_HOUR = 20
-TRACK_MISSES_PER_NUMBER_HOUR = 10
+# Misses allowed per hour: settings.COMPLAINT_TRACK_MISSES_PER_IP_HOUR and _PER_NUMBER_HOUR.
 
 _KINDS = {"ip": FILE_PER_IP, "phone": FILE_PER_PHONE}
 
@@ -89,8 +87,8 @@ def track_refused(*, ip: str, number: str, phone: str) -> bool:
     """Too many wrong number + phone pairs lately from this address, for this
     number or for this phone."""
     ip_misses, number_misses, phone_misses = ratelimit.counts(_track_pairs(ip, number, phone))
-    per_ip = getattr(settings, "COMPLAINT_TRACK_MISSES_PER_IP_HOUR", TRACK_MISSES_PER_IP_HOUR)
-    per_case = getattr(settings, "COMPLAINT_TRACK_MISSES_PER_NUMBER_HOUR", TRACK_MISSES_PER_NUMBER_HOUR)
+    per_ip = settings.COMPLAINT_TRACK_MISSES_PER_IP_HOUR
+    per_case = settings.COMPLAINT_TRACK_MISSES_PER_NUMBER_HOUR
     return ip_misses >= per_ip or number_misses >= per_case or phone_misses >= per_case
 
 

@@ -74,7 +74,7 @@ def _follow_url(request, complaint) -> str:
     rather than the request's Host header, which the sender chooses (Django
     checks it against ALLOWED_HOSTS)."""
     path = reverse("complaints:follow", args=[complaint.access_token])
-    base = getattr(settings, "PORTAL_BASE_URL", "")
+    base = settings.PORTAL_BASE_URL
     return f"{base.rstrip('/')}{path}" if base else request.build_absolute_uri(path)
 
 

@@ -29,7 +29,6 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
-IMPORT_MAX_ROWS = 100_000  # rows of data in one file; settings.IMPORT_MAX_ROWS overrides
 IMPORT_MAX_UNZIPPED_BYTES = 512 * 1024 * 1024  # a 100,000-row ledger written by openpyxl unzips to ~140 MB
 IMPORT_MAX_MEMBER_BYTES = 256 * 1024 * 1024  # one part of the archive (a sheet, the shared strings)
 # A real sheet compresses 5–20 times (150 with the same long remark on every row); a bomb, thousands.
@@ -64,7 +63,7 @@ class ImportFileError(Exception):
 
 
 def import_row_limit() -> int:
-    return getattr(settings, "IMPORT_MAX_ROWS", IMPORT_MAX_ROWS)
+    return settings.IMPORT_MAX_ROWS
 
 
 def too_many_rows(limit: int | None = None) -> ImportFileError:

@@ -365,6 +365,13 @@ COMPLAINT_MAX_PHOTOS = 3
 COMPLAINT_PHOTO_MAX_BYTES = env.int("COMPLAINT_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 COMPLAINT_RATING_WORKING_DAYS = env.int("COMPLAINT_RATING_WORKING_DAYS", default=5)
 OPEN311_API_KEYS = env.list("OPEN311_API_KEYS", default=[])
+# Wrong number + phone pairs on /complaints/track/ before a 429, per hour.
+COMPLAINT_TRACK_MISSES_PER_IP_HOUR = env.int("COMPLAINT_TRACK_MISSES_PER_IP_HOUR", default=20)
+COMPLAINT_TRACK_MISSES_PER_NUMBER_HOUR = env.int("COMPLAINT_TRACK_MISSES_PER_NUMBER_HOUR", default=10)
+# The portal's public address, for links sent by SMS (otherwise the request's host).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
+# The most rows one spreadsheet import may hold (core.xlsx_import).
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 
 LOGGING = {
     "version": 1,

@@ -103,7 +103,7 @@ def test_every_declared_scope_builds_a_filter_at_every_level():
         if not _declares_scope(model):
             continue
         if getattr(model, "scope_q", None) is None and set(model.scope_paths) < set(LEVELS):
-            broken.append(f"{model._meta.label}: scope_paths lacks {sorted(set(LEVELS) - set(model.scope_paths))}")
+            broken.append(model._meta.label)
             continue
         for level in LEVELS:
             try:

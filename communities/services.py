@@ -35,18 +35,7 @@ from communities.models import (
     PropertyRightsUnit,
     RightsHolding,
 )
-
-
-class EditConflict(Exception):
-    """Someone else saved the record after this user opened it."""
-
-    def __init__(self, current, changes, editors, seen=None, fields=()):
-        self.current = current  # the record as saved now
-        self.changes = changes  # FieldChange from the version the clerk opened to now
-        self.editors = editors  # who saved in between, and when
-        self.seen = seen  # the history record of the version the clerk opened (None if unknown)
-        self.fields = list(fields)
-        super().__init__(_("该记录已被他人修改，您的保存未生效。"))
+from core.exceptions import EditConflict  # raised here; callers name it services.EditConflict
 
 
 def _conflict(current, seen_version, fields):

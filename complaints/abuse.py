@@ -11,6 +11,7 @@ from django.core import signing
 from django.utils.translation import gettext as _
 
 from core import ratelimit
+from core.http import client_ip as client_ip  # views call abuse.client_ip
 from core.ratelimit import Rule
 from core.validators import normalize_mobile
 
@@ -31,16 +32,6 @@ TRACK_MISS_PER_PHONE = Rule("track-miss-phone", HOUR)
 # Misses allowed per hour: settings.COMPLAINT_TRACK_MISSES_PER_IP_HOUR and _PER_NUMBER_HOUR.
 
 _KINDS = {"ip": FILE_PER_IP, "phone": FILE_PER_PHONE}
-
-
-def client_ip(request) -> str:
-    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", None)
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
-        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def count(kind: str, value: str) -> int:

@@ -9,6 +9,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.exceptions import EditConflict
+
 
 def _django_errors(exc: DjangoValidationError):
     if hasattr(exc, "error_dict"):
@@ -22,8 +24,6 @@ def _django_errors(exc: DjangoValidationError):
 def exception_handler(exc, context):
     """DRF's handler, plus: a service's Django ValidationError is a 400 with
     field messages, a protected delete is a 409, never a 500."""
-    from communities.services import EditConflict
-
     if isinstance(exc, EditConflict):
         return Response(
             {

@@ -2,10 +2,10 @@
 address and per vote, in the cache. Only wrong codes count. The cache is an accelerator:
 if it fails, the page still answers (without the limit) rather than erroring."""
 
-from django.conf import settings
 from django.core.cache import cache
 
 from core.cache import CACHE_ERRORS
+from core.http import client_ip as client_ip  # views call throttle.client_ip
 
 WINDOW = 60 * 60  # one hour
 # Wrong codes allowed in the window from one address (over all votes), and on one vote
@@ -13,16 +13,6 @@ WINDOW = 60 * 60  # one hour
 PER_IP = 10
 PER_VOTE = 100
 NAMESPACE = "propertymgmt:cast"
-
-
-def client_ip(request) -> str:
-    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", None)
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
-        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def _keys(ip: str, vote_id: int) -> tuple[str, str]:

@@ -13,18 +13,14 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
+from core import registry
 from core.models import ExportJob
 
 logger = logging.getLogger(__name__)
 
-# kind → function(job, fileobj, progress) returning (row count, download name)
-EXPORTERS = {
-    "ledger": "communities.ledger_excel.export_for_job",
-    "complaints": "complaints.excel.export_for_job",
-    "subsidy-payments": "propertymgmt.exports.export_for_job",
-    "renovation-projects": "renovation.reports.export_for_job",
-    "workbook": "dashboard.workbook.export_for_job",
-}
+# kind → dotted path of the exporter; each app registers its own from its
+# AppConfig.ready() (core.registry), so core names none of them.
+EXPORTERS = registry.exporters
 
 
 def start_export(*, user, kind: str, params: dict, total_rows: int) -> ExportJob:
@@ -83,13 +79,8 @@ def run_export_job(job_id) -> None:
 
 
 def purge_expired() -> int:
-    """Delete export files past their keep-until time, and old import uploads."""
-    from datetime import timedelta
-
-    from django.conf import settings
-
-    from communities.models import ImportBatch
-
+    """Delete export files past their keep-until time, then run the apps'
+    clean-ups of their own old files (core.registry.purge_hooks)."""
     now = timezone.now()
     removed = 0
     for job in ExportJob.objects.filter(expires_at__lt=now):
@@ -97,13 +88,6 @@ def purge_expired() -> int:
             job.file.delete(save=False)
         job.delete()
         removed += 1
-    old = now - timedelta(hours=settings.IMPORT_KEEP_HOURS)
-    for batch in ImportBatch.objects.filter(created_at__lt=old).exclude(file=""):
-        batch.file.delete(save=False)
-        if batch.parsed:
-            batch.parsed.delete(save=False)
-        if batch.status == ImportBatch.Status.PREVIEWED:
-            batch.status = ImportBatch.Status.DISCARDED  # too old to commit: upload again
-        batch.save(update_fields=["file", "parsed", "status"])
-        removed += 1
+    for path in registry.purge_hooks:
+        removed += import_string(path)(now=now)
     return removed

@@ -155,7 +155,7 @@ def test_every_benchmark_part_imports_and_offers_measure_and_render():
     """`make bench` is not run by CI; at least its modules must load with the code they measure."""
     import importlib
 
-    from core.management.commands.bench import APP_PARTS
+    from bench.management.commands.bench import APP_PARTS
 
     for name, module_name in APP_PARTS.items():
         module = importlib.import_module(module_name)

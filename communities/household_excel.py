@@ -21,8 +21,8 @@ from communities.ledger_excel import (
     CellError,
     ImportResult,
     RowError,
-    _normalize_header,
-    _text,
+    cell_text,
+    normalize_header,
 )
 from communities.models import Building, Household
 from core.validators import validate_contact_phone
@@ -46,9 +46,9 @@ COLUMNS = (
     ("联系电话", "owner_phone", False, 20),
     ("备注", "remarks", False, 200),
 )
-HEADERS = {_normalize_header(h): (h, f, r, n) for h, f, r, n in COLUMNS}
-HEADERS[_normalize_header("专有面积（㎡）")] = COLUMNS[3]
-HEADERS[_normalize_header("楼栋")] = COLUMNS[0]
+HEADERS = {normalize_header(h): (h, f, r, n) for h, f, r, n in COLUMNS}
+HEADERS[normalize_header("专有面积（㎡）")] = COLUMNS[3]
+HEADERS[normalize_header("楼栋")] = COLUMNS[0]
 CHANGEABLE = ("exclusive_area", "owner_name", "owner_phone", "remarks")
 AREA_MAX = Decimal("9999999.99")
 MAX_COLUMNS = len(COLUMNS) + COLUMN_MARGIN  # cells further right are never read
@@ -129,7 +129,7 @@ def _parse_register_rows(path_or_file, parsed: ParsedRegister) -> None:
         )
         header_number, columns = None, None
         for number, row in enumerate(rows, start=1):
-            found = {i: HEADERS[_normalize_header(c)] for i, c in enumerate(row) if _normalize_header(c) in HEADERS}
+            found = {i: HEADERS[normalize_header(c)] for i, c in enumerate(row) if normalize_header(c) in HEADERS}
             if len(found) >= 3:
                 header_number, columns = number, found
                 break
@@ -159,7 +159,7 @@ def _parse_register_rows(path_or_file, parsed: ParsedRegister) -> None:
                     if name == "exclusive_area":
                         value = _area(raw)
                     else:
-                        value = _text(raw)
+                        value = cell_text(raw)
                         if required and not value:
                             raise CellError(_("必填"))
                         if max_length and len(value) > max_length:

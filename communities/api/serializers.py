@@ -2,7 +2,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts.scoping import Action, scoped
+from accounts.api import ScopedModelSerializer
 from communities.fields import BUILDING_EDITABLE_FIELDS, ESTATE_EDITABLE_FIELDS, RIGHTS_UNIT_EDITABLE_FIELDS
 from communities.models import Building, Community, Estate, PropertyRightsUnit, StreetOffice
 
@@ -21,34 +21,6 @@ class CommunitySerializer(serializers.ModelSerializer):
     class Meta:
         model = Community
         fields = ["id", "name", "code", "street", "street_name"]
-
-
-class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related id looked up only among the rows the caller may see.
-
-    An id of another street is refused with the same 400 and the same words as
-    an id that does not exist, so the answer reveals nothing outside the
-    caller's scope. Whether the caller may write there is the service's
-    question (403), asked after this one.
-    """
-
-    def __init__(self, **kwargs):
-        self.scope_action = kwargs.pop("scope_action", Action.VIEW)
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        request = self.context.get("request")
-        if request is None:
-            return queryset.none()
-        return scoped(queryset, request.user, self.scope_action)
-
-
-class ScopedModelSerializer(serializers.ModelSerializer):
-    """A model serializer whose every writable foreign key is scoped to the
-    caller (ScopedPrimaryKeyRelatedField): no writable serializer can forget one."""
-
-    serializer_related_field = ScopedPrimaryKeyRelatedField
 
 
 class EstateSerializer(ScopedModelSerializer):

@@ -1,10 +1,10 @@
 """REST API for the ledger. The same scoping, filters and services as the pages."""
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, viewsets
+from rest_framework import mixins, viewsets
 
-from accounts.scoping import Action, can, get_scoped_object_or_404, scoped
+from accounts.api import ANY_SEGMENT, WRITE_ACTIONS, ScopedViewSetMixin
+from accounts.scoping import Action
 from communities import selectors, services
 from communities.api.serializers import (
     BuildingSerializer,
@@ -21,53 +21,6 @@ from communities.filtersets import (
     ledger_ordering,
 )
 from communities.models import Building, Estate, PropertyRightsUnit
-
-WRITE_ACTIONS = {"update": Action.CHANGE, "partial_update": Action.CHANGE, "destroy": Action.DELETE}
-# Any one path segment reaches the view as the id ("abc", "1.5", "-1"): the
-# view answers 404 in JSON, instead of the router's pattern ([^/.]+ by default)
-# letting Django answer its HTML page.
-ANY_SEGMENT = "[^/]+"
-
-
-class RoleMayWrite(permissions.IsAuthenticated):
-    """A write the caller's role may never make is refused with 403 before the
-    body is read (an auditor's POST is a 403, not a 400 listing the fields).
-
-    Which action a view's write takes: `create` is CREATE, the others are named
-    in the view's `write_actions` (CHANGE when not named). Where the caller may
-    take it (their street, their community) is decided per object afterwards:
-    404 outside the scope, 403 inside it without the right.
-    """
-
-    message = _("您没有权限执行此操作。")
-
-    def has_permission(self, request, view):
-        if not super().has_permission(request, view):
-            return False
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        action = Action.CREATE if view.action == "create" else view.write_actions.get(view.action, Action.CHANGE)
-        return can(request.user, action, view.base_queryset().model)
-
-
-class ScopedViewSetMixin:
-    """Lists through the caller's view scope; an object outside it is a 404,
-    one inside it that the caller may not change is a 403, and a write the
-    caller's role never makes is a 403 before the body is validated."""
-
-    base_queryset = None  # a callable returning the unscoped queryset
-    write_actions = WRITE_ACTIONS
-    permission_classes = [RoleMayWrite]
-    lookup_value_regex = ANY_SEGMENT
-
-    def get_queryset(self):
-        return scoped(self.base_queryset(), self.request.user, Action.VIEW)
-
-    def get_object(self):
-        action = self.write_actions.get(self.action, Action.VIEW)
-        obj = get_scoped_object_or_404(self.base_queryset(), self.request.user, action, pk=self.kwargs["pk"])
-        self.check_object_permissions(self.request, obj)
-        return obj
 
 
 @extend_schema_view(list=extend_schema(summary="小区台账列表"), retrieve=extend_schema(summary="小区详情"))

@@ -1,31 +1,14 @@
 """Read-only REST endpoints of the property app: the same scoping and selectors as the pages."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
 
-from accounts.scoping import Action, get_scoped_object_or_404, scoped
-from communities.api.views import ANY_SEGMENT
+from accounts.api import ScopedReadOnlyViewSet
 from propertymgmt.api.serializers import CompanySerializer, ContractSerializer, PaymentSerializer, VoteSerializer
 from propertymgmt.models import Contract, OwnersVote, PropertyCompany, SubsidyPayment
 
 
-class ScopedReadOnly(viewsets.ReadOnlyModelViewSet):
-    lookup_value_regex = ANY_SEGMENT
-
-    def base_queryset(self):  # pragma: no cover - each view names its own
-        raise NotImplementedError
-
-    def get_queryset(self):
-        return scoped(self.base_queryset(), self.request.user, Action.VIEW)
-
-    def get_object(self):
-        obj = get_scoped_object_or_404(self.base_queryset(), self.request.user, Action.VIEW, pk=self.kwargs["pk"])
-        self.check_object_permissions(self.request, obj)
-        return obj
-
-
 @extend_schema_view(list=extend_schema(summary="物业服务企业列表"), retrieve=extend_schema(summary="物业服务企业"))
-class CompanyViewSet(ScopedReadOnly):
+class CompanyViewSet(ScopedReadOnlyViewSet):
     """物业服务企业（本区全部，只读）。"""
 
     serializer_class = CompanySerializer
@@ -35,7 +18,7 @@ class CompanyViewSet(ScopedReadOnly):
 
 
 @extend_schema_view(list=extend_schema(summary="物业服务合同列表"), retrieve=extend_schema(summary="物业服务合同"))
-class ContractViewSet(ScopedReadOnly):
+class ContractViewSet(ScopedReadOnlyViewSet):
     """物业服务合同，限于调用者的管辖范围。"""
 
     serializer_class = ContractSerializer
@@ -49,7 +32,7 @@ class ContractViewSet(ScopedReadOnly):
 @extend_schema_view(
     list=extend_schema(summary="业主共同决定列表"), retrieve=extend_schema(summary="业主共同决定及结果")
 )
-class VoteViewSet(ScopedReadOnly):
+class VoteViewSet(ScopedReadOnlyViewSet):
     """业主共同决定及其结果（面积、人数）。"""
 
     serializer_class = VoteSerializer
@@ -68,7 +51,7 @@ class VoteViewSet(ScopedReadOnly):
     ),
     retrieve=extend_schema(summary="补贴发放"),
 )
-class PaymentViewSet(ScopedReadOnly):
+class PaymentViewSet(ScopedReadOnlyViewSet):
     """补贴发放，每笔附计算依据（面积、标准、得分）。"""
 
     serializer_class = PaymentSerializer

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from communities.api.serializers import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
+from accounts.api import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from communities.models import Estate
 from renovation.models import (
     AnnualPlan,

@@ -5,8 +5,8 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.api import ANY_SEGMENT, ScopedViewSetMixin
 from accounts.scoping import Action, get_scoped_object_or_404, scoped
-from communities.api.views import ANY_SEGMENT, ScopedViewSetMixin
 from renovation import selectors, services
 from renovation.api.serializers import (
     CatalogueItemSerializer,

@@ -9,7 +9,7 @@ from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
-from accounts.scoping import Action, get_scoped_object_or_404, scoped
+from accounts.scoping import Action, can, get_scoped_object_or_404, scoped
 from communities.models import (
     DANGEROUS_GRADES,
     Building,
@@ -22,6 +22,7 @@ from communities.models import (
     RightsHolding,
     StreetOffice,
 )
+from core.models import SavedFilter
 
 
 def estates_for(*, user, action: Action = Action.VIEW) -> QuerySet:
@@ -334,3 +335,44 @@ def ledger_breakdown(queryset: QuerySet, *, by: str) -> tuple[list[LedgerGroup],
         group.add(part)
         total.add(part)
     return list(groups.values()), total
+
+
+def saved_filters(*, user, list_name: str) -> QuerySet:
+    """The user's own saved filters (常用筛选) of one list, by name."""
+    return SavedFilter.objects.filter(owner=user, list_name=list_name)
+
+
+# --- figures other apps read (the dashboard, its snapshots, the report workbook) -------------
+
+UNMANAGED_MODE = ManagementMode.NONE
+
+
+def management_modes() -> list[tuple[str, str]]:
+    """(mode, label) of every management mode, in ledger order: the keys of LedgerGroup.modes."""
+    return list(ManagementMode.choices)
+
+
+def may_export_ledger(*, user) -> bool:
+    """Whether the user's role may export the ledger (and reports built on it) at all."""
+    return can(user, Action.EXPORT, Estate)
+
+
+def generation_columns() -> list[tuple[str, str]]:
+    """(table, column) pairs whose max() changes whenever the ledger does: the
+    history of estates, buildings and illegal structures (ledger_generation
+    reads the same)."""
+    return [(model.history.model._meta.db_table, "history_id") for model in (Estate, Building, IllegalStructure)]
+
+
+def all_estates() -> QuerySet:
+    """Every estate, whoever looks: for system tasks such as the month-end
+    snapshots, never for a user's page (those start from estates_for)."""
+    return Estate.objects.all()
+
+
+def community_parents() -> dict[int, tuple[int, int]]:
+    """Every community's street and district: community id → (street id, district id). One query."""
+    return {
+        row["pk"]: (row["street_id"], row["street__district_id"])
+        for row in Community.objects.values("pk", "street_id", "street__district_id")
+    }

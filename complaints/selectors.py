@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.scoping import Action, get_scoped_object_or_404, scoped
 from communities.models import Estate
-from complaints.models import Complaint, MonthlyStat
+from complaints.models import Complaint, MonthlyStat, Step
 
 
 def upheld_counts_by_company(*, start: date, end: date) -> dict[int, int]:
@@ -273,3 +273,9 @@ def intake_bounds() -> tuple[Decimal, Decimal, Decimal, Decimal]:
 def access_token_of(*, case_id: int) -> str:
     """The secret link's token, read only once the visitor has proven they hold the phone."""
     return Complaint.objects.values_list("access_token", flat=True).get(pk=case_id)
+
+
+def generation_columns() -> list[tuple[str, str]]:
+    """(table, column) pairs whose max() changes whenever a complaint figure
+    may: a case filed, or a step taken on one (for the dashboard's cache)."""
+    return [(Complaint._meta.db_table, "id"), (Step._meta.db_table, "id")]

@@ -23,10 +23,15 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from accounts.scoping import user_scope
-from communities.models import ManagementMode
+from communities import selectors as ledger_selectors
+from complaints import selectors as complaint_selectors
+from core.cache import safe_get, safe_set
+from core.db import report_session
 from core.units import wan
 from dashboard.models import MonthlySnapshot
 from dashboard.services import figures_from_snapshot, previous_month
+from propertymgmt import selectors as property_selectors
+from renovation import selectors as renovation_selectors
 
 CACHE_SECONDS = 600
 
@@ -115,29 +120,15 @@ def data_generations() -> dict[str, tuple]:
     """Per section of the dashboard, a value that changes whenever one of its
     figures may: the newest row of every history, log or payment table the
     section reads. One statement of indexed max() lookups for all four, so a
-    complaint filed a second ago recomputes the complaint figures only."""
-    from communities.models import Building, Estate, IllegalStructure
-    from complaints.models import Complaint, Step
-    from propertymgmt.models import Assessment, Committee, SubsidyPayment, SubsidyPeriod
-    from renovation.models import FundingLine, Project, WorkItem
-
-    def history(*models):
-        return [(m.history.model._meta.db_table, "history_id") for m in models]
-
+    complaint filed a second ago recomputes the complaint figures only. Each
+    app names its own tables (its selectors' generation_columns)."""
     snapshots = [(MonthlySnapshot._meta.db_table, "id")]
-    ledger = history(Estate, Building, IllegalStructure)
+    ledger_columns = ledger_selectors.generation_columns() + snapshots
     sections = {
-        "ledger": ledger + snapshots,
-        "renovation": ledger + snapshots + history(Project, WorkItem, FundingLine),
-        "complaints": [(Complaint._meta.db_table, "id"), (Step._meta.db_table, "id")],
-        "property": ledger
-        + snapshots
-        + history(Committee, Assessment)
-        + [
-            (SubsidyPeriod._meta.db_table, "id"),
-            (SubsidyPayment._meta.db_table, "id"),
-            (SubsidyPayment._meta.db_table, "approved_at"),
-        ],
+        "ledger": ledger_columns,
+        "renovation": ledger_columns + renovation_selectors.generation_columns(),
+        "complaints": complaint_selectors.generation_columns(),
+        "property": ledger_columns + property_selectors.generation_columns(),
     }
     columns = list(dict.fromkeys(column for section in sections.values() for column in section))
     sql = "SELECT " + ", ".join(f"(SELECT max({column}) FROM {table})" for table, column in columns)
@@ -157,15 +148,12 @@ def scope_name(user) -> str:
 
 def dashboard(*, user, today: date | None = None) -> Dashboard:
     """The user's dashboard: each section from the cache unless its data changed."""
-    from communities.selectors import CHILD_LEVEL
-    from core.cache import safe_get, safe_set
-
     today = today or timezone.localdate()
     scope = user_scope(user)
     board = Dashboard(scope_name=scope_name(user), level=scope.level, today=today)
     if scope.level == "none":
         return board
-    child = CHILD_LEVEL[scope.level]
+    child = ledger_selectors.CHILD_LEVEL[scope.level]
     board.group_label = str(GROUP_LABEL[child])
     generations = data_generations()
     for name, compute in SECTIONS.items():
@@ -183,8 +171,6 @@ def compute_section(compute, *, board: Dashboard, user, scope, child: str, today
     """One section's figures, in one transaction with PostgreSQL's JIT and
     parallel workers off (core.db.report_session: these aggregates
     run for less time than JIT takes to compile them)."""
-    from core.db import report_session
-
     part = Dashboard(scope_name=board.scope_name, level=board.level, today=today, group_label=board.group_label)
     # The whole country's aggregates scan millions of rows: let PostgreSQL use two workers there.
     workers = 2 if scope.level == "all" else 0
@@ -207,14 +193,24 @@ def _snapshot(scope, month: date) -> dict | None:
     return figures_from_snapshot(row) if row else None
 
 
-def _ledger(board: Dashboard, *, user, scope, child: str, today: date) -> None:
-    from communities.selectors import estates_for, ledger_breakdown
+# --- the ledger and its management coverage
 
-    groups, total = ledger_breakdown(estates_for(user=user), by=child)
+
+def _ledger(board: Dashboard, *, user, scope, child: str, today: date) -> None:
+    groups, total = ledger_selectors.ledger_breakdown(ledger_selectors.estates_for(user=user), by=child)
     this_month = today.replace(day=1)
     months = (previous_month(today), month_shift(this_month, -12))
     board.snapshot_months = months
     last_month, last_year = (_snapshot(scope, month) for month in months)
+    labels = dict(ledger_selectors.management_modes())
+    _ledger_headlines(board, total, last_month, last_year)
+    _coverage(board, total, last_month, last_year, labels)
+    _groups(board, groups, child)
+    _coverage_charts(board, labels, GROUP_FILTER[child])
+
+
+def _ledger_headlines(board: Dashboard, total, last_month: dict | None, last_year: dict | None) -> None:
+    """The old estates: how many, their floor area and households, against the snapshots."""
 
     def was(snapshot, name, convert=lambda value: value):
         return convert(snapshot[name]) if snapshot else None
@@ -248,7 +244,11 @@ def _ledger(board: Dashboard, *, user, scope, child: str, today: date) -> None:
         was(last_month, "old_households"),
         was(last_year, "old_households"),
     )
-    labels = dict(ManagementMode.choices)
+
+
+def _coverage(board: Dashboard, total, last_month: dict | None, last_year: dict | None, labels: dict) -> None:
+    """The old estates by management mode, and the share with someone managing them."""
+    old_list = link("communities:estate_list", is_old="true")
     for mode, (count, area) in total.modes.items():
         board.coverage.append(
             {
@@ -268,15 +268,24 @@ def _ledger(board: Dashboard, *, user, scope, child: str, today: date) -> None:
         "area": wan(total.old_floor_area),
         "url": old_list,
     }
-    managed = total.old_estates - total.modes[ManagementMode.NONE][0]
+    unmanaged = total.modes[ledger_selectors.UNMANAGED_MODE]
+    managed = total.old_estates - unmanaged[0]
     board.figures["managed_share"] = Figure(
         "managed_share",
         _("物业管理覆盖率（按面积）"),
-        share(total.old_floor_area - total.modes[ManagementMode.NONE][1], total.old_floor_area),
+        share(total.old_floor_area - unmanaged[1], total.old_floor_area),
         "%",
-        link("communities:estate_list", is_old="true", management_mode=[m for m in labels if m != "none"]),
+        link(
+            "communities:estate_list",
+            is_old="true",
+            management_mode=[m for m in labels if m != ledger_selectors.UNMANAGED_MODE],
+        ),
         note=_("有人管理的老旧小区%(n)s个") % {"n": managed},
     )
+
+
+def _groups(board: Dashboard, groups, child: str) -> None:
+    """The ledger of each node one level down (street, community), linked to its list."""
     filter_name = GROUP_FILTER[child]
     for group in groups:
         board.groups.append(
@@ -291,6 +300,9 @@ def _ledger(board: Dashboard, *, user, scope, child: str, today: date) -> None:
                 "url": link("communities:estate_list", is_old="true", **{filter_name: group.id}),
             }
         )
+
+
+def _coverage_charts(board: Dashboard, labels: dict, filter_name: str) -> None:
     board.charts["coverage_pie"] = {
         "title": str(_("老旧小区管理模式（按建筑面积，万㎡）")),
         "data": [
@@ -314,28 +326,14 @@ def _ledger(board: Dashboard, *, user, scope, child: str, today: date) -> None:
     }
 
 
-def _renovation(board: Dashboard, *, user, scope, today: date, **_context) -> None:
-    from renovation.models import Output, Stage
-    from renovation.reports import _output_figure
-    from renovation.selectors import projects_by_stage, year_outputs
+# --- renovation
 
-    stages = projects_by_stage(user=user)
-    labels = dict(Stage.choices)
-    for stage, count in stages.items():
-        board.stages.append(
-            {
-                "stage": stage,
-                "label": str(labels[stage]),
-                "count": count,
-                "url": link("renovation:project_list", stage=stage),
-            }
-        )
+
+def _renovation(board: Dashboard, *, user, scope, today: date, **_context) -> None:
+    stages = _stages(board, user=user)
     year = today.year
-    by_year = year_outputs(user=user, years=[year, year - 1], output_years=[year])
+    by_year = renovation_selectors.year_outputs(user=user, years=[year, year - 1], output_years=[year])
     this_year, last_year = by_year[year], by_year[year - 1]
-    # Last year's outputs at the same point of the year: its month-end snapshot.
-    a_year_ago = _snapshot(scope, month_shift(today.replace(day=1), -12))
-    then = a_year_ago.get("outputs") if a_year_ago else None
     board.figures["projects_this_year"] = Figure(
         "projects_this_year",
         _("%(year)s年改造项目") % {"year": year},
@@ -345,25 +343,17 @@ def _renovation(board: Dashboard, *, user, scope, today: date, **_context) -> No
         last_year=last_year["projects"],
         last_year_label=_("比上年"),
     )
+    construction = renovation_selectors.CONSTRUCTION_STAGE
     board.figures["projects_started"] = Figure(
         "projects_started",
         _("在建项目"),
-        stages[Stage.CONSTRUCTION],
+        stages[construction],
         _("个"),
-        link("renovation:project_list", stage=Stage.CONSTRUCTION),
+        link("renovation:project_list", stage=construction),
     )
-    output_labels = dict(Output.choices)
-    report = link("renovation:street_report", year=year)
-    for output, value in this_year["outputs"].items():
-        board.outputs.append(
-            {
-                "output": output,
-                "label": _("节能改造（万㎡）") if output == Output.RETROFIT_M2 else str(output_labels[output]),
-                "value": value,
-                "last_year": _output_figure(Output(output), then.get(output)) if then is not None else None,
-                "url": report,
-            }
-        )
+    # Last year's outputs at the same point of the year: its month-end snapshot.
+    a_year_ago = _snapshot(scope, month_shift(today.replace(day=1), -12))
+    _outputs(board, this_year["outputs"], a_year_ago.get("outputs") if a_year_ago else None, year=year)
     board.charts["stages"] = {
         "title": str(_("改造项目按阶段（个）")),
         "categories": [s["label"] for s in board.stages],
@@ -372,31 +362,101 @@ def _renovation(board: Dashboard, *, user, scope, today: date, **_context) -> No
     }
 
 
-def _complaints(board: Dashboard, *, user, today: date, **_context) -> None:
-    from complaints.selectors import monthly_figures
+def _stages(board: Dashboard, *, user) -> dict[str, int]:
+    """The pipeline: the user's projects by stage, each linked to its list."""
+    stages = renovation_selectors.projects_by_stage(user=user)
+    labels = renovation_selectors.stage_labels()
+    for stage, count in stages.items():
+        board.stages.append(
+            {
+                "stage": stage,
+                "label": str(labels[stage]),
+                "count": count,
+                "url": link("renovation:project_list", stage=stage),
+            }
+        )
+    return stages
 
+
+def _outputs(board: Dashboard, outputs: dict, then: dict | None, *, year: int) -> None:
+    """The year's outputs so far, against last year's at the same point (`then`: raw quantities)."""
+    labels = renovation_selectors.output_labels()
+    report = link("renovation:street_report", year=year)
+    for output, value in outputs.items():
+        board.outputs.append(
+            {
+                "output": output,
+                "label": _("节能改造（万㎡）")
+                if output == renovation_selectors.RETROFIT_OUTPUT
+                else str(labels[output]),
+                "value": value,
+                "last_year": renovation_selectors.output_figure(output, then.get(output)) if then is not None else None,
+                "url": report,
+            }
+        )
+
+
+# --- complaints
+
+NO_COMPLAINTS = {"received": 0, "resolved": 0, "on_time_rate": None, "satisfied_rate": None, "rated": 0}
+
+
+def _complaints(board: Dashboard, *, user, today: date, **_context) -> None:
     month = today.replace(day=1)
     first = month_shift(month, -12)
-    by_month = monthly_figures(user=user, first=first, last=month)
-    empty = {"received": 0, "resolved": 0, "on_time_rate": None, "satisfied_rate": None, "rated": 0}
+    by_month = complaint_selectors.monthly_figures(user=user, first=first, last=month)
 
     def of(m):
-        return by_month.get(m, empty)
+        return by_month.get(m, NO_COMPLAINTS)
 
-    now, before, a_year_ago = of(month), of(month_shift(month, -1)), of(first)
-    received_list = link(
+    _complaint_figures(board, month, now=of(month), before=of(month_shift(month, -1)), a_year_ago=of(first))
+    for m in (month_shift(month, -offset) for offset in range(11, -1, -1)):
+        row = of(m)
+        board.complaint_months.append(
+            {
+                "month": m,
+                "label": date_format(m, "YEAR_MONTH_FORMAT"),
+                "received": row["received"],
+                "on_time_rate": row["on_time_rate"],
+                "satisfied_rate": row["satisfied_rate"],
+                "url": _received_in(m),
+            }
+        )
+    board.charts["complaints"] = {
+        "title": str(_("近12个月投诉（按收到月份）")),
+        "categories": [m["label"] for m in board.complaint_months],
+        "received": [m["received"] for m in board.complaint_months],
+        "on_time_rate": [_float(m["on_time_rate"]) for m in board.complaint_months],
+        "satisfied_rate": [_float(m["satisfied_rate"]) for m in board.complaint_months],
+        "urls": [m["url"] for m in board.complaint_months],
+        "labels": {
+            "received": str(_("收到（件）")),
+            "on_time_rate": str(_("按期办结率（%）")),
+            "satisfied_rate": str(_("满意率（%）")),
+        },
+    }
+
+
+def _received_in(month: date) -> str:
+    """The case list of the complaints received in `month`."""
+    return link(
         "complaints:case_list",
         queue="all",
         received_after=month.isoformat(),
         received_before=month_end(month).isoformat(),
     )
+
+
+def _complaint_figures(board: Dashboard, month: date, *, now: dict, before: dict, a_year_ago: dict) -> None:
+    """This month's complaints received, resolved on time and rated satisfied,
+    against last month and the same month last year."""
     measures = link("complaints:measures", year=month.year, month=month.month)
     board.figures["complaints_received"] = Figure(
         "complaints_received",
         _("本月收到投诉"),
         now["received"],
         _("件"),
-        received_list,
+        _received_in(month),
         before["received"],
         a_year_ago["received"],
         previous_label=_("比上月"),
@@ -423,60 +483,28 @@ def _complaints(board: Dashboard, *, user, today: date, **_context) -> None:
         previous_label=_("比上月"),
         note=_("评价%(n)s件") % {"n": now["rated"]},
     )
-    months = [month_shift(month, -offset) for offset in range(11, -1, -1)]
-    for m in months:
-        row = of(m)
-        board.complaint_months.append(
-            {
-                "month": m,
-                "label": date_format(m, "YEAR_MONTH_FORMAT"),
-                "received": row["received"],
-                "on_time_rate": row["on_time_rate"],
-                "satisfied_rate": row["satisfied_rate"],
-                "url": link(
-                    "complaints:case_list",
-                    queue="all",
-                    received_after=m.isoformat(),
-                    received_before=month_end(m).isoformat(),
-                ),
-            }
-        )
-    board.charts["complaints"] = {
-        "title": str(_("近12个月投诉（按收到月份）")),
-        "categories": [m["label"] for m in board.complaint_months],
-        "received": [m["received"] for m in board.complaint_months],
-        "on_time_rate": [_float(m["on_time_rate"]) for m in board.complaint_months],
-        "satisfied_rate": [_float(m["satisfied_rate"]) for m in board.complaint_months],
-        "urls": [m["url"] for m in board.complaint_months],
-        "labels": {
-            "received": str(_("收到（件）")),
-            "on_time_rate": str(_("按期办结率（%）")),
-            "satisfied_rate": str(_("满意率（%）")),
-        },
-    }
 
 
 def _float(value):
     return None if value is None else float(value)
 
 
-def _property(board: Dashboard, *, user, scope, today: date, **_context) -> None:
-    from accounts.scoping import scoped
-    from propertymgmt import selectors
-    from propertymgmt.models import SubsidyPayment
+# --- property management
 
+
+def _property(board: Dashboard, *, user, scope, today: date, **_context) -> None:
     last_month = _snapshot(scope, previous_month(today))
     last_year = _snapshot(scope, month_shift(today.replace(day=1), -12))
     board.figures["committees_overdue"] = Figure(
         "committees_overdue",
         _("业主组织逾期未推进"),
-        selectors.overdue_committee_count(user=user, today=today),
+        property_selectors.overdue_committee_count(user=user, today=today),
         _("个"),
         link("propertymgmt:overdue_committees"),
         last_month["committees_overdue"] if last_month else None,
         last_year["committees_overdue"] if last_year else None,
     )
-    listed = selectors.exit_list(user=user, today=today)
+    listed = property_selectors.exit_list(user=user, today=today)
     board.figures["exit_companies"] = Figure(
         "exit_companies",
         _("触发退出机制的物业企业"),
@@ -485,16 +513,18 @@ def _property(board: Dashboard, *, user, scope, today: date, **_context) -> None
         reverse("propertymgmt:home") + "#exit-list",
         note=_("名单共%(n)s条（按企业和街道）") % {"n": len(listed)},
     )
-    periods, previous = selectors.current_periods(user=user, today=today)
-    payments = scoped(SubsidyPayment.objects, user).filter(period__in=[p.pk for p in periods])
-    totals = selectors.payment_totals(payments)
+    board.figures["subsidies"] = _subsidies(user=user, today=today)
+
+
+def _subsidies(*, user, today: date) -> Figure:
+    """The subsidies approved in the current period, against the period before."""
+    periods, previous = property_selectors.current_periods(user=user, today=today)
+    totals = property_selectors.period_payment_totals(user=user, periods=periods)
     # The previous period is compared only within one district: across several,
     # districts' periods start on different days and some have none before.
     single = len(periods) == 1
     before_totals = (
-        selectors.payment_totals(scoped(SubsidyPayment.objects, user).filter(period__in=[p.pk for p in previous]))
-        if single and previous
-        else None
+        property_selectors.period_payment_totals(user=user, periods=previous) if single and previous else None
     )
     url = link("propertymgmt:subsidy_payments", periods[0].pk) if single else link("propertymgmt:subsidy_periods")
     counts = {"n": totals["count"], "total": wan(totals["amount"]), "p": totals["proposed"]}
@@ -504,7 +534,7 @@ def _property(board: Dashboard, *, user, scope, today: date, **_context) -> None
         note = _("%(period)s，共%(n)s笔、%(total)s万元，待审批%(p)s笔") % {"period": periods[0].label, **counts}
     else:
         note = _("%(d)s个区的本期，共%(n)s笔、%(total)s万元，待审批%(p)s笔") % {"d": len(periods), **counts}
-    board.figures["subsidies"] = Figure(
+    return Figure(
         "subsidies",
         _("本期已审批拨付的物业补贴"),
         wan(totals["approved"]) if periods else None,

@@ -4,9 +4,13 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
+from communities.selectors import LedgerGroup, all_estates, community_parents, ledger_breakdown
 from dashboard.models import MonthlySnapshot
+from propertymgmt.selectors import overdue_committees_all
+from renovation.selectors import outputs_by_community
 
 
 def previous_month(day: date) -> date:
@@ -33,35 +37,17 @@ def take_snapshots(*, month: date | None = None, today: date | None = None) -> i
     default the month before today). Exactly once: a month already recorded
     is left as it was, so running the task again, or on a later day, writes
     nothing. Returns the number of snapshots written."""
-    from django.db.models import Count, Sum
-
-    from communities.models import Community, Estate
-    from communities.selectors import LedgerGroup, ledger_breakdown
-    from propertymgmt.selectors import overdue_committees_all
-    from renovation.models import WorkItem
-
     today = today or timezone.localdate()
     month = (month or previous_month(today)).replace(day=1)
     if MonthlySnapshot.objects.filter(level=MonthlySnapshot.Level.ALL, month=month).exists():
         return 0
-    groups, total = ledger_breakdown(Estate.objects.all(), by="community")
-    parents = {
-        row["pk"]: (row["street_id"], row["street__district_id"])
-        for row in Community.objects.values("pk", "street_id", "street__district_id")
-    }
+    groups, total = ledger_breakdown(all_estates(), by="community")
+    parents = community_parents()
     overdue = {
         row["estate__community_id"]: row["n"]
         for row in overdue_committees_all(today=today).order_by().values("estate__community_id").annotate(n=Count("pk"))
     }
-    produced: dict[int, dict] = {}  # community → output → quantity, of the month's year
-    for row in (
-        WorkItem.objects.filter(project__year=month.year)
-        .exclude(item__output="")
-        .order_by()
-        .values("project__estate__community_id", "item__output")
-        .annotate(total=Sum("quantity"))
-    ):
-        produced.setdefault(row["project__estate__community_id"], {})[row["item__output"]] = row["total"]
+    produced = outputs_by_community(year=month.year)  # community → output → quantity
     nodes: dict[tuple, list] = {}  # (level, id) → [LedgerGroup, overdue committees, outputs]
 
     def node(level, node_id):

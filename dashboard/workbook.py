@@ -24,7 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scoping import Action
-from communities.models import ManagementMode
+from communities import selectors as ledger_selectors
+from complaints import selectors as complaint_selectors
+from complaints.excel import MEASURE_HEADERS  # the words of the measures table, shared with its export
 from core.xlsx import (
     HEADER_FONT,
     TITLE_FONT,
@@ -37,7 +39,9 @@ from core.xlsx import (
     totals_row,
     xlsx_download,
 )
-from dashboard.selectors import share, wan  # rounded as the dashboard rounds them: the figures agree
+from dashboard.selectors import scope_name, share, wan  # rounded as the dashboard rounds them: the figures agree
+from propertymgmt import selectors as property_selectors
+from renovation.reports import street_report
 
 EXPORT_KIND = "workbook"
 QUARTERS = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
@@ -98,8 +102,6 @@ class Context:
 
     @property
     def unit(self) -> str:
-        from dashboard.selectors import scope_name
-
         return scope_name(self.user)
 
     @property
@@ -186,12 +188,10 @@ LEDGER_HEADERS = [
 
 
 def _ledger_groups(ctx):
-    from communities.selectors import estates_for, ledger_breakdown
-
-    estates = estates_for(user=ctx.user, action=Action.EXPORT)
+    estates = ledger_selectors.estates_for(user=ctx.user, action=Action.EXPORT)
     if ctx.street is not None:
         estates = estates.filter(community__street_id=ctx.street.pk)
-    return ledger_breakdown(estates, by="street")
+    return ledger_selectors.ledger_breakdown(estates, by="street")
 
 
 def _ledger_figures(group) -> list:
@@ -226,14 +226,14 @@ def write_ledger_summary(workbook, ctx, groups, total) -> int:
 
 def coverage_headers() -> list[str]:
     headers = ["序号", "区", "街道", "老旧小区数（个）", "老旧小区建筑面积（万㎡）"]
-    for _mode, label in ManagementMode.choices:
+    for _mode, label in ledger_selectors.management_modes():
         headers += [f"{label}（个）", f"{label}（万㎡）", f"{label}面积占比（%）"]
     return headers
 
 
 def _coverage_figures(group) -> list:
     figures = [group.old_estates, wan(group.old_floor_area)]
-    for mode in ManagementMode.values:
+    for mode, _label in ledger_selectors.management_modes():
         count, area = group.modes[mode]
         figures += [count, wan(area), share(area, group.old_floor_area)]
     return figures
@@ -259,8 +259,6 @@ def write_coverage(workbook, ctx, groups, total) -> int:
 def write_renovation(workbook, ctx) -> int:
     """The year's renovation by street (renovation.reports.street_report):
     projects are planned per year, so a quarter or a month shows its year."""
-    from renovation.reports import street_report
-
     report = street_report(user=ctx.user, year=ctx.period.year, action=Action.EXPORT)
     rows, totals = report.rows, report.totals
     if ctx.street is not None:
@@ -282,16 +280,12 @@ def write_renovation(workbook, ctx) -> int:
 
 
 def measure_headers() -> list[tuple[str, str]]:
-    from complaints.excel import MEASURE_HEADERS
-
     return [(key, _(label)) for key, label in MEASURE_HEADERS]
 
 
 def write_complaints(workbook, ctx) -> int:
     """Complaint measures per street over the months of the period."""
-    from complaints.selectors import measures_between
-
-    result = measures_between(
+    result = complaint_selectors.measures_between(
         user=ctx.user,
         first=ctx.period.first,
         last=ctx.period.last.replace(day=1),  # the rollup's months are their first days
@@ -315,15 +309,13 @@ def write_complaints(workbook, ctx) -> int:
 
 
 def committee_headers() -> list[str]:
-    from propertymgmt.models import CommitteeKind, CommitteeStage
-
     return [
         "序号",
         "区",
         "街道",
         "现有业主组织（个）",
-        *(f"{label}（个）" for _kind, label in CommitteeKind.choices),
-        *(f"{label}（个）" for _stage, label in CommitteeStage.choices),
+        *(f"{label}（个）" for _kind, label in property_selectors.committee_kinds()),
+        *(f"{label}（个）" for _stage, label in property_selectors.committee_stages()),
         "进度逾期（个）",
         "任期届满未换届（个）",
     ]
@@ -335,9 +327,7 @@ def _committee_figures(row) -> list:
 
 def write_committees(workbook, ctx) -> int:
     """Owners' organisations per street as they stand when the workbook is made."""
-    from propertymgmt.selectors import committee_summary_by_street
-
-    found, total = committee_summary_by_street(
+    found, total = property_selectors.committee_summary_by_street(
         user=ctx.user, today=timezone.localdate(), street_id=ctx.street_id, action=Action.EXPORT
     )
     rows = _numbered([row["district"], row["street"], *_committee_figures(row)] for row in found)
@@ -387,9 +377,7 @@ def _subsidy_figures(row) -> list:
 
 def write_subsidies(workbook, ctx) -> int:
     """Subsidy payments of the subsidy periods overlapping the period."""
-    from propertymgmt.selectors import subsidy_summary_by_street
-
-    found, total, periods = subsidy_summary_by_street(
+    found, total, periods = property_selectors.subsidy_summary_by_street(
         user=ctx.user, first=ctx.period.first, last=ctx.period.last, street_id=ctx.street_id, action=Action.EXPORT
     )
     rows = _numbered([row["district"], row["street"], *_subsidy_figures(row)] for row in found)
@@ -470,16 +458,12 @@ def write_workbook(fileobj, *, user, period: Period, street=None, progress=None)
 
 
 def export_filename(user, period: Period, street=None) -> str:
-    from dashboard.selectors import scope_name
-
     unit = street.name if street is not None else scope_name(user)
     return f"老旧小区工作报表_{unit}_{period.label}_{timezone.localtime():%Y%m%d-%H%M}.xlsx"
 
 
 def estates_in_scope(user, street=None) -> int:
-    from communities.selectors import estates_for
-
-    estates = estates_for(user=user, action=Action.EXPORT)
+    estates = ledger_selectors.estates_for(user=user, action=Action.EXPORT)
     if street is not None:
         estates = estates.filter(community__street_id=street.pk)
     return estates.order_by().count()
@@ -495,9 +479,7 @@ def export_workbook(*, user, period: Period, street=None):
 
     filename = export_filename(user, period, street)
     if estates_in_scope(user, street) > settings.WORKBOOK_ASYNC_ESTATES:
-        from communities.selectors import streets_for
-
-        streets = 1 if street is not None else streets_for(user=user).count()
+        streets = 1 if street is not None else ledger_selectors.streets_for(user=user).count()
         job = start_export(
             user=user,
             kind=EXPORT_KIND,

@@ -7,8 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.scoping import Action, can
-from communities.models import Estate
+from communities.selectors import may_export_ledger
 from core.models import ExportJob
 from dashboard import workbook as workbook_module
 from dashboard.forms import WorkbookForm
@@ -17,7 +16,7 @@ from dashboard.forms import WorkbookForm
 @login_required
 @require_GET
 def workbook(request):
-    if not can(request.user, Action.EXPORT, Estate):
+    if not may_export_ledger(user=request.user):
         raise PermissionDenied(_("您没有导出报表的权限。"))
     form = WorkbookForm(request.GET if "year" in request.GET else None, user=request.user)
     if form.is_bound and form.is_valid():

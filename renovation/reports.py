@@ -41,6 +41,7 @@ from core.xlsx import (
     xlsx_download,
 )
 from renovation.models import STAGE_ORDER, FundingLine, FundingSource, Output, Project, Stage, WorkItem
+from renovation.selectors import output_figure
 
 CENT = Decimal("0.01")
 PRE_CONSTRUCTION = STAGE_ORDER[: STAGE_ORDER.index(Stage.CONSTRUCTION)]
@@ -197,7 +198,7 @@ def _street_report(*, user, year: int, action: Action = Action.VIEW) -> Report:
     for number, r in enumerate(base, start=1):
         street = r["street_id"]
         by_source = [wan(money.get((street, s.value))) for s in SOURCES]
-        produced = [_output_figure(o, outputs.get((street, o.value))) for o in OUTPUTS]
+        produced = [output_figure(o, outputs.get((street, o.value))) for o in OUTPUTS]
         blocked_count, blocked_area = blocked.get(street, (0, Decimal(0)))
         rows.append(
             [
@@ -227,15 +228,6 @@ def _street_report(*, user, year: int, action: Action = Action.VIEW) -> Report:
         totals=sum_columns(rows, 3, len(headers), label="合计"),  # cached across languages: not translated
         first_numeric=3,
     )
-
-
-def _output_figure(output, quantity):
-    """Retrofit in 万㎡, pipes in km with two places, counted things as whole numbers."""
-    if output == Output.RETROFIT_M2:
-        return wan(quantity)
-    if output == Output.PIPES_KM:
-        return two(quantity)
-    return int(Decimal(quantity or 0).to_integral_value(rounding=ROUND_HALF_UP))
 
 
 def _blocked_by_street(projects) -> dict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import Action, get_scoped_object_or_404, scoped
 from communities.models import FundStatus, IllegalStructure
+from core.units import wan
 from propertymgmt import selectors as property_selectors
 from propertymgmt.models import VoteSubject
 from renovation.models import (
@@ -30,6 +31,7 @@ from renovation.models import (
     FundingLine,
     FundingSource,
     Gate,
+    Output,
     Project,
     Stage,
     WorkCategory,
@@ -413,9 +415,6 @@ def year_outputs(*, user, years: list[int], output_years: list[int] | None = Non
     the street report (万㎡ for retrofit, km for pipes). Two grouped queries for
     all the years together (the work items are read once: at national scale
     they are over a million rows a year)."""
-    from renovation.models import Output
-    from renovation.reports import _output_figure
-
     projects = scoped(Project.objects.all(), user, Action.VIEW).filter(year__in=years)
     outputs = [o for o in Output if o != Output.NONE]
     result = {year: {"projects": 0, "outputs": {o.value: 0 for o in outputs}} for year in years}
@@ -430,6 +429,56 @@ def year_outputs(*, user, years: list[int], output_years: list[int] | None = Non
         .values("project__year", "project__street_id", "item__output")
         .annotate(total=Sum("quantity"))
     ):
-        figure = _output_figure(Output(row["item__output"]), row["total"])
+        figure = output_figure(row["item__output"], row["total"])
         result[row["project__year"]]["outputs"][row["item__output"]] += figure
     return result
+
+
+# --- figures other apps read (the dashboard, its snapshots) --------------------------------
+
+CONSTRUCTION_STAGE = Stage.CONSTRUCTION
+RETROFIT_OUTPUT = Output.RETROFIT_M2
+
+
+def stage_labels() -> dict[str, str]:
+    """Each stage's label, in pipeline order (the keys of projects_by_stage)."""
+    return dict(Stage.choices)
+
+
+def output_labels() -> dict[str, str]:
+    """Each output's label (the keys of year_outputs' outputs)."""
+    return dict(Output.choices)
+
+
+def output_figure(output: str, quantity):
+    """A raw output quantity in the unit the street report counts it in:
+    retrofit in 万㎡, pipes in km with two places, counted things as whole numbers."""
+    output = Output(output)
+    if output == Output.RETROFIT_M2:
+        return wan(quantity)
+    if output == Output.PIPES_KM:
+        return Decimal(quantity or 0).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return int(Decimal(quantity or 0).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def generation_columns() -> list[tuple[str, str]]:
+    """(table, column) pairs whose max() changes whenever a renovation figure
+    may: the history of projects, work items and funding lines (every write
+    through the services leaves a record there)."""
+    return [(model.history.model._meta.db_table, "history_id") for model in (Project, WorkItem, FundingLine)]
+
+
+def outputs_by_community(*, year: int) -> dict[int, dict[str, Decimal]]:
+    """Every community's raw output quantities of the year's projects, output
+    by output, whoever looks: for the month-end snapshots (a system task),
+    never for a page. One grouped query."""
+    produced: dict[int, dict] = {}
+    for row in (
+        WorkItem.objects.filter(project__year=year)
+        .exclude(item__output="")
+        .order_by()
+        .values("project__estate__community_id", "item__output")
+        .annotate(total=Sum("quantity"))
+    ):
+        produced.setdefault(row["project__estate__community_id"], {})[row["item__output"]] = row["total"]
+    return produced

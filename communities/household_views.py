@@ -78,9 +78,7 @@ def household_import_preview(request, pk):
         raise Http404(_("没有找到该导入记录。"))
     if request.method == "POST":
         if request.POST.get("discard"):
-            if batch.status == ImportBatch.Status.PREVIEWED:
-                batch.status = ImportBatch.Status.DISCARDED
-                batch.save(update_fields=["status"])
+            if services.discard_import(user=request.user, batch=batch):
                 messages.info(request, _("已放弃本次导入，未写入任何数据。"))
             return redirect("communities:household_list", estate_pk=batch.estate_id)
         try:

@@ -31,11 +31,13 @@ from communities.models import (
     EstateNote,
     Household,
     IllegalStructure,
+    ImportBatch,
     ManagementPeriod,
     PropertyRightsUnit,
     RightsHolding,
 )
 from core.exceptions import EditConflict  # raised here; callers name it services.EditConflict
+from core.models import SavedFilter
 
 
 def _conflict(current, seen_version, fields):
@@ -524,7 +526,6 @@ def preview_import(*, user, upload):
     from django.core.files.base import ContentFile
 
     from communities import ledger_excel
-    from communities.models import ImportBatch
 
     if not can(user, Action.IMPORT, Estate):
         raise ValidationError(_("您没有导入台账的权限。"))
@@ -571,7 +572,6 @@ def commit_import(*, user, batch_id: int):
     from django.http import Http404
 
     from communities import ledger_excel
-    from communities.models import ImportBatch
 
     if not can(user, Action.IMPORT, Estate):
         raise ValidationError(_("您没有导入台账的权限。"))
@@ -604,7 +604,6 @@ def preview_household_import(*, user, estate_id: int, upload):
     from django.core.files.base import ContentFile
 
     from communities import household_excel
-    from communities.models import ImportBatch
 
     estate = _child_estate(user, estate_id, Action.IMPORT)
     digest = hashlib.sha256()
@@ -653,7 +652,6 @@ def commit_household_import(*, user, batch_id: int):
     from django.http import Http404
 
     from communities import household_excel
-    from communities.models import ImportBatch
 
     batch = ImportBatch.objects.select_for_update().filter(pk=batch_id, uploaded_by=user, kind="household").first()
     if batch is None:
@@ -699,3 +697,39 @@ def save_household(*, user, estate_id: int, data: dict, household_id: int | None
             return _save(home, user=user, reason=_("新增") if household_id is None else "")
     except IntegrityError as exc:
         raise ValidationError({"room": _("该楼栋已有相同单元、房号的户。")}) from exc
+
+
+@transaction.atomic
+def discard_import(*, user, batch: ImportBatch) -> bool:
+    """Give up a previewed upload (ledger or register): nothing was written and
+    now nothing will be. Another user's batch, or one already committed,
+    rejected or discarded, is left as it is. Returns whether it was discarded."""
+    if batch.uploaded_by_id != user.pk or batch.status != ImportBatch.Status.PREVIEWED:
+        return False
+    batch.status = ImportBatch.Status.DISCARDED
+    batch.save(update_fields=["status"])
+    return True
+
+
+# --- Saved filters (常用筛选) ------------------------------------------------------------
+
+
+@transaction.atomic
+def save_filter(*, user, list_name: str, name: str, query: str) -> SavedFilter:
+    """Keep a user's filters under a name, one name once per user and list.
+    Only the query string is kept: the scope is applied again on every use."""
+    name = name.strip()
+    if SavedFilter.objects.filter(owner=user, list_name=list_name, name=name).exists():
+        raise ValidationError(_("您已有名为“%(name)s”的常用筛选。") % {"name": name}, code="duplicate")
+    saved = SavedFilter(owner=user, list_name=list_name, name=name, query=query)
+    # The name was checked above, and the owner is the user: no queries to repeat that.
+    saved.full_clean(exclude=["owner"], validate_unique=False, validate_constraints=False)
+    saved.save()
+    return saved
+
+
+@transaction.atomic
+def delete_filter(*, user, filter_id: int) -> bool:
+    """Delete one of the user's own saved filters; another's is not found. Returns whether one was deleted."""
+    deleted, _count = SavedFilter.objects.filter(owner=user, pk=filter_id).delete()
+    return bool(deleted)

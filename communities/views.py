@@ -34,7 +34,6 @@ from communities.models import (
     RightsHolding,
 )
 from core.forms import apply_errors
-from core.models import SavedFilter
 from core.pagination import PAGE_SIZES, paginate
 from core.params import id_param
 
@@ -54,7 +53,7 @@ def estate_list(request):
         "totals": totals,
         "page_sizes": PAGE_SIZES,
         "query": _query_without(request, "page"),
-        "saved_filters": SavedFilter.objects.filter(owner=request.user, list_name=LEDGER_LIST),
+        "saved_filters": selectors.saved_filters(user=request.user, list_name=LEDGER_LIST),
         "can_change": can(request.user, Action.CHANGE, Estate),
         "can_export": can(request.user, Action.EXPORT, Estate),
         "bulk_form": BulkEditForm(),
@@ -475,12 +474,14 @@ def saved_filter_create(request):
     back = reverse("communities:estate_list")
     if form.is_valid():
         query = _clean_query(form.cleaned_data["query"])
-        name = form.cleaned_data["name"].strip()
-        if SavedFilter.objects.filter(owner=request.user, list_name=LEDGER_LIST, name=name).exists():
-            messages.error(request, _("您已有名为“%(name)s”的常用筛选。") % {"name": name})
+        try:
+            saved = services.save_filter(
+                user=request.user, list_name=LEDGER_LIST, name=form.cleaned_data["name"], query=query
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         else:
-            SavedFilter.objects.create(owner=request.user, list_name=LEDGER_LIST, name=name, query=query)
-            messages.success(request, _("已保存常用筛选“%(name)s”。") % {"name": name})
+            messages.success(request, _("已保存常用筛选“%(name)s”。") % {"name": saved.name})
         return HttpResponseRedirect(f"{back}?{query}" if query else back)
     messages.error(request, _("请填写常用筛选的名称（最多50字）。"))
     return HttpResponseRedirect(back)
@@ -504,8 +505,7 @@ def _clean_query(query):
 @login_required
 @require_POST
 def saved_filter_delete(request, pk):
-    deleted, _count = SavedFilter.objects.filter(owner=request.user, pk=pk).delete()
-    if deleted:
+    if services.delete_filter(user=request.user, filter_id=pk):
         messages.success(request, _("已删除常用筛选。"))
     return redirect("communities:estate_list")
 
@@ -683,9 +683,7 @@ def import_preview(request, pk):
         raise Http404(_("没有找到该导入记录。"))
     if request.method == "POST":
         if request.POST.get("discard"):
-            if batch.status == ImportBatch.Status.PREVIEWED:
-                batch.status = ImportBatch.Status.DISCARDED
-                batch.save(update_fields=["status"])
+            if services.discard_import(user=request.user, batch=batch):
                 messages.info(request, _("已放弃本次导入，未写入任何数据。"))
             return redirect("communities:import_upload")
         try:

@@ -100,6 +100,21 @@ def test_commit_writes_all_rows_with_history_and_management_periods(world, clien
     assert Estate.objects.filter(name__startswith="新小区").count() == 30
 
 
+def test_a_discarded_preview_can_no_longer_be_committed(world, client_for):
+    client = client_for(world.staff_a)
+    response = upload(client, xlsx_bytes([ledger_row("和平里街道", "交林社区", "放弃的小区")]))
+    batch = batch_of(response)
+
+    assert client.post(response.url, {"discard": "1"}).url == reverse("communities:import_upload")
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.DISCARDED
+
+    client.post(response.url, {"commit": "1"})
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.DISCARDED
+    assert not Estate.objects.filter(name="放弃的小区").exists()
+
+
 def test_reimporting_the_same_file_does_not_duplicate_estates(world, client_for):
     client = client_for(world.staff_a)
     content = xlsx_bytes(

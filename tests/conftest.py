@@ -6,10 +6,17 @@ district 东城区
 └── street B (龙潭街道)  ── community B1 ── estate_b1
 """
 
+import difflib
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
 from tests.factories import (
@@ -177,3 +184,97 @@ def broker_unreachable():
     finally:
         app.conf.broker_url = original
         reset_pools()
+
+
+# --- Query counts ----------------------------------------------------------------------------
+#
+# One way to assert how many SQL statements something costs, which prints every
+# statement when it fails (as Zulip's assert_database_query_count does), so a
+# failure shows the query that crept in, not only two numbers:
+#
+#     with queries_at_most(8):              # a ceiling (or queries_exactly(7): a pinned count)
+#         client.get(url)
+#
+#     small = counted(lambda: client.get(url))
+#     ...add rows...
+#     same_query_count(small, lambda: client.get(url))   # the count does not grow with the data
+#
+# Import them from tests.conftest, or take the `assert_queries` fixture.
+
+
+@dataclass
+class Counted:
+    """What one measured call ran: its statements (in order) and what it returned."""
+
+    statements: list[str]
+    result: Any = None
+    label: str = ""
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+    def numbered(self) -> str:
+        return "\n".join(f"{n:3}. {sql}" for n, sql in enumerate(self.statements, 1))
+
+
+def _statements(context: CaptureQueriesContext) -> list[str]:
+    return [query["sql"] for query in context.captured_queries]
+
+
+def counted(fn: Callable[[], Any], label: str = "") -> Counted:
+    """Run `fn` and record the statements it sends to the database."""
+    with CaptureQueriesContext(connection) as context:
+        result = fn()
+    return Counted(_statements(context), result, label)
+
+
+@contextmanager
+def _assert_count(expected: int, *, at_most: bool):
+    with CaptureQueriesContext(connection) as context:
+        yield context
+    run = Counted(_statements(context))
+    if (run.count > expected) if at_most else (run.count != expected):
+        bound = "at most " if at_most else ""
+        pytest.fail(f"{run.count} queries, expected {bound}{expected}:\n{run.numbered()}", pytrace=False)
+
+
+def queries_at_most(expected: int):
+    """Context manager: the block sends at most `expected` statements. Yields
+    Django's CaptureQueriesContext (`.captured_queries` for checks of the SQL)."""
+    return _assert_count(expected, at_most=True)
+
+
+def queries_exactly(expected: int):
+    """Context manager: the block sends exactly `expected` statements."""
+    return _assert_count(expected, at_most=False)
+
+
+def same_query_count(*runs: "Counted | Callable[[], Any]", why: str = "") -> int:
+    """Every run sends the same number of statements: a Counted measured before
+    (say, before rows were added), or a callable measured now. Returns the count.
+    On failure prints each run's statements and the difference to the first."""
+    measured = [run if isinstance(run, Counted) else counted(run) for run in runs]
+    assert len(measured) >= 2, "same_query_count compares two runs or more"
+    counts = [run.count for run in measured]
+    if len(set(counts)) == 1:
+        return counts[0]
+    first = measured[0]
+    parts = [f"query counts differ{f' ({why})' if why else ''}: {counts}"]
+    for index, run in enumerate(measured, 1):
+        parts.append(f"--- run {index}{f' [{run.label}]' if run.label else ''}: {run.count} queries\n{run.numbered()}")
+        if index > 1 and run.count != first.count:
+            diff = difflib.unified_diff(first.statements, run.statements, "run 1", f"run {index}", lineterm="", n=0)
+            parts.append("\n".join(diff))
+    pytest.fail("\n".join(parts), pytrace=False)
+
+
+@pytest.fixture
+def assert_queries():
+    """The query-count helpers as a fixture: assert_queries.at_most(n), .exactly(n),
+    .counted(fn), .same(*runs)."""
+
+    return SimpleNamespace(at_most=queries_at_most, exactly=queries_exactly, counted=counted, same=same_query_count)

@@ -3,11 +3,10 @@ no query per row can creep in."""
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from communities.models import Building, Estate, IllegalStructure
+from tests.conftest import Counted, counted, same_query_count
 from tests.factories import HoldingFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,19 +33,18 @@ def many_estates(world):
     return estates
 
 
-def count_queries(client, url, params, *, cold=False):
-    """Queries of one request, after a first request has settled the session
-    (the first one records the user's activity time). `cold` empties the
-    cache first, so cached totals are computed again."""
+def request_queries(client, url, params, *, cold=False) -> Counted:
+    """The statements of one request (`.result` is the response), after a first
+    request has settled the session (the first one records the user's activity
+    time). `cold` empties the cache first, so cached totals are computed again."""
     if not getattr(client, "_warmed", False):
         client.get(url, params)
         client._warmed = True
     if cold:
         cache.clear()
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return len(ctx.captured_queries), response
+    run = counted(lambda: client.get(url, params), label=f"{url} {params}{' cold' if cold else ''}")
+    assert run.result.status_code == 200
+    return run
 
 
 @pytest.mark.parametrize("role", ["staff_a", "official"])
@@ -61,26 +59,24 @@ def test_list_page_query_count_is_independent_of_page_and_size(world, many_estat
         {"page": 1, "is_old": "true", "sort": "-households"},
     ]
     for cold in (True, False):
-        counts, shown = set(), set()
+        runs = []
         for params in cases:
             if not cold:
                 client.get(url, params)  # this filter's totals are now cached
-            queries, response = count_queries(client, url, params, cold=cold)
-            counts.add(queries)
-            shown.add(len(response.context["page"].object_list))
-        assert len(counts) == 1, (cold, counts)
+            runs.append(request_queries(client, url, params, cold=cold))
+        same_query_count(*runs, why="cold cache" if cold else "warm cache")
+        shown = {len(run.result.context["page"].object_list) for run in runs}
         assert shown >= {50, 20}  # the pages really differ in size
 
 
 def test_api_list_query_count_is_independent_of_page_and_size(world, many_estates, client_for):
     client = client_for(world.staff_a)
     for cold in (True, False):
-        counts = set()
+        runs = []
         for params in ({"page": 1}, {"page": 4}, {"page": 2, "page_size": 200}, {"page": 12, "page_size": 20}):
-            queries, response = count_queries(client, "/api/v1/estates/", params, cold=cold)
-            counts.add(queries)
-            assert response.json()["count"] == 232
-        assert len(counts) == 1, (cold, counts)
+            runs.append(request_queries(client, "/api/v1/estates/", params, cold=cold))
+            assert runs[-1].result.json()["count"] == 232
+        same_query_count(*runs, why="cold cache" if cold else "warm cache")
     pages = [client.get("/api/v1/estates/", {"page": n, "page_size": 20}).json()["results"] for n in range(1, 13)]
     names = [row["name"] for page in pages for row in page]
     assert names == list(
@@ -91,16 +87,13 @@ def test_api_list_query_count_is_independent_of_page_and_size(world, many_estate
 def test_building_and_rights_unit_api_query_counts(world, many_estates, client_for):
     client = client_for(world.official)
     for url in ("/api/v1/buildings/", "/api/v1/rights-units/"):
-        counts = {count_queries(client, url, {"page_size": size})[0] for size in (2, 50)}
-        assert len(counts) == 1, (url, counts)
+        same_query_count(*(request_queries(client, url, {"page_size": size}) for size in (2, 50)), why=url)
 
 
 def test_export_query_count_does_not_grow_with_rows(world, many_estates, client_for):
     client = client_for(world.official)
     url = reverse("communities:estate_export")
-    few, _response = count_queries(client, url, {"year_from": 1999})
-    many, _response = count_queries(client, url, {})
-    assert few == many
+    same_query_count(request_queries(client, url, {"year_from": 1999}), request_queries(client, url, {}))
 
 
 def test_estate_detail_query_count_is_bounded(world, many_estates, client_for):
@@ -108,10 +101,9 @@ def test_estate_detail_query_count_is_bounded(world, many_estates, client_for):
     client = client_for(world.staff_a)
     url = reverse("communities:estate_detail", args=[estate.pk])
     client.get(url)
-    before, _ = count_queries(client, url, {})
+    before = request_queries(client, url, {})
     Building.objects.bulk_create(Building(estate=estate, number=f"{n}号楼", floors=5) for n in range(2, 30))
-    after, _ = count_queries(client, url, {})
-    assert after == before
+    same_query_count(before, request_queries(client, url, {}), why="28 buildings added")
 
 
 def test_cached_totals_follow_every_change(world, many_estates, client_for):

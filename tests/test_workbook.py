@@ -25,6 +25,7 @@ from propertymgmt.models import (
     SubsidyPeriod,
 )
 from renovation.models import Stage
+from tests.conftest import counted, same_query_count
 from tests.factories import EstateFactory
 from tests.renovation.conftest import (
     AnnualPlanFactory,
@@ -413,29 +414,24 @@ def test_period_boundaries():
 
 
 def test_small_workbook_costs_the_same_queries_however_many_estates(world, figures, client_for):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = client_for(world.official)
     client.get(reverse(URL))  # settles the session
 
-    def queries():
+    def workbook():
         from django.core.cache import cache
 
-        cache.clear()
-        with CaptureQueriesContext(connection) as captured:
-            get_workbook(client, quarter=3)
-        return len(captured)
+        cache.clear()  # not a query: the cache is Redis
+        get_workbook(client, quarter=3)
 
-    before = queries()
+    before = counted(workbook)
     for number in range(15):
         community = world.community_b1 if number % 2 else world.community_a1
         EstateFactory(community=community, name=f"加测小区{number}", year_built=1980 + number)
-    assert queries() == before
+    same_query_count(before, workbook, why="15 estates added")
     # session and user, the street check, the estate count, one grouped query per
     # subject (the ledger: its grouped query and the streets' names; the renovation
     # report: its generation lookups and five statements)
-    assert before == 21
+    assert before.count == 21, before.numbered()
 
 
 # --- large workbooks in the background -------------------------------------------------------

@@ -2,6 +2,7 @@ import pytest
 from django.test import Client
 
 from complaints import services
+from tests.conftest import queries_exactly
 
 pytestmark = pytest.mark.django_db
 
@@ -39,18 +40,18 @@ def test_api_is_read_only_and_needs_login(world, file_case, client_for):
     assert client_for(world.staff_a).delete(f"/api/v1/complaints/{case.pk}/").status_code == 405
 
 
-def test_api_list_query_count_is_constant(world, file_case, client_for, django_assert_num_queries):
+def test_api_list_query_count_is_constant(world, file_case, client_for):
     for n in range(3):
         file_case(phone=f"1390000{n:04d}")
     client = client_for(world.official)
     client.get("/api/v1/complaints/")
     # session, user, bounded count, ids, rows with joins
-    with django_assert_num_queries(4):
+    with queries_exactly(4):
         client.get("/api/v1/complaints/")
     for n in range(3, 12):
         file_case(phone=f"1390000{n:04d}")
     # session, user, bounded count, ids, rows with joins
-    with django_assert_num_queries(4):
+    with queries_exactly(4):
         client.get("/api/v1/complaints/")
 
 

@@ -7,6 +7,7 @@ from PIL import Image
 
 from complaints.models import Complaint, Notification, Photo, Status
 from tests.complaints.conftest import jpeg_bytes
+from tests.conftest import queries_exactly
 
 pytestmark = pytest.mark.django_db
 
@@ -230,7 +231,7 @@ def test_png_with_transparency_is_reencoded_as_jpeg(world, category):
         assert stored.format == "JPEG"
 
 
-def test_public_post_query_count_is_pinned(world, category, settings, django_assert_num_queries):
+def test_public_post_query_count_is_pinned(world, category, settings):
     settings.COMPLAINT_CHALLENGE_AFTER = 100
     client = Client()
     client.post("/complaints/file/", form_data(world, category))
@@ -238,7 +239,7 @@ def test_public_post_query_count_is_pinned(world, category, settings, django_ass
     # transaction: day counter, calendar, case, step, measures, outbox
     # (+ savepoint and release: the test wraps everything in a transaction). Nothing else:
     # no session write, no SELECT of the whole case for the duplicate check.
-    with django_assert_num_queries(11) as captured:
+    with queries_exactly(11) as captured:
         response = client.post("/complaints/file/", form_data(world, category, reporter_phone="13900007777"))
     assert response.status_code == 302
     duplicate_check = next(q["sql"] for q in captured.captured_queries if "reporter_phone =" in q["sql"])

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from complaints import services
 from complaints.models import Complaint, PhoneView, Status
+from tests.conftest import queries_exactly
 
 pytestmark = pytest.mark.django_db
 
@@ -85,19 +86,19 @@ def test_export_masks_phones_and_stays_in_scope(world, file_case, client_for):
     assert "合计" in values
 
 
-def test_list_and_export_query_counts_are_pinned(world, file_case, client_for, django_assert_num_queries):
+def test_list_and_export_query_counts_are_pinned(world, file_case, client_for):
     for n in range(5):
         file_case(phone=f"1390000{n:04d}")
     client = client_for(world.staff_a)
     client.get("/complaints/")
     # session, user, count, ids, rows (with joins), street and community choices
-    with django_assert_num_queries(7):
+    with queries_exactly(7):
         client.get("/complaints/")
     for n in range(5, 15):
         file_case(phone=f"1390000{n:04d}")
-    with django_assert_num_queries(7):
+    with queries_exactly(7):
         client.get("/complaints/")
-    with django_assert_num_queries(4):
+    with queries_exactly(4):
         client.get("/complaints/export.xlsx")
 
 
@@ -168,7 +169,7 @@ def test_staff_cannot_enter_a_case_in_another_street(world, category, client_for
     assert not Complaint.objects.exists()
 
 
-def test_measures_page_and_export(world, file_case, client_for, django_assert_num_queries):
+def test_measures_page_and_export(world, file_case, client_for):
     case = file_case()
     services.accept(user=world.staff_a, complaint_id=case.pk)
     services.assign(user=world.staff_a, complaint_id=case.pk, community=world.community_a1)
@@ -176,7 +177,7 @@ def test_measures_page_and_export(world, file_case, client_for, django_assert_nu
     file_case(estate=world.estate_b1, phone="13900001111")
     client = client_for(world.official)
     client.get("/complaints/measures/")
-    with django_assert_num_queries(4):
+    with queries_exactly(4):
         response = client.get("/complaints/measures/", {"year": timezone.localdate().year})
     rows = {row["label"]: row for row in response.context["result"]["rows"]}
     assert rows["和平里街道"]["received"] == 1 and rows["和平里街道"]["resolved_rate"] == 100.0

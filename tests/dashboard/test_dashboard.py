@@ -12,7 +12,7 @@ from django.utils import timezone
 from communities.models import Estate
 from dashboard import services
 from dashboard.models import MonthlySnapshot
-from tests.conftest import logged_in
+from tests.conftest import counted, logged_in, queries_at_most, same_query_count
 from tests.factories import EstateFactory
 
 pytestmark = pytest.mark.django_db
@@ -224,26 +224,19 @@ def test_snapshot_task_is_on_the_beat_schedule_and_writes_once(world, settings):
     assert take_month_end_snapshots.apply().get() == 0
 
 
-def test_query_count_does_not_grow_with_the_ledger_and_the_cache_serves_a_second_look(
-    world, django_assert_max_num_queries
-):
+def test_query_count_does_not_grow_with_the_ledger_and_the_cache_serves_a_second_look(world):
     from django.core.cache import cache
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     _ledger(world)
     client = logged_in(world.official)
     client.get("/dashboard/")  # once, for what a process loads only once
     cache.clear()
-    with CaptureQueriesContext(connection) as small:
-        client.get("/dashboard/")
+    small = counted(lambda: client.get("/dashboard/"))
     for n in range(30):
         EstateFactory(community=world.community_b1, name=f"扩建小区{n}", year_built=1980 + n % 10)
     cache.clear()
-    with CaptureQueriesContext(connection) as large:
-        client.get("/dashboard/")
-    assert len(large.captured_queries) == len(small.captured_queries)
-    with django_assert_max_num_queries(4):  # session, user, the data generation (the rest is cached)
+    same_query_count(small, lambda: client.get("/dashboard/"), why="30 estates added")
+    with queries_at_most(4):  # session, user, the data generation (the rest is cached)
         client.get("/dashboard/")
 
 
@@ -260,19 +253,16 @@ def test_page_draws_its_charts_with_the_vendored_echarts(world):
 
 
 def test_a_new_complaint_recomputes_the_complaint_figures_only(world):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     _ledger(world)
     client = logged_in(world.official)
     assert _board(client).figures["complaints_received"].value == 0
     _file_complaint(world.estate_b1, "13700001111")
-    with CaptureQueriesContext(connection) as queries:
-        board = _board(client)
+    run = counted(lambda: _board(client))
+    board = run.result
     assert board.figures["complaints_received"].value == 1
     assert board.figures["old_estates"].value == 3  # from the cache
-    grouped = [query["sql"] for query in queries.captured_queries if "GROUP BY" in query["sql"]]
-    assert grouped and all("complaints_monthlystat" in sql for sql in grouped)
+    grouped = [sql for sql in run.statements if "GROUP BY" in sql]
+    assert grouped and all("complaints_monthlystat" in sql for sql in grouped), run.numbered()
 
 
 def test_auditor_sees_the_district_and_a_user_without_a_unit_is_told_so(world):

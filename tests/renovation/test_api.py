@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from renovation.models import CatalogueItem, FundingLine, Project
+from tests.conftest import queries_at_most
 from tests.renovation.conftest import ProjectFactory, WorkItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,13 +116,13 @@ def test_catalogue_is_readable_by_every_role(world, client_for):
     assert len(rows) == CatalogueItem.objects.count()
 
 
-def test_project_list_api_query_count_is_flat(world, plans, client_for, django_assert_max_num_queries):
+def test_project_list_api_query_count_is_flat(world, plans, client_for):
     for estate in (world.estate_a1, world.estate_a2, world.estate_b1):
         for year in (2023, 2024):
             ProjectFactory(annual_plan=plans[year], estate=estate, created_by=world.staff_a)
     client = client_for(world.official)
     client.get(URL)
-    with django_assert_max_num_queries(6):
+    with queries_at_most(6):
         assert len(client.get(URL).json()["results"]) == Project.objects.count()
 
 

@@ -27,14 +27,14 @@ UNSCOPED = {
     # --- Users: the scope is computed *from* the user (accounts.scoping.user_scope).
     "accounts.User": "the user is the subject of scoping, not its object; accounts are managed in the admin",
     # --- Reference data, the same for the whole portal (seeded by data migrations, edited in the admin).
-    "complaints.Category": "complaint categories and their deadlines: public reference data (the resident's form lists them)",
+    "complaints.Category": "complaint categories and their deadlines: public (the resident's form lists them)",
     "complaints.ReplyTemplate": "reply wording per category: reference data, no case data in it",
     "complaints.DailyCounter": "the day's last case number; a sequence, no case data",
     "propertymgmt.ScoringScheme": "assessment scoring rules: reference data",
     "propertymgmt.ScoreFactor": "score → share of the balance: reference data",
     "propertymgmt.VoteThreshold": "quorum and passing shares by vote subject (Civil Code art. 278): reference data",
     # --- Rows reached only through a scoped parent (the parent is looked up with scoped() first).
-    "complaints.Step": "a case's steps, read only through the scoped Complaint (public ones through its tracking token)",
+    "complaints.Step": "a case's steps, read only through the scoped Complaint (or its tracking token)",
     "complaints.Photo": "a case's photos, served only after the Complaint is found in scope (or by its token)",
     "complaints.TrackingCode": "a case's one-time SMS codes, checked against the case the resident named",
     "complaints.ExtensionRequest": "a case's extension requests, decided through the scoped Complaint",
@@ -108,7 +108,7 @@ def test_every_declared_scope_builds_a_filter_at_every_level():
         for level in LEVELS:
             try:
                 str(model._default_manager.filter(scope_q(model, level, 1)).query)
-            except Exception as error:  # noqa: BLE001 - collect every broken path
+            except Exception as error:
                 broken.append(f"{model._meta.label} at {level}: {error!r}")
     assert sorted(broken) == sorted(KNOWN_GAPS), (
         "scopes that do not cover district, street and community (or name a missing field), "

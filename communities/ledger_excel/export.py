@@ -69,50 +69,87 @@ def write_ledger(queryset, fileobj, *, user, progress=None) -> int:
     sheet, so memory stays flat whatever the row count.
     """
     cutoff = settings.OLD_ESTATE_CUTOFF_YEAR
-    labels = {
-        "enclosure": dict(Enclosure.choices),
-        "management_mode": dict(ManagementMode.choices),
-        "owners_body": dict(OwnersBody.choices),
-        "fund_status": dict(FundStatus.choices),
-        "fund_holder": dict(FundHolder.choices),
-    }
-    labels = {key: {code: str(label) for code, label in mapping.items()} for key, mapping in labels.items()}
-    enclosure, mode, owners, fund_status, fund_holder = (
-        labels["enclosure"],
-        labels["management_mode"],
-        labels["owners_body"],
-        labels["fund_status"],
-        labels["fund_holder"],
-    )
-    yes, no = "是", "否"
-
+    labels = _code_labels()
     workbook = new_workbook()
     rows = selectors.with_row_figures(queryset).values_list(*EXPORT_VALUES).iterator(chunk_size=PROGRESS_EVERY)
-    title = f"{user.node_name or settings.PORTAL_TITLE}老旧小区台账"
-    made_at = timezone.localtime()
-    unit_line = _("填报单位：%(unit)s　　导出时间：%(at)s　　建成年份不晚于%(cutoff)s年的为老旧小区") % {
-        "unit": user.node_name or _("全部"),
-        "at": made_at.strftime("%Y年%m月%d日 %H:%M"),
-        "cutoff": cutoff,
-    }
+    sheets = _LedgerSheets(workbook, user=user, cutoff=cutoff)
+    count = 0
+    totals = [0, 0, Decimal(0), Decimal(0), 0, 0, 0, Decimal(0)]
+    for row in rows:
+        sheet = sheets.for_next_row()
+        count += 1
+        sheet.append(_export_row(count, row, labels, cutoff))
+        _add_to_totals(totals, row)
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count)
+    sheet = sheets.last()
+    # The 合计 row (on the last sheet) adds up every row written.
+    totals_row(sheet, _totals_cells(totals))
+    signature_footer(sheet)
+    workbook.save(fileobj)
+    if progress is not None:
+        progress(count)
+    return count
 
-    def new_sheet(number):
+
+YES_TEXT, NO_TEXT = "是", "否"
+
+
+def _code_labels() -> tuple[dict, dict, dict, dict, dict]:
+    """The labels of the coded columns (enclosure, management mode, owners'
+    body, fund status, fund holder) as text, looked up once per export."""
+    return tuple(
+        {code: str(label) for code, label in choices.choices}
+        for choices in (Enclosure, ManagementMode, OwnersBody, FundStatus, FundHolder)
+    )
+
+
+class _LedgerSheets:
+    """The export's sheets, all in the report shape: the first one when the
+    first row comes, another every MAX_ROWS_PER_SHEET rows."""
+
+    def __init__(self, workbook, *, user, cutoff: int):
+        self.workbook = workbook
+        self.title = f"{user.node_name or settings.PORTAL_TITLE}老旧小区台账"
+        made_at = timezone.localtime()
+        self.unit_line = _("填报单位：%(unit)s　　导出时间：%(at)s　　建成年份不晚于%(cutoff)s年的为老旧小区") % {
+            "unit": user.node_name or _("全部"),
+            "at": made_at.strftime("%Y年%m月%d日 %H:%M"),
+            "cutoff": cutoff,
+        }
+        self.number = 0
+        self.sheet = None
+        self.in_sheet = 0
+
+    def _new_sheet(self, number: int):
         return report_sheet(
-            workbook,
+            self.workbook,
             name="小区台账" if number == 1 else f"小区台账（{number}）",
-            title=title,
-            unit_line=unit_line,
+            title=self.title,
+            unit_line=self.unit_line,
             headers=[header for header, _width in EXPORT_HEADERS],
             widths=[width for _header, width in EXPORT_HEADERS],
             frozen_columns=4,  # 序号, 街道, 社区, 小区名称 stay in view
         )
 
-    sheet_number = 0
-    sheet = None
-    count = 0
-    in_sheet = 0
-    totals = [0, 0, Decimal(0), Decimal(0), 0, 0, 0, Decimal(0)]
-    for (
+    def for_next_row(self):
+        if self.sheet is None or self.in_sheet >= MAX_ROWS_PER_SHEET:
+            self.number += 1
+            self.sheet = self._new_sheet(self.number)
+            self.in_sheet = 0
+        self.in_sheet += 1
+        return self.sheet
+
+    def last(self):
+        """The sheet the 合计 goes on (an empty first sheet when there were no rows)."""
+        if self.sheet is None:
+            self.sheet = self._new_sheet(1)
+        return self.sheet
+
+
+def _export_row(count: int, row: tuple, labels: tuple, cutoff: int) -> tuple:
+    """One estate's cells, in EXPORT_HEADERS order, from its EXPORT_VALUES."""
+    (
         street,
         community,
         name,
@@ -138,60 +175,59 @@ def write_ledger(queryset, fileobj, *, user, progress=None) -> int:
         lon,
         lat,
         remarks,
-    ) in rows:
-        if sheet is None or in_sheet >= MAX_ROWS_PER_SHEET:
-            sheet_number += 1
-            sheet = new_sheet(sheet_number)
-            in_sheet = 0
-        count += 1
-        in_sheet += 1
-        wan = round(float(area) / 10000, 4)
-        sheet.append(
-            (
-                count,
-                street,
-                community,
-                name,
-                address,
-                year,
-                yes if year <= cutoff else no,
-                buildings,
-                households,
-                area,
-                wan,
-                enclosure[encl],
-                mode[mgmt],
-                owners[body],
-                fund_status[fstatus],
-                balance,
-                fund_holder[holder],
-                parking,
-                vehicles,
-                yes if surveillance else no,
-                yes if fire else no,
-                yes if expro else no,
-                yes if shanty else no,
-                dangerous,
-                illegal,
-                lon,
-                lat,
-                remarks,
-            )
-        )
-        totals[0] += buildings
-        totals[1] += households
-        totals[2] += area
-        if balance is not None:
-            totals[3] += balance
-        totals[4] += parking or 0
-        totals[5] += vehicles or 0
-        totals[6] += dangerous
-        totals[7] += illegal
-        if progress is not None and count % PROGRESS_EVERY == 0:
-            progress(count)
-    if sheet is None:
-        sheet = new_sheet(1)
-    # The 合计 row (on the last sheet) adds up every row written.
+    ) = row
+    enclosure, mode, owners, fund_status, fund_holder = labels
+    yes, no = YES_TEXT, NO_TEXT
+    return (
+        count,
+        street,
+        community,
+        name,
+        address,
+        year,
+        yes if year <= cutoff else no,
+        buildings,
+        households,
+        area,
+        round(float(area) / 10000, 4),
+        enclosure[encl],
+        mode[mgmt],
+        owners[body],
+        fund_status[fstatus],
+        balance,
+        fund_holder[holder],
+        parking,
+        vehicles,
+        yes if surveillance else no,
+        yes if fire else no,
+        yes if expro else no,
+        yes if shanty else no,
+        dangerous,
+        illegal,
+        lon,
+        lat,
+        remarks,
+    )
+
+
+def _add_to_totals(totals: list, row: tuple) -> None:
+    """Add one estate's summed figures (positions in EXPORT_VALUES) to the running totals."""
+    buildings, households, area = row[5:8]  # building_count, households, floor_area
+    balance, _holder, parking, vehicles = row[12:16]  # fund_balance, fund_holder, parking_spaces, vehicles
+    dangerous, illegal = row[20:22]  # dangerous_buildings, illegal_area_pending
+    totals[0] += buildings
+    totals[1] += households
+    totals[2] += area
+    if balance is not None:
+        totals[3] += balance
+    totals[4] += parking or 0
+    totals[5] += vehicles or 0
+    totals[6] += dangerous
+    totals[7] += illegal
+
+
+def _totals_cells(totals: list) -> list:
+    """The 合计 row's cells: the running totals under their columns, blanks elsewhere."""
     buildings, households, area, balance, parking, vehicles, dangerous, illegal = totals
     summed = {
         "楼栋数（栋）": buildings,
@@ -204,12 +240,7 @@ def write_ledger(queryset, fileobj, *, user, progress=None) -> int:
         "C/D级危房（栋）": dangerous,
         "待拆违建（㎡）": illegal,
     }
-    totals_row(sheet, ["合计", *(summed.get(header) for header, _width in EXPORT_HEADERS[1:])])
-    signature_footer(sheet)
-    workbook.save(fileobj)
-    if progress is not None:
-        progress(count)
-    return count
+    return ["合计", *(summed.get(header) for header, _width in EXPORT_HEADERS[1:])]
 
 
 def export_for_job(job, fileobj, progress):

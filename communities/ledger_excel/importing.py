@@ -52,24 +52,7 @@ def resolve_ledger(parsed: ParsedLedger, *, user) -> ImportResult:
     errors = {}
     for error in parsed.errors:
         errors.setdefault(error.row, []).append(error)
-    street_names = {street for _n, street, _c, _v in parsed.rows if street}
-    community_names = {community for _n, _s, community, _v in parsed.rows if community}
-    communities = {
-        (c.street.name, c.name): c
-        for c in scoped(Community.objects.select_related("street"), user)
-        .filter(name__in=community_names, street__name__in=street_names)
-        .order_by()
-    }
-    streets_in_scope = set(
-        scoped(StreetOffice.objects.all(), user).filter(name__in=street_names).values_list("name", flat=True)
-    )
-    names = {values.get("name") for _n, _s, _c, values in parsed.rows if values.get("name")}
-    existing = {
-        (e.community_id, e.name): e
-        for e in scoped(Estate.objects.all(), user, Action.CHANGE)
-        .filter(community__in=list(communities.values()), name__in=names)
-        .order_by()
-    }
+    communities, streets_in_scope, existing = _lookups(parsed, user=user)
     seen_in_file = {}
     fields_in_file = set(parsed.fields)
     for number, street, community_name, values in parsed.rows:
@@ -78,14 +61,7 @@ def resolve_ledger(parsed: ParsedLedger, *, user) -> ImportResult:
         if street and community_name:
             community = communities.get((street, community_name))
             if community is None:
-                if street not in streets_in_scope:
-                    row_errors.append(
-                        RowError(number, "街道", _("“%(s)s”不在您的管辖范围内，或名称有误") % {"s": street})
-                    )
-                else:
-                    row_errors.append(
-                        RowError(number, "社区", _("“%(c)s”不是“%(s)s”下的社区") % {"c": community_name, "s": street})
-                    )
+                row_errors.append(_unknown_community(number, street, community_name, streets_in_scope))
         if community is not None and values.get("name"):
             key = (community.pk, values["name"])
             if key in seen_in_file:
@@ -115,6 +91,39 @@ def resolve_ledger(parsed: ParsedLedger, *, user) -> ImportResult:
     return result
 
 
+def _lookups(parsed: ParsedLedger, *, user) -> tuple[dict, set, dict]:
+    """What the file's names are in the user's scope, in three queries: its
+    communities by (street, name), its streets, and the estates the user may
+    change by (community id, name)."""
+    street_names = {street for _n, street, _c, _v in parsed.rows if street}
+    community_names = {community for _n, _s, community, _v in parsed.rows if community}
+    communities = {
+        (c.street.name, c.name): c
+        for c in scoped(Community.objects.select_related("street"), user)
+        .filter(name__in=community_names, street__name__in=street_names)
+        .order_by()
+    }
+    streets_in_scope = set(
+        scoped(StreetOffice.objects.all(), user).filter(name__in=street_names).values_list("name", flat=True)
+    )
+    names = {values.get("name") for _n, _s, _c, values in parsed.rows if values.get("name")}
+    existing = {
+        (e.community_id, e.name): e
+        for e in scoped(Estate.objects.all(), user, Action.CHANGE)
+        .filter(community__in=list(communities.values()), name__in=names)
+        .order_by()
+    }
+    return communities, streets_in_scope, existing
+
+
+def _unknown_community(number: int, street: str, community_name: str, streets_in_scope: set) -> RowError:
+    """Why a row's street and community name no community of the user's: the
+    street is not theirs (or misspelt), or the community is not in it."""
+    if street not in streets_in_scope:
+        return RowError(number, "街道", _("“%(s)s”不在您的管辖范围内，或名称有误") % {"s": street})
+    return RowError(number, "社区", _("“%(c)s”不是“%(s)s”下的社区") % {"c": community_name, "s": street})
+
+
 def read_ledger(path_or_file, *, user) -> ImportResult:
     """Parse and resolve an uploaded ledger, writing nothing (the preview)."""
     return resolve_ledger(parse_ledger(path_or_file), user=user)
@@ -141,55 +150,64 @@ def commit_ledger(parsed: ParsedLedger, *, user) -> ImportResult:
     reason = _("Excel导入")
     try:
         with transaction.atomic():
-            new_estates = [Estate(community=community, **data) for _number, community, data in result.to_create]
-            created = bulk_create_with_history(
-                new_estates,
-                Estate,
-                batch_size=2000,
-                default_user=user,
-                default_change_reason=reason,
-                default_date=now,
-            )
-            ManagementPeriod.objects.bulk_create(
-                [
-                    ManagementPeriod(estate=e, mode=e.management_mode, started_on=today, recorded_by=user, note=reason)
-                    for e in created
-                ],
-                batch_size=2000,
-            )
-            updated, mode_changes, fields = [], [], set()
-            for _number, estate, changed in result.to_update:
-                if "management_mode" in changed and changed["management_mode"] != estate.management_mode:
-                    mode_changes.append(estate)
-                for name, value in changed.items():
-                    setattr(estate, name, value if value is not None else FIELD_DEFAULTS.get(name))
-                    fields.add(name)
-                estate.version += 1
-                estate.updated_at = now
-                updated.append(estate)
-            if updated:
-                bulk_update_with_history(
-                    updated,
-                    Estate,
-                    sorted(fields | {"version", "updated_at"}),
-                    batch_size=2000,
-                    default_user=user,
-                    default_change_reason=reason,
-                    default_date=now,
-                )
-            if mode_changes:
-                ManagementPeriod.objects.filter(estate__in=mode_changes, ended_on__isnull=True).update(ended_on=today)
-                ManagementPeriod.objects.bulk_create(
-                    [
-                        ManagementPeriod(
-                            estate=e, mode=e.management_mode, started_on=today, recorded_by=user, note=reason
-                        )
-                        for e in mode_changes
-                    ]
-                )
+            _create_estates(result.to_create, user=user, now=now, today=today, reason=reason)
+            _update_estates(result.to_update, user=user, now=now, today=today, reason=reason)
     except IntegrityError as exc:
         result.file_error = _(
             "写入时数据库拒绝了数据（可能有人同时新增了同名小区），未导入任何行，请重新上传预览：%(e)s"
         ) % {"e": str(exc).splitlines()[0][:200]}
         result.to_create, result.to_update = [], []
     return result
+
+
+def _create_estates(to_create: list, *, user, now, today, reason: str) -> None:
+    """The new estates, with their history and their first management period."""
+    new_estates = [Estate(community=community, **data) for _number, community, data in to_create]
+    created = bulk_create_with_history(
+        new_estates,
+        Estate,
+        batch_size=2000,
+        default_user=user,
+        default_change_reason=reason,
+        default_date=now,
+    )
+    ManagementPeriod.objects.bulk_create(
+        [
+            ManagementPeriod(estate=e, mode=e.management_mode, started_on=today, recorded_by=user, note=reason)
+            for e in created
+        ],
+        batch_size=2000,
+    )
+
+
+def _update_estates(to_update: list, *, user, now, today, reason: str) -> None:
+    """The changed estates, with their history; a changed management mode
+    closes the open period and opens one in the new mode."""
+    updated, mode_changes, fields = [], [], set()
+    for _number, estate, changed in to_update:
+        if "management_mode" in changed and changed["management_mode"] != estate.management_mode:
+            mode_changes.append(estate)
+        for name, value in changed.items():
+            setattr(estate, name, value if value is not None else FIELD_DEFAULTS.get(name))
+            fields.add(name)
+        estate.version += 1
+        estate.updated_at = now
+        updated.append(estate)
+    if updated:
+        bulk_update_with_history(
+            updated,
+            Estate,
+            sorted(fields | {"version", "updated_at"}),
+            batch_size=2000,
+            default_user=user,
+            default_change_reason=reason,
+            default_date=now,
+        )
+    if mode_changes:
+        ManagementPeriod.objects.filter(estate__in=mode_changes, ended_on__isnull=True).update(ended_on=today)
+        ManagementPeriod.objects.bulk_create(
+            [
+                ManagementPeriod(estate=e, mode=e.management_mode, started_on=today, recorded_by=user, note=reason)
+                for e in mode_changes
+            ]
+        )

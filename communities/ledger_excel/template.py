@@ -35,19 +35,7 @@ def write_template(fileobj, *, user) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = column.width + 2
     sheet.freeze_panes = "D2"
 
-    communities = list(selectors.communities_for(user=user))
-    option_columns = [("街道", sorted({c.street.name for c in communities})), ("社区", [c.name for c in communities])]
-    option_columns += [(c.header, [label for label, _code in c.choices]) for c in IMPORT_COLUMNS if c.kind == "choice"]
-    option_columns.append(("是/否", ["是", "否"]))
-    ranges = {}
-    for index, (title, values) in enumerate(option_columns, start=1):
-        letter = get_column_letter(index)
-        options.cell(row=1, column=index, value=title).font = HEADER_FONT
-        for offset, value in enumerate(values, start=2):
-            options.cell(row=offset, column=index, value=value)
-        ranges[title] = f"'可选值'!${letter}$2:${letter}${max(2, len(values) + 1)}"
-        options.column_dimensions[letter].width = 22
-
+    ranges = _write_options(options, user=user)
     for index, column in enumerate(IMPORT_COLUMNS, start=1):
         source = None
         if column.kind in ("street", "community") or column.kind == "choice":
@@ -75,6 +63,25 @@ def write_template(fileobj, *, user) -> None:
     )
     guide.append([_("全部或全不"), _("上传后先预览；有任何一行出错都不会写入，改正后重新上传。确认导入时全部写入。")])
     workbook.save(fileobj)
+
+
+def _write_options(options, *, user) -> dict[str, str]:
+    """The drop-down lists' values, one column each on the 可选值 sheet: the
+    user's own streets and communities, each choice column's labels, 是/否.
+    Returns each list's cell range by its title."""
+    communities = list(selectors.communities_for(user=user))
+    option_columns = [("街道", sorted({c.street.name for c in communities})), ("社区", [c.name for c in communities])]
+    option_columns += [(c.header, [label for label, _code in c.choices]) for c in IMPORT_COLUMNS if c.kind == "choice"]
+    option_columns.append(("是/否", ["是", "否"]))
+    ranges = {}
+    for index, (title, values) in enumerate(option_columns, start=1):
+        letter = get_column_letter(index)
+        options.cell(row=1, column=index, value=title).font = HEADER_FONT
+        for offset, value in enumerate(values, start=2):
+            options.cell(row=offset, column=index, value=value)
+        ranges[title] = f"'可选值'!${letter}$2:${letter}${max(2, len(values) + 1)}"
+        options.column_dimensions[letter].width = 22
+    return ranges
 
 
 def _column_help(column):

@@ -404,3 +404,17 @@ def generation_columns() -> list[tuple[str, str]]:
         (SubsidyPayment._meta.db_table, "id"),
         (SubsidyPayment._meta.db_table, "approved_at"),
     ]
+
+
+# --- choices other apps offer (complaints) -------------------------------------------------
+
+
+def companies_for(*, user, district_id: int | None = None, action: Action = Action.VIEW) -> QuerySet:
+    """The property companies the user may see, of one district when given: the
+    companies a complaint of that district may be assigned to."""
+    from propertymgmt.models import PropertyCompany  # appended; belongs in the imports above
+
+    queryset = PropertyCompany.objects.all()
+    if district_id is not None:
+        queryset = queryset.filter(district_id=district_id)
+    return scoped(queryset, user, action)

@@ -2,10 +2,17 @@
 (core.xlsx: merged title, unit line, headers with units, 合计): the case list
 (phones masked) and the measures, which also carry the 填报人/审核人 footer."""
 
+from types import SimpleNamespace
+
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.scoping import Action
+from complaints import selectors
+from complaints.filtersets import ComplaintFilterSet
+from complaints.models import Channel, Status
 from core.validators import mask_mobile
 from core.xlsx import MAX_ROWS_PER_SHEET, fitted_widths, new_workbook, report_sheet, signature_footer, totals_row
 
@@ -36,8 +43,6 @@ def write_cases(queryset, handle, *, user) -> int:
     """Stream the cases (already scoped and filtered) into an .xlsx; past
     MAX_ROWS_PER_SHEET rows the list goes on in a further sheet. The 合计 row
     (on the last sheet) counts the cases and adds up their re-openings."""
-    from complaints.models import Channel, Status
-
     book = new_workbook()
     name = _("投诉工单")
     at = f"{timezone.localtime():%Y年%m月%d日 %H:%M}"
@@ -162,14 +167,6 @@ def write_measures(result: dict, handle, *, user, title: str) -> None:
 def export_for_job(job, fileobj, progress):
     """The case-list export of a background job (core.exports): the job's
     filters re-applied through the requesting user's export scope."""
-    from types import SimpleNamespace
-
-    from django.http import QueryDict
-
-    from accounts.scoping import Action
-    from complaints import selectors
-    from complaints.filtersets import ComplaintFilterSet
-
     user = job.requested_by
     params = QueryDict(job.params.get("query", ""), mutable=True)
     params.setdefault("queue", "open")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Estate, StreetOffice
+from communities.selectors import streets_for
 from complaints.models import STAFF_CHANNELS, Category, Complaint, Escalation, MediationType
 from core.validators import normalize_mobile, validate_mobile
 
@@ -174,8 +175,6 @@ class StaffComplaintForm(PlaceMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from communities.selectors import streets_for
-
         self.fields["category"].queryset = _categories()
         self.fields["street"].queryset = streets_for(user=user)
         self.fields["estate_name"].widget.attrs.update({"list": "estate-options", "autocomplete": "off"})

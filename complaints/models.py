@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.validators import validate_mobile
+from core.validators import mask_mobile, validate_mobile
 
 
 class Channel(models.TextChoices):
@@ -330,8 +330,6 @@ class Complaint(models.Model):
 
     @property
     def masked_phone(self):
-        from core.validators import mask_mobile
-
         return mask_mobile(self.reporter_phone)
 
 

@@ -534,3 +534,21 @@ def test_writes_by_an_auditor_or_a_worker_of_another_community_are_refused(matri
                 ok = response.status_code in expected or response.status_code == 405
                 matrix.expect(f"write({who})", pattern, ok, f"{_describe(method, url, response)}, expected {expected}")
     matrix.report({"write(auditor)", "write(worker_a2)"})
+
+
+def test_the_admin_the_walker_skips_is_for_superusers_only(world, people):
+    """The walker leaves Django's admin out (its own URL scheme); its door is checked here:
+    anyone but a staff superuser is sent to the admin's login page, whatever the URL."""
+    from django.urls import reverse
+
+    login = reverse("admin:login")
+    urls = [reverse("admin:index"), reverse("admin:communities_estate_changelist")]
+    urls.append(reverse("admin:communities_estate_change", args=[world.estate_a1.pk]))
+    refused = []
+    for who, client in {"anonymous": _client(), **{w: _client(u) for w, u in people.items()}}.items():
+        for url in urls:
+            response = client.get(url)
+            if not (response.status_code == 302 and response["Location"].startswith(login)):
+                refused.append(f"{who} GET {url}: {response.status_code}")
+    assert not refused, refused
+    assert _client(world.admin).get(urls[0]).status_code == 200

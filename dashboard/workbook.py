@@ -27,6 +27,7 @@ from accounts.scoping import Action
 from communities import selectors as ledger_selectors
 from complaints import selectors as complaint_selectors
 from complaints.excel import MEASURE_HEADERS  # the words of the measures table, shared with its export
+from core.units import wan
 from core.xlsx import (
     HEADER_FONT,
     TITLE_FONT,
@@ -39,7 +40,7 @@ from core.xlsx import (
     totals_row,
     xlsx_download,
 )
-from dashboard.selectors import scope_name, share, wan  # rounded as the dashboard rounds them: the figures agree
+from dashboard.board import scope_name, share  # rounded as the dashboard rounds them: the figures agree
 from propertymgmt import selectors as property_selectors
 from renovation.reports import street_report
 

@@ -36,11 +36,13 @@ from complaints.forms import (
     TrackForm,
 )
 from complaints.models import CalendarDay, Category, Complaint, ExtensionRequest, Photo, ReplyTemplate, Status
-from core.forms import apply_errors
+from core.exports import start_export
+from core.forms import add_bootstrap_classes, apply_errors
 from core.pagination import PAGE_SIZES, PortalPaginator, page_size_from
 from core.params import MAX_ID, id_param, int_param, year_param
 from core.validators import mask_mobile
 from core.xlsx import xlsx_download
+from propertymgmt.selectors import companies_for
 
 QUEUE_CAP = 10_000
 
@@ -106,48 +108,14 @@ def public_form(request):
             elif limits.phone_over_limit(data["reporter_phone"]):
                 return _too_many(request, _("该手机号今天提交次数已达上限"))
             else:
-                duplicate = services.find_duplicate(
-                    phone=data["reporter_phone"],
-                    category=data["category"],
-                    estate=data.get("estate"),
-                    address=(data.get("address") or "").strip(),
-                )
-                choice = request.POST.get("on_duplicate")
-                if duplicate is not None and choice == "add":
-                    try:
-                        services.add_supplement(
-                            complaint=duplicate,
-                            text=data["description"],
-                            photos=data["photos"],
-                            link_url=_follow_url(request, duplicate),
-                        )
-                    except ValidationError as exc:
-                        apply_errors(form, exc)
-                    else:
-                        limits.record(data["reporter_phone"])
-                        return redirect("complaints:supplemented")
-                elif duplicate is None or choice == "new":
-                    try:
-                        complaint = services.file_complaint(filing=_filing_from(form), photos=data["photos"])
-                    except ValidationError as exc:
-                        apply_errors(form, exc)
-                    else:
-                        limits.record(data["reporter_phone"])
-                        return redirect(f"{reverse('complaints:follow', args=[complaint.access_token])}?new=1")
+                duplicate, response = _file_or_supplement(request, form, limits)
+                if response is not None:
+                    return response
         if form.errors:
             status = status if status != 200 else 400
     else:
         form = PublicComplaintForm()
-    question = token = None
-    if challenge:
-        question, token = abuse.new_challenge()
-        data = form.data.copy() if form.is_bound else None
-        if data is not None:
-            data["challenge_token"] = token
-            data["challenge_answer"] = ""
-            form.data = data
-        else:
-            form.initial["challenge_token"] = token
+    question = _new_challenge(form) if challenge else None
     return render(
         request,
         "complaints/public_form.html",
@@ -155,6 +123,57 @@ def public_form(request):
         {"form": form, "question": question, "duplicate_offer": duplicate is not None},
         status=status,
     )
+
+
+def _file_or_supplement(request, form, limits):
+    """A valid public filing: a new case, or the words added to the open case
+    it duplicates when the resident chose so. Returns the duplicate (if any)
+    and the redirect once something was saved (None while the form must be
+    shown again: a duplicate to offer, or the service's refusal)."""
+    data = form.cleaned_data
+    duplicate = services.find_duplicate(
+        phone=data["reporter_phone"],
+        category=data["category"],
+        estate=data.get("estate"),
+        address=(data.get("address") or "").strip(),
+    )
+    choice = request.POST.get("on_duplicate")
+    if duplicate is not None and choice == "add":
+        try:
+            services.add_supplement(
+                complaint=duplicate,
+                text=data["description"],
+                photos=data["photos"],
+                link_url=_follow_url(request, duplicate),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            limits.record(data["reporter_phone"])
+            return duplicate, redirect("complaints:supplemented")
+    elif duplicate is None or choice == "new":
+        try:
+            complaint = services.file_complaint(filing=_filing_from(form), photos=data["photos"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            limits.record(data["reporter_phone"])
+            return duplicate, redirect(f"{reverse('complaints:follow', args=[complaint.access_token])}?new=1")
+    return duplicate, None
+
+
+def _new_challenge(form) -> str:
+    """A fresh sum to solve: its token goes into the form (the answer typed
+    before, if any, is cleared); returns the question to show."""
+    question, token = abuse.new_challenge()
+    data = form.data.copy() if form.is_bound else None
+    if data is not None:
+        data["challenge_token"] = token
+        data["challenge_answer"] = ""
+        form.data = data
+    else:
+        form.initial["challenge_token"] = token
+    return question
 
 
 @require_GET
@@ -384,8 +403,6 @@ def case_export(request):
     filename = f"投诉工单_{timezone.localdate():%Y%m%d}.xlsx"
     if bounded_count(queryset, settings.EXPORT_SYNC_MAX_ROWS) > settings.EXPORT_SYNC_MAX_ROWS:
         # Too large for a request: the worker writes it through the same scope and filters.
-        from core.exports import start_export
-
         job = start_export(
             user=request.user,
             kind="complaints",
@@ -449,70 +466,79 @@ def case_photo(request, pk):
     return _photo_response(photo)
 
 
-def _pk_or_none(model, value):
+def _pk_or_none(queryset, value):
     if not value:
         return None
-    return model.objects.filter(pk=value).first()
+    return queryset.filter(pk=value).first()
+
+
+def _extension_days(post) -> int:
+    try:
+        return int(post.get("days", ""))
+    except ValueError:
+        raise ValidationError({"days": _("请填写延长的工作日数。")}) from None
+
+
+def _visit_rating(post) -> int:
+    try:
+        return int(post.get("rating", ""))
+    except ValueError:
+        return 0
+
+
+def _assign(user, pk, post):
+    return services.assign(
+        user=user,
+        complaint_id=pk,
+        community=_pk_or_none(Community.objects.all(), post.get("community")),
+        company=_pk_or_none(companies_for(user=user), post.get("company")),
+        rights_unit=_pk_or_none(PropertyRightsUnit.objects.all(), post.get("rights_unit")),
+        note=post.get("note", ""),
+    )
+
+
+# The staff actions of the case page: action -> call of the service with the POSTed fields.
+CASE_ACTIONS = {
+    "accept": lambda user, pk, post: services.accept(user=user, complaint_id=pk, note=post.get("note", "")),
+    "reject": lambda user, pk, post: services.reject(user=user, complaint_id=pk, reason=post.get("note", "")),
+    "assign": _assign,
+    "mediate": lambda user, pk, post: services.start_mediation(
+        user=user, complaint_id=pk, mediation_type=post.get("mediation_type", ""), note=post.get("note", "")
+    ),
+    "resolve": lambda user, pk, post: services.resolve(
+        user=user,
+        complaint_id=pk,
+        outcome=post.get("outcome", ""),
+        reply=post.get("reply", ""),
+        upheld_against_company=post.get("upheld_against_company") in ("on", "true", "1"),
+    ),
+    "close": lambda user, pk, post: services.close(user=user, complaint_id=pk, note=post.get("note", "")),
+    "reopen": lambda user, pk, post: services.reopen(user=user, complaint_id=pk, note=post.get("note", "")),
+    "escalate": lambda user, pk, post: services.escalate(
+        user=user, complaint_id=pk, level=post.get("level", ""), note=post.get("note", "")
+    ),
+    "note": lambda user, pk, post: services.add_note(
+        user=user, complaint_id=pk, note=post.get("note", ""), public=post.get("public") == "on"
+    ),
+    "extend": lambda user, pk, post: services.request_extension(
+        user=user, complaint_id=pk, days=_extension_days(post), reason=post.get("reason", "")
+    ),
+    "return_visit": lambda user, pk, post: services.record_return_visit(
+        user=user, complaint_id=pk, rating=_visit_rating(post), note=post.get("note", "")
+    ),
+    "link": lambda user, pk, post: services.link(user=user, complaint_id=pk, other_number=post.get("number", "")),
+}
 
 
 @login_required
 @require_POST
 def case_action(request, pk, action):
     """One POST endpoint per step; the service decides whether it is allowed."""
-    from propertymgmt.models import PropertyCompany
-
-    post = request.POST
-    user = request.user
+    do = CASE_ACTIONS.get(action)
+    if do is None:
+        raise Http404
     try:
-        if action == "accept":
-            services.accept(user=user, complaint_id=pk, note=post.get("note", ""))
-        elif action == "reject":
-            services.reject(user=user, complaint_id=pk, reason=post.get("note", ""))
-        elif action == "assign":
-            services.assign(
-                user=user,
-                complaint_id=pk,
-                community=_pk_or_none(Community, post.get("community")),
-                company=_pk_or_none(PropertyCompany, post.get("company")),
-                rights_unit=_pk_or_none(PropertyRightsUnit, post.get("rights_unit")),
-                note=post.get("note", ""),
-            )
-        elif action == "mediate":
-            services.start_mediation(
-                user=user, complaint_id=pk, mediation_type=post.get("mediation_type", ""), note=post.get("note", "")
-            )
-        elif action == "resolve":
-            services.resolve(
-                user=user,
-                complaint_id=pk,
-                outcome=post.get("outcome", ""),
-                reply=post.get("reply", ""),
-                upheld_against_company=post.get("upheld_against_company") in ("on", "true", "1"),
-            )
-        elif action == "close":
-            services.close(user=user, complaint_id=pk, note=post.get("note", ""))
-        elif action == "reopen":
-            services.reopen(user=user, complaint_id=pk, note=post.get("note", ""))
-        elif action == "escalate":
-            services.escalate(user=user, complaint_id=pk, level=post.get("level", ""), note=post.get("note", ""))
-        elif action == "note":
-            services.add_note(user=user, complaint_id=pk, note=post.get("note", ""), public=post.get("public") == "on")
-        elif action == "extend":
-            try:
-                days = int(post.get("days", ""))
-            except ValueError:
-                raise ValidationError({"days": _("请填写延长的工作日数。")}) from None
-            services.request_extension(user=user, complaint_id=pk, days=days, reason=post.get("reason", ""))
-        elif action == "return_visit":
-            try:
-                rating = int(post.get("rating", ""))
-            except ValueError:
-                rating = 0
-            services.record_return_visit(user=user, complaint_id=pk, rating=rating, note=post.get("note", ""))
-        elif action == "link":
-            services.link(user=user, complaint_id=pk, other_number=post.get("number", ""))
-        else:
-            raise Http404
+        do(request.user, pk, request.POST)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -554,8 +580,6 @@ def case_create(request):
         else:
             messages.success(request, _("已录入工单%(n)s。") % {"n": complaint.number})
             return redirect("complaints:case_detail", pk=complaint.pk)
-    from core.forms import add_bootstrap_classes
-
     add_bootstrap_classes(form)
     return render(request, "complaints/complaint_form.html", {"form": form})
 
@@ -642,8 +666,6 @@ def calendar(request):
             else:
                 messages.success(request, _("已保存 %(d)s。") % {"d": row})
                 return redirect(f"{reverse('complaints:calendar')}?year={row.date.year}")
-    from core.forms import add_bootstrap_classes
-
     add_bootstrap_classes(form, small=True)
     return render(
         request,

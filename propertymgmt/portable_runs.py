@@ -1,6 +1,6 @@
 """The subsidy runs and the committee reminder run on databases other than PostgreSQL.
 
-services.py computes these with PostgreSQL-only SQL (arrays, `= ANY`, LATERAL joins,
+propertymgmt.services computes these with PostgreSQL-only SQL (arrays, `= ANY`, LATERAL joins,
 ON CONFLICT), benchmarked at national scale. The demo quick start runs on SQLite,
 so services.run_advance, run_balance, ensure_periods and send_reminders hand over
 to the functions here when `connection.vendor != "postgresql"`. They apply the same
@@ -30,9 +30,28 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from communities.models import District, Estate
+from propertymgmt.models import (
+    Assessment,
+    CommitteeStep,
+    Reminder,
+    ScoreFactor,
+    SubsidyPayment,
+    SubsidyPeriod,
+    SubsidyRate,
+)
+
+# Only the package's leaf modules, which import no run: services.subsidies and
+# services.reminders hand over to this module.
+from propertymgmt.services.delivery import REMIND_BEFORE_DAYS, _deliver
+from propertymgmt.services.periods import _quarter_label, quarter_of
 
 FEN = Decimal("0.01")
 TWELVE = Decimal(12)
@@ -48,9 +67,7 @@ def _full(area: Decimal, rate: Decimal, months: int) -> Decimal:
 
 
 def _estate_batches(batch: int):
-    """The same id ranges as services._id_batches("communities_estate", batch)."""
-    from communities.models import Estate
-
+    """The same id ranges as services.subsidies._id_batches("communities_estate", batch)."""
     bounds = Estate.objects.order_by().aggregate(low=Min("id"), high=Max("id"))
     if bounds["low"] is None:
         return
@@ -63,10 +80,6 @@ def _estate_batches(batch: int):
 
 def ensure_periods(*, day: date) -> date:
     """services.ensure_periods: every district's period containing `day`, created once."""
-    from communities.models import District
-    from propertymgmt.models import SubsidyPeriod
-    from propertymgmt.services import _quarter_label, quarter_of
-
     start, end = quarter_of(day)
     label = _quarter_label(start)
     SubsidyPeriod.objects.bulk_create(
@@ -80,7 +93,6 @@ def ensure_periods(*, day: date) -> date:
 
 
 def _periods(*, start: date, period_id: int | None) -> list:
-    from propertymgmt.models import SubsidyPeriod
 
     periods = SubsidyPeriod.objects.filter(starts_on=start)
     if period_id is not None:
@@ -89,10 +101,8 @@ def _periods(*, start: date, period_id: int | None) -> list:
 
 
 def _run(*, tranche: str, start: date, period_id: int | None, batch: int, build, on_batch=None) -> int:
-    """services._run: per batch of estate ids, in one transaction, the candidates less
+    """services.subsidies._run: per batch of estate ids, in one transaction, the candidates less
     those already paid this tranche, and the payments `build` makes of the rest."""
-    from propertymgmt.models import SubsidyPayment, SubsidyPeriod
-
     periods = _periods(start=start, period_id=period_id)
     if not periods:
         return 0
@@ -118,9 +128,6 @@ def _run(*, tranche: str, start: date, period_id: int | None, batch: int, build,
 
 def _advance_payments(*, low: int, high: int, periods: list, paid: set, cutoff: int) -> list:
     """ADVANCE_CANDIDATES_SQL and ADVANCE_SQL for one batch."""
-    from communities.models import Estate
-    from propertymgmt.models import SubsidyPayment, SubsidyRate
-
     by_district = {p.district_id: p for p in periods}
     estates = (
         Estate.objects.filter(
@@ -172,8 +179,6 @@ def _advance_payments(*, low: int, high: int, periods: list, paid: set, cutoff: 
 
 def _balance_payments(*, low: int, high: int, periods: list, paid: set) -> list:
     """BALANCE_CANDIDATES_SQL and BALANCE_SQL for one batch."""
-    from propertymgmt.models import Assessment, ScoreFactor, SubsidyPayment
-
     by_pk = {p.pk: p for p in periods}
     advances = [
         a
@@ -227,10 +232,6 @@ def _balance_payments(*, low: int, high: int, periods: list, paid: set) -> list:
 
 def run_advance(*, period_id: int | None = None, start: date | None = None, batch: int, on_batch=None) -> int:
     """services.run_advance on any database."""
-    from django.conf import settings
-
-    from propertymgmt.models import SubsidyPeriod
-
     if period_id is not None:
         start = SubsidyPeriod.objects.get(pk=period_id).starts_on
     cutoff = settings.OLD_ESTATE_CUTOFF_YEAR
@@ -245,12 +246,6 @@ def run_balance(
     *, period_id: int | None = None, start: date | None = None, batch: int, today: date | None = None
 ) -> int:
     """services.run_balance on any database: only after the period ends."""
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
-    from propertymgmt.models import SubsidyPeriod
-    from propertymgmt.services import quarter_of
-
     today = today or timezone.localdate()
     if period_id is not None:
         start = SubsidyPeriod.objects.get(pk=period_id).starts_on
@@ -274,9 +269,6 @@ def send_reminders(*, today: date | None = None, batch: int) -> int:
     """services.send_reminders on any database: steps not done that are due in 30 or 7
     days, due today, or overdue by a whole number of weeks get one reminder for the
     date; only the reminders this run inserted are delivered."""
-    from propertymgmt.models import CommitteeStep, Reminder
-    from propertymgmt.services import REMIND_BEFORE_DAYS, _deliver
-
     today = today or timezone.localdate()
     bounds = CommitteeStep.objects.filter(done_on__isnull=True).order_by().aggregate(low=Min("id"), high=Max("id"))
     if bounds["low"] is None:

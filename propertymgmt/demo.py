@@ -12,6 +12,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from accounts.models import Role, User
+from communities.management.commands.seed_demo import make_credit_code, mobile, person
+from communities.models import Estate, Household, ManagementMode
+from propertymgmt import services
+from propertymgmt.models import BuildingHead, CommitteeStage, Contract, PropertyCompany, SubsidyPayment, VoteSubject
+
 COMPANIES = [
     "北京安居物业管理有限公司",
     "京城佳苑物业服务有限公司",
@@ -33,28 +39,8 @@ def _month_starts(today, count):
     return months
 
 
-def seed(*, district, rng) -> str | None:
-    """Create this app's demo data for the district once; return what was made, or None."""
-    from accounts.models import Role, User
-    from communities.management.commands.seed_demo import make_credit_code, mobile, person
-    from communities.models import Estate, Household, ManagementMode
-    from propertymgmt import services
-    from propertymgmt.models import (
-        BuildingHead,
-        CommitteeStage,
-        Contract,
-        PropertyCompany,
-        SubsidyPayment,
-        VoteSubject,
-    )
-
-    if Contract.objects.filter(estate__community__street__district=district).exists():
-        return None
-    official = User.objects.filter(role=Role.DISTRICT_OFFICIAL, district=district).first()
-    if official is None:
-        return None
-    today = timezone.localdate()
-    companies = [
+def _companies(district, *, rng) -> list[PropertyCompany]:
+    return [
         PropertyCompany.objects.create(
             district=district,
             name=name,
@@ -65,7 +51,10 @@ def seed(*, district, rng) -> str | None:
         )
         for name in COMPANIES
     ]
-    estates = list(Estate.objects.filter(community__street__district=district).select_related("community__street"))
+
+
+def _contracts(estates, companies, *, official, rng) -> list[Contract]:
+    """A contract for each estate whose management mode names a managing body."""
     contracts = []
     for estate in estates:
         if estate.management_mode == ManagementMode.MARKET:
@@ -89,7 +78,11 @@ def seed(*, district, rng) -> str | None:
             repairs=itemised and rng.random() < 0.5,
         )
         contracts.append(services.start_contract(user=official, estate_id=estate.pk, data=data))
-    quarter = services.quarter_of(today)[0]
+    return contracts
+
+
+def _fee_collections(contracts, *, official, quarter, rng) -> None:
+    """A year of quarterly fee collections per contract."""
     for contract in contracts:
         area = contract.estate.floor_area or Decimal("10000")
         for back in range(1, 5):
@@ -105,9 +98,11 @@ def seed(*, district, rng) -> str | None:
                 billed=billed,
                 collected=(billed * rate).quantize(Decimal("0.01")),
             )
-    # Six months of assessments; the first company's estates in one street cross the exit line.
+
+
+def _assessments(contracts, *, bad_company, official, today, rng) -> None:
+    """Six months of assessments; the first company's estates in one street cross the exit line."""
     months = _month_starts(today, 6)
-    bad_company = companies[0]
     for contract in contracts:
         bad = contract.company_id == bad_company.pk
         for month in months:
@@ -126,7 +121,10 @@ def seed(*, district, rng) -> str | None:
                 security_incidents=rng.choice([1, 2]) if bad else rng.choice([0, 0, 0, 1]),
                 remarks="",
             )
-    # Owners' committees: in term, some expiring soon, some overdue, preparation groups late.
+
+
+def _committees(estates, *, official, today, rng) -> int:
+    """Owners' committees: in term, some expiring soon, some overdue, preparation groups late."""
     committees = 0
     for index, estate in enumerate(e for e in estates if e.owners_body != "none"):
         kind = {"committee": "committee", "self_mgmt": "self_mgmt", "mgmt_committee": "mgmt_committee"}[
@@ -155,13 +153,21 @@ def seed(*, district, rng) -> str | None:
         else:
             services.save_committee(user=official, estate_id=estate.pk, data=data)
         committees += 1
+    return committees
+
+
+def _building_heads(estates, *, rng) -> int:
+    """楼长 for up to three buildings of ten estates without an owners' body."""
     heads = 0
     for estate in [e for e in estates if e.owners_body == "none"][:10]:
         for building in estate.buildings.all()[:3]:
             BuildingHead.objects.create(estate=estate, building=building, name=person(rng), phone=mobile(rng))
             heads += 1
-    # A household register, a passed vote on using the fund (and a withdrawal), an open elevator vote.
-    voting = next((e for e in estates if e.buildings.exists() and e.fund_balance), estates[0])
+    return heads
+
+
+def _household_register(voting, *, rng) -> list[Household]:
+    """A household register of two buildings, for the votes."""
     homes = []
     for building in voting.buildings.all()[:2]:
         for floor in range(1, 7):
@@ -179,7 +185,11 @@ def seed(*, district, rng) -> str | None:
                     )
                 )
     Household.objects.bulk_create(homes)
-    homes = list(Household.objects.filter(estate=voting))
+    return list(Household.objects.filter(estate=voting))
+
+
+def _votes(voting, homes, *, official, today, rng) -> None:
+    """A passed vote on using the fund (and a withdrawal), and an open elevator vote."""
     fund_vote = services.open_vote(
         user=official,
         estate_id=voting.pk,
@@ -214,13 +224,39 @@ def seed(*, district, rng) -> str | None:
     )
     for home in homes[:8]:
         services.record_paper_ballot(user=official, vote_id=elevator.pk, household_id=home.pk, choice="agree")
-    # Subsidies: last quarter's advance approved and balance proposed; this quarter's advance proposed.
+
+
+def _subsidies(district, *, official, quarter, today) -> None:
+    """Last quarter's advance approved and balance proposed; this quarter's advance proposed."""
     previous = services.ensure_period(district_id=district.pk, day=quarter - timedelta(days=1))
     services.run_advance(period_id=previous.pk)
     services.approve_payments(user=official, period_id=previous.pk, tranche="advance")
     services.run_balance(period_id=previous.pk, today=today)
     current = services.ensure_period(district_id=district.pk, day=today)
     services.run_advance(period_id=current.pk)
+
+
+def seed(*, district, rng) -> str | None:
+    """Create this app's demo data for the district once; return what was made, or None."""
+    if Contract.objects.filter(estate__community__street__district=district).exists():
+        return None
+    official = User.objects.filter(role=Role.DISTRICT_OFFICIAL, district=district).first()
+    if official is None:
+        return None
+    today = timezone.localdate()
+    # The pieces draw from rng in this order: the same seed makes the same data.
+    companies = _companies(district, rng=rng)
+    estates = list(Estate.objects.filter(community__street__district=district).select_related("community__street"))
+    contracts = _contracts(estates, companies, official=official, rng=rng)
+    quarter = services.quarter_of(today)[0]
+    _fee_collections(contracts, official=official, quarter=quarter, rng=rng)
+    _assessments(contracts, bad_company=companies[0], official=official, today=today, rng=rng)
+    committees = _committees(estates, official=official, today=today, rng=rng)
+    heads = _building_heads(estates, rng=rng)
+    voting = next((e for e in estates if e.buildings.exists() and e.fund_balance), estates[0])
+    homes = _household_register(voting, rng=rng)
+    _votes(voting, homes, official=official, today=today, rng=rng)
+    _subsidies(district, official=official, quarter=quarter, today=today)
     payments = SubsidyPayment.objects.filter(period__district=district).count()
     return (
         f"物业管理演示数据：{len(companies)}家企业、{len(contracts)}份合同、{committees}个业主组织、"

@@ -8,7 +8,11 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.scoping import Action
+from communities.models import ManagementMode
 from core.xlsx import MAX_ROWS_PER_SHEET, approval_footer, new_workbook, report_sheet, totals_row
+from propertymgmt import selectors
+from propertymgmt.models import SubsidyPeriod
 
 HEADERS = (
     "序号",
@@ -33,8 +37,6 @@ def write_payments(queryset, fileobj, *, period, user) -> int:
     """The period's payments, one row each, a 合计 of the amounts (on the last
     sheet, past MAX_ROWS_PER_SHEET rows the list goes on in a further sheet)
     and a footer where 审批人 signs too."""
-    from communities.models import ManagementMode
-
     modes = dict(ManagementMode.choices)
     workbook = new_workbook()
     name = _("补贴发放")
@@ -96,10 +98,6 @@ EXPORT_KIND = "subsidy-payments"
 def export_for_job(job, fileobj, progress):
     """A large payment list (a province, the country) written by the Celery worker,
     with the rows chosen through the requester's scope when it runs."""
-    from accounts.scoping import Action
-    from propertymgmt import selectors
-    from propertymgmt.models import SubsidyPeriod
-
     period = SubsidyPeriod.objects.get(pk=job.params["period"])
     queryset = selectors.payments_for(
         user=job.requested_by, period_id=period.pk, street_id=job.params.get("street"), action=Action.EXPORT

@@ -6,7 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import Action, scoped
+from communities.models import Estate, PropertyRightsUnit
 from core.forms import add_bootstrap_classes
+from propertymgmt import services
 from propertymgmt.models import (
     BallotChoice,
     CommitteeKind,
@@ -46,8 +48,6 @@ class ContractForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from communities.models import Estate, PropertyRightsUnit
-
         self.fields["estate"].queryset = scoped(Estate.objects, user, Action.CHANGE).order_by("name")
         self.fields["company"].queryset = scoped(PropertyCompany.objects, user).exclude(status="ordered_out")
         self.fields["rights_unit"].queryset = scoped(PropertyRightsUnit.objects, user)
@@ -120,8 +120,6 @@ class VoteForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from communities.models import Estate
-
         self.fields["estate"].queryset = scoped(Estate.objects, user, Action.CHANGE).order_by("name")
         add_bootstrap_classes(self)
 
@@ -212,11 +210,9 @@ class CommitteeMoveForm(forms.Form):
     note = forms.CharField(label=_("说明"), required=False, max_length=200)
 
     def __init__(self, *args, estate, committee, **kwargs):
-        from propertymgmt.services import allowed_moves
-
         super().__init__(*args, **kwargs)
         labels = dict(CommitteeStage.choices)
-        self.fields["to_stage"].choices = [(s, labels[s]) for s in allowed_moves(committee)]
+        self.fields["to_stage"].choices = [(s, labels[s]) for s in services.allowed_moves(committee)]
         self.fields["vote"].queryset = OwnersVote.objects.filter(
             estate=estate, status="closed", passed=True, subject=VoteSubject.ELECT_COMMITTEE
         )

@@ -14,16 +14,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scoping import Action, scoped
+from communities.models import Household, StreetOffice
+from communities.selectors import estates_for
 from propertymgmt.models import (
     Assessment,
+    BuildingHead,
     Committee,
     CommitteeKind,
     CommitteeStage,
     CommitteeStep,
+    CommitteeTransition,
     Contract,
+    FundWithdrawal,
+    Notice,
     OwnersVote,
+    PropertyCompany,
     SubsidyPayment,
     SubsidyPeriod,
+    SubsidyRate,
     VoteStatus,
 )
 
@@ -71,8 +79,6 @@ def passed_vote(estate, *, subject_types: set[str]) -> OwnersVote | None:
 
 
 def has_household_register(estate) -> bool:
-    from communities.models import Household
-
     return Household.objects.filter(estate=estate).exists()
 
 
@@ -131,9 +137,6 @@ def exit_list(*, user, today: date | None = None) -> list[dict]:
     Grouped on ids only, with the satisfaction summed in the database, and the
     names read for the listed companies alone: at national scale this is tens
     of thousands of assessments a month."""
-    from communities.models import StreetOffice
-    from propertymgmt.models import Assessment, PropertyCompany
-
     today = today or timezone.localdate()
     # The last twelve monthly assessments: this month and the eleven before it.
     month_index = today.year * 12 + today.month - 1 - 11
@@ -218,8 +221,6 @@ def current_periods(*, user, today: date | None = None) -> tuple[list, list]:
     """The subsidy period each district in the user's scope is in today (or its
     latest one that has begun) and the one before it, in one query: one of
     each for a district, street or community."""
-    from propertymgmt.models import SubsidyPeriod
-
     today = today or timezone.localdate()
     by_district: dict[int, list] = {}
     begun = scoped(SubsidyPeriod.objects, user).filter(starts_on__lte=today)
@@ -245,6 +246,88 @@ def overdue_committees_all(*, today: date | None = None) -> QuerySet:
     return Committee.objects.filter(
         Exists(CommitteeStep.objects.filter(committee=OuterRef("pk"), done_on__isnull=True, due_on__lt=today))
     )
+
+
+# --- Reads of the property pages ---------------------------------------------------------
+
+
+def notices_for(*, user, limit: int = 20) -> QuerySet:
+    """The latest in-app notices (committee reminders) in the user's scope."""
+    return scoped(Notice.objects, user).select_related("estate")[:limit]
+
+
+def companies_with_contract_counts(*, user) -> QuerySet:
+    """The property companies the user may see, each with its number of active contracts."""
+    return (
+        scoped(PropertyCompany.objects, user)
+        .annotate(active_contracts=Count("contracts", filter=Q(contracts__ended_on__isnull=True)))
+        .order_by("name", "id")
+    )
+
+
+def votes_for(*, user, action: Action = Action.VIEW) -> QuerySet:
+    return scoped(OwnersVote.objects, user, action).select_related("estate")
+
+
+def may_change_vote(*, user, vote_id: int) -> bool:
+    return scoped(OwnersVote.objects, user, Action.CHANGE).filter(pk=vote_id).exists()
+
+
+def vote_for_casting(*, vote_id: int) -> OwnersVote | None:
+    """Any vote by id, unscoped: the owner casting with a one-time code has no account."""
+    return OwnersVote.objects.select_related("estate").filter(pk=vote_id).first()
+
+
+def electors_by_household(vote: OwnersVote) -> dict:
+    """The vote's electors keyed by household id, with the home's building (for printing codes)."""
+    return {elector.household_id: elector for elector in vote.electors.select_related("household__building")}
+
+
+def periods_for(*, user) -> QuerySet:
+    return scoped(SubsidyPeriod.objects, user).order_by("-starts_on")
+
+
+def subsidy_rates(*, district_id: int) -> QuerySet:
+    """The rates that apply in a district: its own and the defaults for every district."""
+    return SubsidyRate.objects.filter(Q(district_id=district_id) | Q(district__isnull=True)).order_by(
+        "management_mode", "district_id"
+    )
+
+
+def live_committee(estate) -> Committee | None:
+    """The estate's owners' body that is not dissolved (there is at most one)."""
+    return estate.committees.exclude(stage=CommitteeStage.DISSOLVED).first()
+
+
+def active_contract(estate) -> Contract | None:
+    return Contract.objects.filter(estate=estate, ended_on__isnull=True).first()
+
+
+def may_change_estate(*, user, estate) -> bool:
+    return estates_for(user=user, action=Action.CHANGE).filter(pk=estate.pk).exists()
+
+
+def estate_records(*, user, estate) -> dict:
+    """What the estate's property page lists, for an estate already fetched in the
+    user's scope: contracts, fees, assessments, the committee's moves and steps,
+    building heads, votes and fund withdrawals (lazy querysets, read by the page),
+    and the date the estate's committee has been overdue since, if it is."""
+    return {
+        "contracts": Contract.objects.filter(estate=estate).select_related("company", "rights_unit"),
+        "fees": estate.fee_collections.all()[:8],
+        "assessments": estate.assessments.all()[:12],
+        "committee_overdue": overdue_committees(user=user)
+        .filter(estate=estate)
+        .values_list("overdue_since", flat=True)
+        .first(),
+        "transitions": CommitteeTransition.objects.filter(committee__estate=estate)
+        .select_related("by", "vote")
+        .order_by("-at", "-id")[:20],
+        "steps": CommitteeStep.objects.filter(estate=estate).order_by("due_on"),
+        "heads": BuildingHead.objects.filter(estate=estate).select_related("building"),
+        "votes": OwnersVote.objects.filter(estate=estate)[:10],
+        "withdrawals": FundWithdrawal.objects.filter(estate=estate),
+    }
 
 
 # --- summaries by street for the report workbook and the dashboard -------------------------
@@ -327,8 +410,6 @@ def subsidy_summary_by_street(
     district has its own periods), per street: count, advance, balance and
     total in 元, approved and proposed. The total is payment_totals() of the
     same payments, as the subsidy pages show it. Returns (rows, total, periods)."""
-    from propertymgmt.models import SubsidyPeriod
-
     periods = list(
         scoped(SubsidyPeriod.objects, user).filter(starts_on__lte=last, ends_on__gte=first).order_by("starts_on", "id")
     )
@@ -374,47 +455,3 @@ def subsidy_summary_by_street(
     total["approved_amount"] = sum((row["approved_amount"] for row in rows), zero)
     total["proposed_amount"] = sum((row["proposed_amount"] for row in rows), zero)
     return rows, total, periods
-
-
-# --- figures other apps read (the dashboard, the report workbook) ----------------------------
-
-
-def period_payment_totals(*, user, periods: list) -> dict:
-    """payment_totals of the user's subsidy payments in `periods` (as current_periods returns them)."""
-    return payment_totals(scoped(SubsidyPayment.objects, user).filter(period__in=[period.pk for period in periods]))
-
-
-def committee_kinds() -> list[tuple[str, str]]:
-    """(kind, label) of every kind of owners' body: the keys of committee_summary_by_street's kinds."""
-    return list(CommitteeKind.choices)
-
-
-def committee_stages() -> list[tuple[str, str]]:
-    """(stage, label) of every committee stage: the keys of committee_summary_by_street's stages."""
-    return list(CommitteeStage.choices)
-
-
-def generation_columns() -> list[tuple[str, str]]:
-    """(table, column) pairs whose max() changes whenever a property figure may:
-    the history of committees and assessments, a subsidy period or payment
-    added, and a payment approved."""
-    return [
-        *((model.history.model._meta.db_table, "history_id") for model in (Committee, Assessment)),
-        (SubsidyPeriod._meta.db_table, "id"),
-        (SubsidyPayment._meta.db_table, "id"),
-        (SubsidyPayment._meta.db_table, "approved_at"),
-    ]
-
-
-# --- choices other apps offer (complaints) -------------------------------------------------
-
-
-def companies_for(*, user, district_id: int | None = None, action: Action = Action.VIEW) -> QuerySet:
-    """The property companies the user may see, of one district when given: the
-    companies a complaint of that district may be assigned to."""
-    from propertymgmt.models import PropertyCompany  # appended; belongs in the imports above
-
-    queryset = PropertyCompany.objects.all()
-    if district_id is not None:
-        queryset = queryset.filter(district_id=district_id)
-    return scoped(queryset, user, action)

@@ -2,18 +2,16 @@
 
 from celery import shared_task
 
+from propertymgmt import services
+
 
 @shared_task(name="propertymgmt.tasks.run_subsidies")
 def run_subsidies() -> dict:
     """Daily: the current quarter's advance and the last quarter's balance (idempotent)."""
-    from propertymgmt.services import subsidy_due
-
-    return subsidy_due()
+    return services.subsidy_due()
 
 
 @shared_task(name="propertymgmt.tasks.send_committee_reminders")
 def send_committee_reminders() -> int:
     """Daily: reminders for committee steps (never twice for a step and date)."""
-    from propertymgmt.services import send_reminders
-
-    return send_reminders()
+    return services.send_reminders()

@@ -1,24 +1,28 @@
 """Property pages. Views parse the request, call a selector or service, render."""
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.scoping import Action, can, get_scoped_object_or_404, scoped
-from communities.models import ManagementMode
+from accounts.scoping import Action, can, get_scoped_object_or_404
+from communities.models import Estate, ManagementMode
+from communities.selectors import streets_for
+from core.exports import start_export
 from core.forms import add_bootstrap_classes, apply_errors
 from core.pagination import paginate
 from core.params import MAX_ID, id_param, int_param
-from propertymgmt import selectors, services
+from core.xlsx import xlsx_download
+from propertymgmt import selectors, services, throttle
+from propertymgmt.exports import EXPORT_KIND, write_payments
 from propertymgmt.forms import (
     AssessmentForm,
     BallotForm,
@@ -36,13 +40,12 @@ from propertymgmt.forms import (
     WithdrawCompanyForm,
 )
 from propertymgmt.models import (
+    BREAK_EVEN_RATE,
     Contract,
-    Notice,
     OwnersVote,
     PropertyCompany,
     SubsidyPayment,
     SubsidyPeriod,
-    SubsidyRate,
     Tranche,
     VoteStatus,
 )
@@ -58,7 +61,7 @@ def home(request):
         {
             "overdue": selectors.overdue_steps(user=request.user, today=today)[:50],
             "exit_list": selectors.exit_list(user=request.user, today=today),
-            "notices": scoped(Notice.objects, request.user).select_related("estate")[:20],
+            "notices": selectors.notices_for(user=request.user),
             "can_order_out": can(request.user, Action.CHANGE, Contract),
             "expired_terms": selectors.expired_terms(user=request.user, today=today).count(),
         },
@@ -89,10 +92,7 @@ def committee_expire(request):
 @login_required
 @require_GET
 def company_list(request):
-    queryset = scoped(PropertyCompany.objects, request.user).annotate(
-        active_contracts=Count("contracts", filter=Q(contracts__ended_on__isnull=True))
-    )
-    page = paginate(request, queryset.order_by("name", "id"))
+    page = paginate(request, selectors.companies_with_contract_counts(user=request.user))
     return render(
         request,
         "propertymgmt/propertycompany_list.html",
@@ -212,8 +212,7 @@ def order_out(request):
 @login_required
 @require_GET
 def vote_list(request):
-    queryset = scoped(OwnersVote.objects, request.user).select_related("estate")
-    page = paginate(request, queryset.order_by("-opens_on", "-id"))
+    page = paginate(request, selectors.votes_for(user=request.user).order_by("-opens_on", "-id"))
     return render(
         request,
         "propertymgmt/ownersvote_list.html",
@@ -241,7 +240,7 @@ def vote_create(request):
 @login_required
 def vote_detail(request, pk):
     vote = get_scoped_object_or_404(OwnersVote.objects.select_related("estate"), request.user, pk=pk)
-    can_change = scoped(OwnersVote.objects, request.user, Action.CHANGE).filter(pk=pk).exists()
+    can_change = selectors.may_change_vote(user=request.user, vote_id=vote.pk)
     form = BallotForm(request.POST or None, vote=vote)
     if request.method == "POST":
         if not can_change:
@@ -279,7 +278,7 @@ def vote_codes(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("propertymgmt:vote_detail", pk=vote.pk)
-    electors = {e.household_id: e for e in vote.electors.select_related("household__building")}
+    electors = selectors.electors_by_household(vote)
     rows = [(electors[h], code) for h, code in codes.items()]
     return render(request, "propertymgmt/ownersvote_codes.html", {"vote": vote, "rows": rows})
 
@@ -287,9 +286,7 @@ def vote_codes(request, pk):
 def vote_cast(request, pk):
     """Public: an owner casts the home's vote with the one-time code. Wrong codes are
     rate-limited per address and per vote (429 with a page saying so, never an error)."""
-    from propertymgmt import throttle
-
-    vote = OwnersVote.objects.select_related("estate").filter(pk=pk).first()
+    vote = selectors.vote_for_casting(vote_id=pk)
     if vote is None:
         raise Http404(_("没有找到该表决。"))
     form = CastForm(request.POST or None)
@@ -321,21 +318,16 @@ def vote_cast(request, pk):
 # --- Subsidies ------------------------------------------------------------------------------------------------------
 
 
-def _periods(user):
-    return scoped(SubsidyPeriod.objects, user).order_by("-starts_on")
-
-
 @login_required
 @require_GET
 def subsidy_periods(request):
-    periods = list(_periods(request.user)[:40])
+    periods = list(selectors.periods_for(user=request.user)[:40])
     rates = []
     if request.user.district_id:
         labels = dict(ManagementMode.choices)
-        rows = SubsidyRate.objects.filter(Q(district_id=request.user.district_id) | Q(district__isnull=True))
         rates = [
             (labels.get(r.management_mode, r.management_mode), r.rate, r.district_id is not None)
-            for r in rows.order_by("management_mode", "district_id")
+            for r in selectors.subsidy_rates(district_id=request.user.district_id)
         ]
     return render(
         request,
@@ -352,8 +344,6 @@ def subsidy_periods(request):
 @login_required
 @require_POST
 def subsidy_rate_set(request):
-    from decimal import Decimal, InvalidOperation
-
     try:
         rate = Decimal(request.POST.get("rate", ""))
         services.set_subsidy_rate(user=request.user, management_mode=request.POST.get("mode", ""), rate=rate)
@@ -401,8 +391,6 @@ def subsidy_payments(request, period_pk):
         messages.success(request, _("已审批%(n)s笔补贴。") % {"n": count})
         return redirect(request.get_full_path())
     queryset = selectors.payments_for(user=request.user, period_id=period.pk, street_id=street_id)
-    from communities.selectors import streets_for
-
     return render(
         request,
         "propertymgmt/subsidypayment_list.html",
@@ -421,9 +409,6 @@ def subsidy_payments(request, period_pk):
 @login_required
 @require_GET
 def subsidy_export(request, period_pk):
-    from core.xlsx import xlsx_download
-    from propertymgmt.exports import write_payments
-
     period = get_scoped_object_or_404(SubsidyPeriod.objects, request.user, pk=period_pk)
     if not can(request.user, Action.EXPORT, SubsidyPayment):
         raise PermissionDenied(_("您没有导出的权限。"))
@@ -432,9 +417,6 @@ def subsidy_export(request, period_pk):
     filename = f"物业补贴发放表-{period.label}-{date.today():%Y%m%d}.xlsx"
     total = queryset.count()
     if total > settings.EXPORT_SYNC_MAX_ROWS:
-        from core.exports import start_export
-        from propertymgmt.exports import EXPORT_KIND
-
         job = start_export(
             user=request.user,
             kind=EXPORT_KIND,
@@ -461,14 +443,8 @@ ESTATE_FORMS = {
 }
 
 
-def _live_committee(estate):
-    return estate.committees.exclude(stage="dissolved").first()
-
-
 def _estate_forms(estate, data=None, which=None):
-    from propertymgmt.services import allowed_moves
-
-    committee = _live_committee(estate)
+    committee = selectors.live_committee(estate)
     forms_ = {}
     for key, form_class in ESTATE_FORMS.items():
         bound = data if key == which else None
@@ -482,7 +458,7 @@ def _estate_forms(estate, data=None, which=None):
         if key == "committee":
             kwargs["committee"] = committee
         if key == "committee_move":
-            if committee is None or not allowed_moves(committee):
+            if committee is None or not services.allowed_moves(committee):
                 continue
             kwargs["committee"] = committee
             kwargs["initial"] = {"on": timezone.localdate()}
@@ -497,7 +473,7 @@ def _save_estate_form(request, estate, key, form):
     if key == "fee":
         services.record_fee_collection(user=user, estate_id=estate.pk, **data)
     elif key == "assessment":
-        contract = Contract.objects.filter(estate=estate, ended_on__isnull=True).first()
+        contract = selectors.active_contract(estate)
         if contract is None:
             raise ValidationError(_("该小区没有执行中的合同，无法考核。"))
         services.record_assessment(
@@ -510,7 +486,7 @@ def _save_estate_form(request, estate, key, form):
             remarks=data["remarks"],
         )
     elif key == "committee":
-        current = _live_committee(estate)
+        current = selectors.live_committee(estate)
         services.save_committee(user=user, estate_id=estate.pk, data=data, committee_id=current.pk if current else None)
     elif key == "committee_existing":
         services.record_existing_committee(
@@ -524,7 +500,7 @@ def _save_estate_form(request, estate, key, form):
     elif key == "committee_move":
         services.move_committee(
             user=user,
-            committee_id=_live_committee(estate).pk,
+            committee_id=selectors.live_committee(estate).pk,
             to_stage=data["to_stage"],
             on=data["on"],
             vote_id=data["vote"].pk if data["vote"] else None,
@@ -550,17 +526,11 @@ def _save_estate_form(request, estate, key, form):
 @login_required
 def estate_property(request, estate_pk):
     """Everything property-related about one estate, with the forms to record it."""
-    from communities.models import Estate
-    from propertymgmt.models import BREAK_EVEN_RATE, BuildingHead, CommitteeStep, CommitteeTransition, FundWithdrawal
-
     estate = get_scoped_object_or_404(Estate.objects.select_related("community__street"), request.user, pk=estate_pk)
     which = request.POST.get("form") if request.method == "POST" else None
     if which is not None and which not in ESTATE_FORMS:
         raise Http404
-    if (
-        request.method == "POST"
-        and not scoped(Estate.objects, request.user, Action.CHANGE).filter(pk=estate.pk).exists()
-    ):
+    if request.method == "POST" and not selectors.may_change_estate(user=request.user, estate=estate):
         raise PermissionDenied(_("您没有权限执行此操作。"))
     forms_ = _estate_forms(estate, request.POST if which else None, which)
     if which is not None:
@@ -589,23 +559,10 @@ def estate_property(request, estate_pk):
             "estate": estate,
             "forms": forms_,
             "open_form": which,
-            "contracts": Contract.objects.filter(estate=estate).select_related("company", "rights_unit"),
-            "fees": estate.fee_collections.all()[:8],
+            **selectors.estate_records(user=request.user, estate=estate),
             "break_even": BREAK_EVEN_RATE,
-            "assessments": estate.assessments.all()[:12],
-            "committee": _live_committee(estate),
-            "committee_overdue": selectors.overdue_committees(user=request.user)
-            .filter(estate=estate)
-            .values_list("overdue_since", flat=True)
-            .first(),
-            "transitions": CommitteeTransition.objects.filter(committee__estate=estate)
-            .select_related("by", "vote")
-            .order_by("-at", "-id")[:20],
-            "steps": CommitteeStep.objects.filter(estate=estate).order_by("due_on"),
-            "heads": BuildingHead.objects.filter(estate=estate).select_related("building"),
-            "votes": OwnersVote.objects.filter(estate=estate)[:10],
-            "withdrawals": FundWithdrawal.objects.filter(estate=estate),
-            "can_change": scoped(Estate.objects, request.user, Action.CHANGE).filter(pk=estate.pk).exists(),
+            "committee": selectors.live_committee(estate),
+            "can_change": selectors.may_change_estate(user=request.user, estate=estate),
             "today": timezone.localdate(),
         },
     )

@@ -455,3 +455,47 @@ def subsidy_summary_by_street(
     total["approved_amount"] = sum((row["approved_amount"] for row in rows), zero)
     total["proposed_amount"] = sum((row["proposed_amount"] for row in rows), zero)
     return rows, total, periods
+
+
+# --- figures other apps read (the dashboard, the report workbook) ----------------------------
+
+
+def period_payment_totals(*, user, periods: list) -> dict:
+    """payment_totals of the user's subsidy payments in `periods` (as current_periods returns them)."""
+    return payment_totals(scoped(SubsidyPayment.objects, user).filter(period__in=[period.pk for period in periods]))
+
+
+def committee_kinds() -> list[tuple[str, str]]:
+    """(kind, label) of every kind of owners' body: the keys of committee_summary_by_street's kinds."""
+    return list(CommitteeKind.choices)
+
+
+def committee_stages() -> list[tuple[str, str]]:
+    """(stage, label) of every committee stage: the keys of committee_summary_by_street's stages."""
+    return list(CommitteeStage.choices)
+
+
+def generation_columns() -> list[tuple[str, str]]:
+    """(table, column) pairs whose max() changes whenever a property figure may:
+    the history of committees and assessments, a subsidy period or payment
+    added, and a payment approved."""
+    return [
+        *((model.history.model._meta.db_table, "history_id") for model in (Committee, Assessment)),
+        (SubsidyPeriod._meta.db_table, "id"),
+        (SubsidyPayment._meta.db_table, "id"),
+        (SubsidyPayment._meta.db_table, "approved_at"),
+    ]
+
+
+# --- choices other apps offer (complaints) -------------------------------------------------
+
+
+def companies_for(*, user, district_id: int | None = None, action: Action = Action.VIEW) -> QuerySet:
+    """The property companies the user may see, of one district when given: the
+    companies a complaint of that district may be assigned to."""
+    from propertymgmt.models import PropertyCompany  # appended; belongs in the imports above
+
+    queryset = PropertyCompany.objects.all()
+    if district_id is not None:
+        queryset = queryset.filter(district_id=district_id)
+    return scoped(queryset, user, action)

@@ -493,8 +493,6 @@ def generation_columns() -> list[tuple[str, str]]:
 def companies_for(*, user, district_id: int | None = None, action: Action = Action.VIEW) -> QuerySet:
     """The property companies the user may see, of one district when given: the
     companies a complaint of that district may be assigned to."""
-    from propertymgmt.models import PropertyCompany  # appended; belongs in the imports above
-
     queryset = PropertyCompany.objects.all()
     if district_id is not None:
         queryset = queryset.filter(district_id=district_id)

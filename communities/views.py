@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -183,6 +183,8 @@ def estate_delete(request, pk):
 @login_required
 @require_POST
 def estate_bulk_edit(request):
+    if not can(request.user, Action.CHANGE, Estate):
+        raise PermissionDenied(_("您没有修改小区台账的权限。"))
     form = BulkEditForm(request.POST)
     back = _safe_back(request)
     if not form.is_valid():
@@ -505,8 +507,9 @@ def _clean_query(query):
 @login_required
 @require_POST
 def saved_filter_delete(request, pk):
-    if services.delete_filter(user=request.user, filter_id=pk):
-        messages.success(request, _("已删除常用筛选。"))
+    if not services.delete_filter(user=request.user, filter_id=pk):
+        raise Http404(_("没有找到该常用筛选。"))  # another user's filter is not there for you
+    messages.success(request, _("已删除常用筛选。"))
     return redirect("communities:estate_list")
 
 

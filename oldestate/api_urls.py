@@ -4,7 +4,11 @@ from rest_framework.routers import DefaultRouter
 
 from communities.api import views as ledger
 
+# No ".json" twin routes: ids may be any path segment (accounts.api.ANY_SEGMENT),
+# so "9.json" would reach the detail view as the id and the twin never answer.
+# Clients choose the format by the Accept header (or ?format=json).
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("estates", ledger.EstateViewSet, basename="estate")
 router.register("buildings", ledger.BuildingViewSet, basename="building")
 router.register("street-offices", ledger.StreetOfficeViewSet, basename="street-office")

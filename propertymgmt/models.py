@@ -836,7 +836,9 @@ class SubsidyRate(models.Model):
     )
     history = HistoricalRecords()
 
-    scope_paths = {"district": "district"}
+    # Street staff and community workers read their district's rates (the
+    # payment lists show them); only district officials write them.
+    scope_paths = {"district": "district", "street": "district__streets", "community": "district__streets__communities"}
     scope_writers = frozenset({"district_official"})
 
     class Meta:

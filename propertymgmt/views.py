@@ -41,11 +41,13 @@ from propertymgmt.forms import (
 )
 from propertymgmt.models import (
     BREAK_EVEN_RATE,
+    Committee,
     Contract,
     OwnersVote,
     PropertyCompany,
     SubsidyPayment,
     SubsidyPeriod,
+    SubsidyRate,
     Tranche,
     VoteStatus,
 )
@@ -80,6 +82,8 @@ def overdue_committees(request):
 @require_POST
 def committee_expire(request):
     """The street office registers the committees whose term has run out (任期届满)."""
+    if not can(request.user, Action.CHANGE, Committee):
+        raise PermissionDenied(_("您没有修改业主委员会的权限。"))
     try:
         count = services.expire_terms(user=request.user)
     except ValidationError as exc:
@@ -191,6 +195,8 @@ def contract_end(request, pk):
 @login_required
 @require_POST
 def order_out(request):
+    if not can(request.user, Action.CHANGE, Contract):
+        raise PermissionDenied(_("责令退出由街道办事处决定。"))
     try:
         services.order_out(
             user=request.user,
@@ -344,6 +350,8 @@ def subsidy_periods(request):
 @login_required
 @require_POST
 def subsidy_rate_set(request):
+    if not can(request.user, Action.CHANGE, SubsidyRate):
+        raise PermissionDenied(_("补贴标准由区级管理人员设置。"))
     try:
         rate = Decimal(request.POST.get("rate", ""))
         services.set_subsidy_rate(user=request.user, management_mode=request.POST.get("mode", ""), rate=rate)

@@ -49,16 +49,9 @@ UNSCOPED = {
 }
 
 
-# Declared scopes known to be incomplete, each a finding reported to the lead. The
-# test fails when the set changes either way, so a fix must remove its entry here.
-KNOWN_GAPS = {
-    # scope_paths names only "district": scoped(SubsidyRate.objects, street_staff) would
-    # raise KeyError (a 500) rather than filter. No view calls scoped() on it today
-    # (propertymgmt/views.py filters by request.user.district_id by hand). The fix, in
-    # propertymgmt/models.py: street → "district__streets", community →
-    # "district__streets__communities".
-    "propertymgmt.SubsidyRate": "scope_paths lacks street and community",
-}
+# Declared scopes known to be incomplete: none. The test fails when one appears, and
+# an entry here must name the finding until the scope is fixed.
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _project_models():

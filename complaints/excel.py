@@ -44,13 +44,13 @@ def write_cases(queryset, handle, *, user) -> int:
     MAX_ROWS_PER_SHEET rows the list goes on in a further sheet. The 合计 row
     (on the last sheet) counts the cases and adds up their re-openings."""
     book = new_workbook()
-    name = _("投诉工单")
+    sheet_name = _("投诉工单")
     at = f"{timezone.localtime():%Y年%m月%d日 %H:%M}"
 
     def new_sheet(number):
         return report_sheet(
             book,
-            name=name if number == 1 else f"{name}（{number}）",
+            name=sheet_name if number == 1 else f"{sheet_name}（{number}）",
             title=_("物业投诉工单清单"),
             unit_line=_("导出单位：%(node)s　导出时间：%(at)s") % {"node": user.node_name or _("全部"), "at": at},
             headers=[_(h) for h in CASE_HEADERS],
@@ -90,7 +90,7 @@ def write_cases(queryset, handle, *, user) -> int:
             address,
             unit,
             status,
-            name,
+            reporter,
             phone,
             accept_due,
             resolve_due,
@@ -111,7 +111,7 @@ def write_cases(queryset, handle, *, user) -> int:
                 street or "",
                 f"{estate or address} {unit}".strip(),
                 str(statuses.get(status, status)),
-                (name[:1] + "*" * (len(name) - 1)) if name else "",
+                (reporter[:1] + "*" * (len(reporter) - 1)) if reporter else "",
                 mask_mobile(phone),
                 accept_due,
                 resolve_due,

@@ -251,3 +251,21 @@ def test_large_case_list_export_runs_on_the_worker_in_the_users_scope(
     assert "138****5678" in values and "137****1111" in values
     assert not any("9999" in v or "13812345678" in v for v in values)
     assert client_for(world.staff_b).get(reverse("core:export_download", args=[job.pk])).status_code == 404
+
+
+def test_a_long_export_continues_on_sheets_named_after_the_list_never_a_resident(
+    world, file_case, client_for, monkeypatch
+):
+    """Past MAX_ROWS_PER_SHEET the list goes on in 投诉工单（2）…; the reporter's
+    name once leaked into the second sheet's tab, unmasked."""
+    from complaints import excel
+
+    monkeypatch.setattr(excel, "MAX_ROWS_PER_SHEET", 1)
+    file_case(phone="13812345678")
+    file_case(phone="13812345679")
+    response = client_for(world.staff_a).get("/complaints/export.xlsx", {"queue": "all"})
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert book.sheetnames == ["投诉工单", "投诉工单（2）"]
+    values = [str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+    assert values.count("李**") == 2
+    assert not any("秀英" in v for v in values + book.sheetnames)

@@ -230,7 +230,7 @@ class Failures(list):
 def test_junk_in_every_url_parameter_is_never_a_server_error(clients, real):
     failures = Failures()
     patterns = [p for p in url_patterns() if p.params]
-    assert len(patterns) > 80, "the URLconf walk found too few patterns"
+    assert len(patterns) > 70, "the URLconf walk found too few patterns"
     requested = 0
     for pattern in patterns:
         variants = [dict.fromkeys(pattern.params, junk) for junk in PATH_JUNK]

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from communities.models import Community, District, StreetOffice
+from org.models import Community, District, StreetOffice
 
 
 class Role(models.TextChoices):

@@ -28,7 +28,7 @@ from django.db import connection, transaction
 
 from accounts.models import User
 from bench.ledger import _client, bench_users, measure_list
-from communities.models import Community
+from org.models import Community
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = {"district": 25_000, "province": 500_000, "national": 5_000_000}

@@ -26,7 +26,8 @@ from openpyxl import Workbook, load_workbook
 
 from accounts.models import Role, User
 from communities import ledger_excel
-from communities.models import Community, Estate
+from communities.models import Estate
+from org.models import Community
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -22,7 +22,7 @@ from django.test import Client
 from openpyxl import Workbook
 
 from accounts.models import Role, User
-from communities.models import Community
+from org.models import Community
 from renovation import reports
 from renovation.models import Project
 

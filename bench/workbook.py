@@ -145,7 +145,8 @@ def _shape(path) -> list:
 
 def measure(scale, *, repeat, stdout) -> dict:
     from bench import propertymgmt
-    from communities.models import Estate, StreetOffice
+    from communities.models import Estate
+    from org.models import StreetOffice
 
     added_rates = []
     try:

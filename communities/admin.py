@@ -4,26 +4,7 @@ schedules). Clerks work in the portal's own pages, which apply their scope."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from communities.models import Building, Community, District, Estate, ImportBatch, PropertyRightsUnit, StreetOffice
-
-
-@admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "code_edition"]
-
-
-@admin.register(StreetOffice)
-class StreetOfficeAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "district"]
-    list_filter = ["district"]
-    search_fields = ["name", "code"]
-
-
-@admin.register(Community)
-class CommunityAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "street"]
-    list_filter = ["street"]
-    search_fields = ["name", "code"]
+from communities.models import Building, Estate, ImportBatch, PropertyRightsUnit
 
 
 @admin.register(Estate)

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from communities import selectors
 from communities.models import (
     Building,
-    Community,
     DangerGrade,
     Enclosure,
     Estate,
@@ -20,16 +19,15 @@ from communities.models import (
     PropertyRightsUnit,
     RightsForm,
     RightsUnitStatus,
-    StreetOffice,
     Structure,
 )
 from core.db import pinyin_ordering, substring_q
 from core.widgets import FastSelect, YesNoSelect
+from org.models import Community, District, StreetOffice
 
 
 def scoped_districts(request):
     from accounts.scoping import scoped
-    from communities.models import District
 
     if request is None:
         return District.objects.none()

@@ -1,14 +1,14 @@
-"""The estate registry (小区台账): the organisation tree and what it holds.
+"""The estate registry (小区台账): what the organisation tree holds.
 
-District → street office → community → estate → building, plus the
-property-rights units that own parts of estates. Every scoped model says how it
+Estate → building under a community of the tree (`org`: district → street
+office → community), plus the property-rights units that own parts of estates. Every scoped model says how it
 hangs off the tree in `scope_paths`, which `accounts.scoping.scoped` reads.
 """
 
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -26,89 +26,6 @@ def validate_not_future_year(value):
 
     if value is not None and value > timezone.localdate().year:
         raise ValidationError(_("年份 %(value)s 晚于今年，请检查。"), code="future_year", params={"value": value})
-
-
-class District(models.Model):
-    """区: the top of a portal installation's organisation tree."""
-
-    name = models.CharField(_("名称"), max_length=50, unique=True)
-    code = models.CharField(
-        _("行政区划代码"),
-        max_length=6,
-        unique=True,
-        validators=[RegexValidator(r"^\d{6}$", _("区县代码应为6位数字（GB/T 2260）。"))],
-    )
-    code_edition = models.PositiveSmallIntegerField(_("代码版本年份"), default=2024)
-
-    scope_paths = {"district": "id", "street": "streets", "community": "streets__communities"}
-    # The organisation tree itself is kept by the district.
-    scope_writers = frozenset({"district_official"})
-
-    class Meta:
-        verbose_name = _("区")
-        verbose_name_plural = _("区")
-        ordering = ["code"]
-
-    def __str__(self):
-        return self.name
-
-
-class StreetOffice(models.Model):
-    """街道办事处 (or 镇/乡): keeps the ledger of its own estates."""
-
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="streets", verbose_name=_("区"))
-    name = models.CharField(_("名称"), max_length=50)
-    code = models.CharField(
-        _("统计用区划代码"),
-        max_length=9,
-        unique=True,
-        validators=[RegexValidator(r"^\d{9}$", _("街道代码应为9位数字（区县6位＋街道3位）。"))],
-    )
-
-    scope_paths = {"district": "district", "street": "id", "community": "communities"}
-    # The organisation tree itself is kept by the district.
-    scope_writers = frozenset({"district_official"})
-
-    class Meta:
-        verbose_name = _("街道办事处")
-        verbose_name_plural = _("街道办事处")
-        ordering = ["code"]
-        constraints = [
-            models.UniqueConstraint(fields=["district", "name"], name="street_name_unique_in_district"),
-        ]
-
-    def __str__(self):
-        return self.name
-
-
-class Community(models.Model):
-    """社区 / 居委会."""
-
-    street = models.ForeignKey(
-        StreetOffice, on_delete=models.PROTECT, related_name="communities", verbose_name=_("街道")
-    )
-    name = models.CharField(_("名称"), max_length=50)
-    code = models.CharField(
-        _("统计用区划代码"),
-        max_length=12,
-        unique=True,
-        validators=[RegexValidator(r"^\d{12}$", _("社区代码应为12位数字。"))],
-    )
-
-    scope_paths = {"district": "street__district", "street": "street", "community": "id"}
-    # The organisation tree itself is kept by the district.
-    scope_writers = frozenset({"district_official"})
-
-    class Meta:
-        verbose_name = _("社区")
-        verbose_name_plural = _("社区")
-        ordering = ["code"]
-        constraints = [
-            models.UniqueConstraint(fields=["street", "name"], name="community_name_unique_in_street"),
-        ]
-
-    def __str__(self):
-        return self.name
 
 
 class ManagementMode(models.TextChoices):
@@ -162,9 +79,11 @@ class PropertyRightsUnit(models.Model):
     or dissolved stays in the ledger, because then nobody may be responsible.
     """
 
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="rights_units", verbose_name=_("区"))
+    district = models.ForeignKey(
+        "org.District", on_delete=models.PROTECT, related_name="rights_units", verbose_name=_("区")
+    )
     street = models.ForeignKey(
-        StreetOffice,
+        "org.StreetOffice",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -241,7 +160,9 @@ class PropertyRightsUnit(models.Model):
 class Estate(models.Model):
     """小区: one row of the ledger."""
 
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="estates", verbose_name=_("社区"))
+    community = models.ForeignKey(
+        "org.Community", on_delete=models.PROTECT, related_name="estates", verbose_name=_("社区")
+    )
     name = models.CharField(_("小区名称"), max_length=100)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     year_built = models.IntegerField(

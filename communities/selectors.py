@@ -13,16 +13,14 @@ from accounts.scoping import Action, can, get_scoped_object_or_404, scoped
 from communities.models import (
     DANGEROUS_GRADES,
     Building,
-    Community,
-    District,
     Estate,
     IllegalStructure,
     ManagementMode,
     PropertyRightsUnit,
     RightsHolding,
-    StreetOffice,
 )
 from core.models import SavedFilter
+from org.models import Community, District, StreetOffice
 
 
 def estates_for(*, user, action: Action = Action.VIEW) -> QuerySet:

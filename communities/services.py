@@ -25,7 +25,6 @@ from communities.fields import (
 from communities.history import TRACKED_MODELS, field_changes
 from communities.models import (
     Building,
-    Community,
     Estate,
     EstateAttachment,
     EstateNote,
@@ -38,6 +37,7 @@ from communities.models import (
 )
 from core.exceptions import EditConflict  # raised here; callers name it services.EditConflict
 from core.models import SavedFilter
+from org.models import Community
 
 
 def _conflict(current, seen_version, fields):

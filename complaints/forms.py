@@ -9,10 +9,11 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from communities.models import Estate, StreetOffice
+from communities.models import Estate
 from communities.selectors import streets_for
 from complaints.models import STAFF_CHANNELS, Category, Complaint, Escalation, MediationType
 from core.validators import normalize_mobile, validate_mobile
+from org.models import StreetOffice
 
 # Lengths of the intake fields: the model's, so every channel stops at the same place.
 DESCRIPTION_MAX = Complaint._meta.get_field("description").max_length

@@ -139,10 +139,10 @@ class Complaint(models.Model):
     external_ref = models.CharField(_("来源单号"), max_length=40, blank=True, help_text=_("例如 12345 工单号。"))
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("类别"))
     district = models.ForeignKey(
-        "communities.District", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("区")
+        "org.District", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("区")
     )
     street = models.ForeignKey(
-        "communities.StreetOffice",
+        "org.StreetOffice",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -150,7 +150,7 @@ class Complaint(models.Model):
         verbose_name=_("街道"),
     )
     community = models.ForeignKey(
-        "communities.Community",
+        "org.Community",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -189,7 +189,7 @@ class Complaint(models.Model):
         verbose_name=_("承办人"),
     )
     assigned_community = models.ForeignKey(
-        "communities.Community",
+        "org.Community",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -540,11 +540,9 @@ class MonthlyStat(models.Model):
     month = models.DateField(_("月份"))
     # A rollup rebuilt from the cases at will: no database-level foreign keys,
     # so that reloading the organisation tree (benchmarks, imports) never trips on it.
-    district = models.ForeignKey(
-        "communities.District", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
-    )
+    district = models.ForeignKey("org.District", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     street = models.ForeignKey(
-        "communities.StreetOffice",
+        "org.StreetOffice",
         on_delete=models.DO_NOTHING,
         null=True,
         blank=True,

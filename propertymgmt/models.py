@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from communities.models import District
 from core.validators import validate_contact_phone, validate_credit_code
+from org.models import District
 
 
 class CompanyStatus(models.TextChoices):
@@ -372,7 +372,7 @@ class ExitOrder(models.Model):
     """责令退出: a street office orders a company out of its estates, with the evidence."""
 
     company = models.ForeignKey(PropertyCompany, on_delete=models.PROTECT, related_name="exit_orders")
-    street = models.ForeignKey("communities.StreetOffice", on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey("org.StreetOffice", on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("原因"), max_length=300)
     evidence = models.JSONField(_("依据"), default=dict)
     ordered_on = models.DateField(_("责令日期"))
@@ -773,7 +773,7 @@ class Reminder(models.Model):
 class Notice(models.Model):
     """站内通知 to a street office's staff."""
 
-    street = models.ForeignKey("communities.StreetOffice", on_delete=models.CASCADE, related_name="+")
+    street = models.ForeignKey("org.StreetOffice", on_delete=models.CASCADE, related_name="+")
     estate = models.ForeignKey("communities.Estate", on_delete=models.CASCADE, null=True, related_name="+")
     reminder = models.OneToOneField(Reminder, on_delete=models.CASCADE, null=True, related_name="notice")
     text = models.CharField(_("内容"), max_length=300)
@@ -829,7 +829,7 @@ class SubsidyRate(models.Model):
     """补贴标准: 元 per m² per year by management mode. Rows without a district are
     the defaults proposed in §7; a district's own rows override them."""
 
-    district = models.ForeignKey("communities.District", on_delete=models.CASCADE, null=True, blank=True)
+    district = models.ForeignKey("org.District", on_delete=models.CASCADE, null=True, blank=True)
     management_mode = models.CharField(_("管理模式"), max_length=16)
     rate = models.DecimalField(
         _("补贴标准（元/㎡·年）"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
@@ -877,7 +877,7 @@ class ScoreFactor(models.Model):
 class SubsidyPeriod(models.Model):
     """补贴期间 (a quarter by default) of one district."""
 
-    district = models.ForeignKey("communities.District", on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey("org.District", on_delete=models.PROTECT, related_name="+")
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
     label = models.CharField(_("期间"), max_length=40)
@@ -919,7 +919,7 @@ class SubsidyPayment(models.Model):
     period = models.ForeignKey(SubsidyPeriod, on_delete=models.PROTECT, related_name="payments")
     tranche = models.CharField(_("批次"), max_length=8, choices=Tranche.choices)
     estate = models.ForeignKey("communities.Estate", on_delete=models.PROTECT, related_name="subsidy_payments")
-    street = models.ForeignKey("communities.StreetOffice", on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey("org.StreetOffice", on_delete=models.PROTECT, related_name="+")
     management_mode = models.CharField(_("管理模式"), max_length=16)
     area = models.DecimalField(_("面积（㎡）"), max_digits=12, decimal_places=2)
     rate = models.DecimalField(_("标准（元/㎡·年）"), max_digits=6, decimal_places=2)

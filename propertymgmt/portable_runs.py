@@ -37,7 +37,8 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.models import District, Estate
+from communities.models import Estate
+from org.models import District
 from propertymgmt.models import (
     Assessment,
     CommitteeStep,

@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scoping import Action, scoped
-from communities.models import Household, StreetOffice
+from communities.models import Household
 from communities.selectors import estates_for
+from org.models import StreetOffice
 from propertymgmt.models import (
     Assessment,
     BuildingHead,

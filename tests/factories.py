@@ -3,18 +3,9 @@ from decimal import Decimal
 import factory
 
 from accounts.models import User
-from communities.models import (
-    Building,
-    Community,
-    District,
-    Estate,
-    IllegalStructure,
-    ManagementMode,
-    PropertyRightsUnit,
-    RightsHolding,
-    StreetOffice,
-)
+from communities.models import Building, Estate, IllegalStructure, ManagementMode, PropertyRightsUnit, RightsHolding
 from core.validators import credit_code_check_character
+from org.models import Community, District, StreetOffice
 
 
 class DistrictFactory(factory.django.DjangoModelFactory):

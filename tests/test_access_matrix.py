@@ -129,8 +129,8 @@ VALUES = {"kind": "estate", "action": "accept", "gate": "street_consent", "forma
 MODEL_KEYS = {
     "communities.Estate": "estate",
     "communities.Building": "building",
-    "communities.StreetOffice": "street",
-    "communities.Community": "community",
+    "org.StreetOffice": "street",
+    "org.Community": "community",
     "communities.PropertyRightsUnit": "rights_unit",
     "complaints.Complaint": "complaint",
     "propertymgmt.PropertyCompany": "company",

@@ -10,7 +10,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.scoping import Action, get_scoped_object_or_404, scoped
-from communities.models import Building, Community, Estate, PropertyRightsUnit, StreetOffice
+from communities.models import Building, Estate, PropertyRightsUnit
+from org.models import Community, StreetOffice
 from tests.factories import HoldingFactory, RightsUnitFactory
 
 pytestmark = pytest.mark.django_db

@@ -44,9 +44,9 @@ SHORT = "=1+1 {tag}"
 
 # (app_label.Model, fields): the text users type that some export shows.
 HOSTILE_FIELDS = (
-    ("communities.District", ("name",)),
-    ("communities.StreetOffice", ("name",)),
-    ("communities.Community", ("name",)),
+    ("org.District", ("name",)),
+    ("org.StreetOffice", ("name",)),
+    ("org.Community", ("name",)),
     ("communities.Estate", ("name", "address", "remarks")),
     ("communities.Building", ("number",)),
     ("complaints.Complaint", ("reporter_name", "description", "address", "building_unit")),

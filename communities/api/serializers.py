@@ -4,7 +4,8 @@ from rest_framework import serializers
 
 from accounts.api import ScopedModelSerializer
 from communities.fields import BUILDING_EDITABLE_FIELDS, ESTATE_EDITABLE_FIELDS, RIGHTS_UNIT_EDITABLE_FIELDS
-from communities.models import Building, Community, Estate, PropertyRightsUnit, StreetOffice
+from communities.models import Building, Estate, PropertyRightsUnit
+from org.models import Community, StreetOffice
 
 
 class StreetOfficeSerializer(serializers.ModelSerializer):

@@ -12,7 +12,8 @@ from accounts.scoping import Action, scoped
 from communities.ledger_excel.cells import RowError
 from communities.ledger_excel.columns import FIELD_DEFAULTS, column_order
 from communities.ledger_excel.parsing import ParsedLedger, parse_ledger
-from communities.models import Community, Estate, ManagementPeriod, StreetOffice
+from communities.models import Estate, ManagementPeriod
+from org.models import Community, StreetOffice
 
 
 @dataclass

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.models import District, Estate, StreetOffice
+from communities.models import Estate
 from communities.selectors import estates_for, streets_for
 from complaints.models import OPEN_STATUSES, Category, Channel, Complaint, Notification, Photo, Status
 from complaints.photos import clean_photo
@@ -21,6 +21,7 @@ from complaints.services.stats import _bump
 from complaints.services.transitions import RESIDENT, _step
 from complaints.workdays import calendar_around
 from core.validators import MOBILE_RE, normalize_mobile
+from org.models import District, StreetOffice
 
 FOREIGN_KEYS = [
     "category",

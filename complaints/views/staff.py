@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scoping import Action, can, get_scoped_object_or_404, user_scope
-from communities.models import Community, PropertyRightsUnit
+from communities.models import PropertyRightsUnit
 from complaints import abuse, excel, selectors, services
 from complaints.filtersets import QUEUES, ComplaintFilterSet
 from complaints.forms import (
@@ -31,6 +31,7 @@ from core.exports import start_export
 from core.forms import add_bootstrap_classes, apply_errors
 from core.pagination import PAGE_SIZES, PortalPaginator, page_size_from
 from core.xlsx import xlsx_download
+from org.models import Community
 from propertymgmt.selectors import companies_for
 
 QUEUE_CAP = 10_000

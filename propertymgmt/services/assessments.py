@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scoping import Action, can, get_scoped_object_or_404, scoped, user_scope
-from communities.models import StreetOffice
+from org.models import StreetOffice
 from propertymgmt.models import Assessment, CompanyStatus, Contract, ExitOrder, PropertyCompany, ScoringScheme
 from propertymgmt.selectors import exit_list
 from propertymgmt.services.common import FEN

@@ -19,6 +19,6 @@ def test_seed_demo_makes_property_data_once(capsys):
     assert Contract.objects.exists() and SubsidyPayment.objects.exists()
     assert OwnersVote.objects.filter(status="closed").count() == 1
     assert all(is_valid_credit_code(code) for code in PropertyCompany.objects.values_list("credit_code", flat=True))
-    from communities.models import District
+    from org.models import District
 
     assert demo.seed(district=District.objects.get(code="110101"), rng=random.Random(1)) is None

@@ -18,9 +18,7 @@ from simple_history.utils import bulk_create_with_history
 from accounts.models import Role, User
 from communities.models import (
     Building,
-    Community,
     DangerGrade,
-    District,
     Enclosure,
     Estate,
     FundHolder,
@@ -33,10 +31,10 @@ from communities.models import (
     RightsForm,
     RightsHolding,
     RightsUnitStatus,
-    StreetOffice,
     Structure,
 )
 from core.validators import credit_code_check_character
+from org.models import Community, District, StreetOffice
 
 STREETS = {
     "和平里街道": ["和平里七区社区", "和平里九区社区", "交林社区", "青年湖社区"],

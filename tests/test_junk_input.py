@@ -250,7 +250,7 @@ def test_junk_in_every_url_parameter_is_never_a_server_error(clients, real):
                     if method == "post" and pattern.name in NO_POST:
                         continue
                     failures.check(who, method, url, _request(client, method, url))
-    assert requested > 200, "too few junk URLs reach a view"
+    assert requested > 150, "too few junk URLs reach a view"
     failures.report()
 
 

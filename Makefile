@@ -71,4 +71,4 @@ messages: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py compilemessages -l en --ignore=.venv
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .import_linter_cache .hypothesis

@@ -23,7 +23,6 @@ from communities.ledger_excel.columns import (
     HEADER_LOOKUP,
     HEADER_SEARCH_ROWS,
     IMPORT_COLUMNS,
-    IMPORT_FIELDS,
     IMPORT_MAX_COLUMNS,
     INT_MAX,
     Column,
@@ -32,12 +31,11 @@ from communities.ledger_excel.columns import (
 from communities.ledger_excel.export import (
     EXPORT_VALUES,
     PROGRESS_EVERY,
-    TOTAL_COLUMNS,
     export_filename,
     export_for_job,
     write_ledger,
 )
-from communities.ledger_excel.importing import ImportResult, commit_ledger, read_ledger, resolve_ledger
+from communities.ledger_excel.importing import ImportResult, commit_ledger, resolve_ledger
 from communities.ledger_excel.parsing import ParsedLedger, parse_ledger
 from communities.ledger_excel.template import REQUIRED_FONT, write_template
 
@@ -51,13 +49,11 @@ __all__ = [
     "HEADER_LOOKUP",
     "HEADER_SEARCH_ROWS",
     "IMPORT_COLUMNS",
-    "IMPORT_FIELDS",
     "IMPORT_MAX_COLUMNS",
     "INT_MAX",
     "NO",
     "PROGRESS_EVERY",
     "REQUIRED_FONT",
-    "TOTAL_COLUMNS",
     "YES",
     "CellError",
     "Column",
@@ -71,7 +67,6 @@ __all__ = [
     "normalize_header",
     "parse_ledger",
     "parse_row",
-    "read_ledger",
     "resolve_ledger",
     "write_ledger",
     "write_template",

@@ -68,7 +68,6 @@ DECIMAL_LIMITS = {
     "latitude": (Decimal("3"), Decimal("54"), 6),
 }
 INT_MAX = 2_000_000_000
-IMPORT_FIELDS = [c.field for c in IMPORT_COLUMNS if c.field not in ("street", "community")]
 FIELD_DEFAULTS = {
     "address": "",
     "building_count": 0,

@@ -11,7 +11,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts.scoping import Action, scoped
 from communities.ledger_excel.cells import RowError
 from communities.ledger_excel.columns import FIELD_DEFAULTS, column_order
-from communities.ledger_excel.parsing import ParsedLedger, parse_ledger
+from communities.ledger_excel.parsing import ParsedLedger
 from communities.models import Estate, ManagementPeriod
 from org.models import Community, StreetOffice
 
@@ -123,11 +123,6 @@ def _unknown_community(number: int, street: str, community_name: str, streets_in
     if street not in streets_in_scope:
         return RowError(number, "街道", _("“%(s)s”不在您的管辖范围内，或名称有误") % {"s": street})
     return RowError(number, "社区", _("“%(c)s”不是“%(s)s”下的社区") % {"c": community_name, "s": street})
-
-
-def read_ledger(path_or_file, *, user) -> ImportResult:
-    """Parse and resolve an uploaded ledger, writing nothing (the preview)."""
-    return resolve_ledger(parse_ledger(path_or_file), user=user)
 
 
 def _differs(estate, name, value):

@@ -11,3 +11,9 @@ class ComplaintsConfig(AppConfig):
     def ready(self):
         """Tell the platform what it runs for this app (core names no app)."""
         register_exporter("complaints", "complaints.excel.export_for_job")
+        # Property assessments deduct the complaints upheld against a company;
+        # propertymgmt sits below this app, so this app hands it the count.
+        from complaints.selectors import upheld_counts_by_company
+        from propertymgmt.services import provide_upheld_counts
+
+        provide_upheld_counts(upheld_counts_by_company)

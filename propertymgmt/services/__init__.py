@@ -13,7 +13,7 @@ runs import only those), `contracts` sits under `companies` and `assessments`,
 
 from __future__ import annotations
 
-from propertymgmt.services.assessments import order_out, record_assessment, score_of
+from propertymgmt.services.assessments import order_out, provide_upheld_counts, record_assessment, score_of
 from propertymgmt.services.committees import (
     COMMITTEE_DETAIL_FIELDS,
     COMMITTEE_LOCKED_FIELDS,
@@ -89,6 +89,7 @@ __all__ = [
     "move_committee",
     "open_vote",
     "order_out",
+    "provide_upheld_counts",
     "PAID_SQL",
     "PREPARATION_DAYS",
     "quarter_of",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,16 +17,27 @@ from propertymgmt.selectors import exit_list
 from propertymgmt.services.common import FEN
 from propertymgmt.services.contracts import end_contract
 
+# Complaints upheld against a company lower its score, but the complaints app
+# sits above this one (its cases are assigned to our companies), so it hands us
+# its count when it starts (complaints.apps) instead of being imported here.
+_upheld_counts = None
+
+
+def provide_upheld_counts(counter) -> None:
+    """Register `counter(*, start, end) -> {company_id: count}`: the complaints
+    resolved as upheld against each company between the two dates."""
+    global _upheld_counts
+    _upheld_counts = counter
+
 
 def _upheld_complaints(company_id: int | None, month: date) -> int:
-    """Complaints resolved against the company during the month (the complaints app counts them)."""
+    """Complaints resolved against the company during the month."""
     if company_id is None:
         return 0
-    # cycle: complaints↔propertymgmt (complaints.services reads PropertyCompany); a later session breaks it.
-    from complaints.selectors import upheld_counts_by_company
-
+    if _upheld_counts is None:
+        raise ImproperlyConfigured("No app provides the upheld complaint counts (complaints.apps does).")
     last_day = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    return upheld_counts_by_company(start=month, end=last_day).get(company_id, 0)
+    return _upheld_counts(start=month, end=last_day).get(company_id, 0)
 
 
 def score_of(*, scheme: ScoringScheme, item_scores: dict, complaints_upheld: int) -> Decimal:

@@ -1,7 +1,5 @@
 """Monthly assessments, the exit rule at its boundaries, ordering a company out, the fund."""
 
-import sys
-import types
 from datetime import date
 from decimal import Decimal
 
@@ -11,6 +9,7 @@ from django.core.exceptions import ValidationError
 from communities.models import Estate
 from propertymgmt import selectors, services
 from propertymgmt.models import CompanyStatus, Contract, ExitOrder, VoteSubject
+from propertymgmt.services import assessments
 from tests.propertymgmt.conftest import ContractFactory, HouseholdFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,17 +19,15 @@ TODAY = date(2026, 6, 15)
 
 @pytest.fixture
 def upheld(monkeypatch):
-    """complaints.selectors.upheld_counts_by_company as the complaints app provides it."""
+    """The upheld-complaint counts as the complaints app provides them (complaints.apps)."""
     counts = {}
     calls = []
-    module = types.ModuleType("complaints.selectors")
 
     def upheld_counts_by_company(*, start, end):
         calls.append((start, end))
         return dict(counts)
 
-    module.upheld_counts_by_company = upheld_counts_by_company
-    monkeypatch.setitem(sys.modules, "complaints.selectors", module)
+    monkeypatch.setattr(assessments, "_upheld_counts", upheld_counts_by_company)
     counts["calls"] = calls
     return counts
 

@@ -57,12 +57,9 @@ def test_staff_records_fee_collection_and_sees_the_break_even_line(world, client
 
 
 def test_staff_records_an_assessment_and_a_committee_and_a_building_head(world, client_for, company, monkeypatch):
-    import sys
-    import types
+    from propertymgmt.services import assessments
 
-    module = types.ModuleType("complaints.selectors")
-    module.upheld_counts_by_company = lambda *, start, end: {}
-    monkeypatch.setitem(sys.modules, "complaints.selectors", module)
+    monkeypatch.setattr(assessments, "_upheld_counts", lambda *, start, end: {})
     ContractFactory(estate=world.estate_a1, company=company)
     client = client_for(world.staff_a)
     client.post(
@@ -101,12 +98,9 @@ def test_staff_records_an_assessment_and_a_committee_and_a_building_head(world, 
 
 
 def test_assessment_item_over_its_points_is_shown_on_the_form(world, client_for, company, monkeypatch):
-    import sys
-    import types
+    from propertymgmt.services import assessments
 
-    module = types.ModuleType("complaints.selectors")
-    module.upheld_counts_by_company = lambda *, start, end: {}
-    monkeypatch.setitem(sys.modules, "complaints.selectors", module)
+    monkeypatch.setattr(assessments, "_upheld_counts", lambda *, start, end: {})
     ContractFactory(estate=world.estate_a1, company=company)
     response = client_for(world.staff_a).post(
         _url(world.estate_a1),

@@ -21,47 +21,11 @@ from communities.models import (
     RightsUnitStatus,
     Structure,
 )
+from communities.selectors import scoped_communities, scoped_districts, scoped_streets
 from core.db import pinyin_ordering, substring_q
+from core.filtersets import PortalFilterSet
 from core.widgets import FastSelect, YesNoSelect
-from org.models import Community, District, StreetOffice
-
-
-def scoped_districts(request):
-    from accounts.scoping import scoped
-
-    if request is None:
-        return District.objects.none()
-    return scoped(District.objects.all(), request.user).order_by("code")
-
-
-def scoped_streets(request):
-    if request is None:
-        return StreetOffice.objects.none()
-    return selectors.streets_for(user=request.user)
-
-
-def scoped_communities(request):
-    if request is None:
-        return Community.objects.none()
-    return selectors.communities_for(user=request.user)
-
-
-class PortalFilterSet(django_filters.FilterSet):
-    """Filter forms styled for the staff pages."""
-
-    @property
-    def form(self):
-        form = super().form
-        if not getattr(form, "_styled", False):
-            from core.forms import add_bootstrap_classes
-
-            add_bootstrap_classes(form, small=True)
-            form._styled = True
-        return form
-
-    def prepare_form(self, form):
-        """Adjust the form's widgets for showing it on a page (not needed
-        when the filter set only filters, as in the API and exports)."""
+from org.models import Community
 
 
 class EstateFilterSet(PortalFilterSet):

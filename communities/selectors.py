@@ -374,3 +374,26 @@ def community_parents() -> dict[int, tuple[int, int]]:
         row["pk"]: (row["street_id"], row["street__district_id"])
         for row in Community.objects.values("pk", "street_id", "street__district_id")
     }
+
+
+# --- choices of the filter sets (communities', complaints' and renovation's) ---
+
+
+def scoped_districts(request):
+    """The districts in the user's scope, as a filter's choices (django-filter
+    passes the request; None when the filter set is built without one)."""
+    if request is None:
+        return District.objects.none()
+    return scoped(District.objects.all(), request.user).order_by("code")
+
+
+def scoped_streets(request):
+    if request is None:
+        return StreetOffice.objects.none()
+    return streets_for(user=request.user)
+
+
+def scoped_communities(request):
+    if request is None:
+        return Community.objects.none()
+    return communities_for(user=request.user)

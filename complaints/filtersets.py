@@ -6,8 +6,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from communities.filtersets import PortalFilterSet, scoped_communities, scoped_streets
+from communities.selectors import scoped_communities, scoped_streets
 from complaints.models import OPEN_STATUSES, Category, Channel, Complaint, Escalation, Status
+from core.filtersets import PortalFilterSet
 from core.validators import normalize_mobile
 from core.widgets import FastSelect, YesNoSelect
 

@@ -4,7 +4,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from communities.filtersets import PortalFilterSet, scoped_communities, scoped_streets
+from communities.selectors import scoped_communities, scoped_streets
+from core.filtersets import PortalFilterSet
 from core.widgets import FastSelect, YesNoSelect
 from renovation import selectors
 from renovation.models import Project, Stage

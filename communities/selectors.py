@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
@@ -14,6 +14,7 @@ from communities.models import (
     DANGEROUS_GRADES,
     Building,
     Estate,
+    Household,
     IllegalStructure,
     ManagementMode,
     PropertyRightsUnit,
@@ -109,6 +110,78 @@ def cached_ledger_totals(*, user, params, queryset: QuerySet) -> dict:
     return totals
 
 
+def estate_for(*, user, estate_id, action: Action = Action.VIEW) -> Estate:
+    """One estate the user may act on, with its community and street: 404 outside
+    the user's scope, 403 inside it when the role may not (accounts.scoping)."""
+    return get_scoped_object_or_404(Estate.objects.select_related("community__street"), user, action, pk=estate_id)
+
+
+def lock_estate(*, estate_id: int) -> Estate | None:
+    """The estate's row, locked until the caller's transaction ends (SELECT … FOR
+    UPDATE): what two clerks must not both pass (a central subsidy, a fund draw) waits here."""
+    return Estate.objects.select_for_update().filter(pk=estate_id).first()
+
+
+def estates_named(term: str, *, limit: int = 15) -> list[Estate]:
+    """Estates whose name contains `term`, with community and street: the public
+    form's suggestions (names are public facts; nothing else of the ledger is read)."""
+    return list(
+        Estate.objects.filter(name__contains=term)
+        .select_related("community__street")
+        .only("name", "community__name", "community__street__name")
+        .order_by("name", "id")[:limit]
+    )
+
+
+def estate_places() -> QuerySet:
+    """Every estate with what filing a complaint needs of it (name, community,
+    street, district): four ids and a name, not the ledger's ~60 columns."""
+    return Estate.objects.select_related("community__street__district").only(
+        "name", "community__street__district__code"
+    )
+
+
+def coordinates_box() -> dict:
+    """The box around the estates whose coordinates the ledger holds: lat_min,
+    lat_max, lon_min, lon_max (None each when none has coordinates)."""
+    return Estate.objects.filter(latitude__isnull=False, longitude__isnull=False).aggregate(
+        lat_min=Min("latitude"), lat_max=Max("latitude"), lon_min=Min("longitude"), lon_max=Max("longitude")
+    )
+
+
+def estate_id_bounds() -> tuple[int, int] | None:
+    """(lowest, highest) estate id, or None for an empty ledger: batch ranges for system runs."""
+    bounds = Estate.objects.order_by().aggregate(low=Min("id"), high=Max("id"))
+    return None if bounds["low"] is None else (bounds["low"], bounds["high"])
+
+
+def households_of(*, estate_id: int) -> QuerySet:
+    """The estate's register of homes (房屋户籍): who may vote, with their area."""
+    return Household.objects.filter(estate_id=estate_id)
+
+
+def illegal_structure_figures(*, estate_id: int) -> dict:
+    """Illegal structures of one estate: pending (count), pending_area (m²) and demolished (count)."""
+    pending = Q(status=IllegalStructure.Status.PENDING)
+    return IllegalStructure.objects.filter(estate_id=estate_id).aggregate(
+        pending=Count("pk", filter=pending),
+        pending_area=Sum("area", filter=pending),
+        demolished=Count("pk", filter=Q(status=IllegalStructure.Status.DEMOLISHED)),
+    )
+
+
+def pending_illegal_area_by_estate(*, estate_ids) -> dict[int, Decimal]:
+    """Estate id → m² of illegal structures still pending demolition, for the estates
+    given (ids or a values("estate_id") subquery); estates with none are absent."""
+    return dict(
+        IllegalStructure.objects.filter(status=IllegalStructure.Status.PENDING, estate_id__in=estate_ids)
+        .order_by()
+        .values("estate_id")
+        .annotate(area=Sum("area"))
+        .values_list("estate_id", "area")
+    )
+
+
 def estate_detail(*, user, estate_id: int) -> Estate:
     estate = get_scoped_object_or_404(
         Estate.objects.select_related("community__street__district", "fund_holder_unit"), user, pk=estate_id
@@ -134,8 +207,18 @@ def streets_for(*, user) -> QuerySet:
     return scoped(StreetOffice.objects.all(), user).order_by("code")
 
 
+def all_communities() -> QuerySet:
+    """Every community, for lookups the caller scopes itself (an assignment's target is checked by the service)."""
+    return Community.objects.all()
+
+
 def communities_for(*, user) -> QuerySet:
     return scoped(Community.objects.select_related("street"), user).order_by("code")
+
+
+def all_rights_units() -> QuerySet:
+    """Every property-rights unit, for lookups the caller scopes itself."""
+    return PropertyRightsUnit.objects.all()
 
 
 def rights_units_for(*, user, action: Action = Action.VIEW) -> QuerySet:

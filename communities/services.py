@@ -711,6 +711,27 @@ def discard_import(*, user, batch: ImportBatch) -> bool:
     return True
 
 
+# --- What other apps change in the ledger ----------------------------------------------
+
+
+@transaction.atomic
+def draw_from_fund(*, user, estate_id: int, amount, reason: str) -> Estate:
+    """Take `amount` 元 from the estate's maintenance-fund balance, never below zero.
+
+    The row is locked for the caller's transaction, so two draws cannot both pass
+    the check; the estate's history records who drew and why. Raises
+    ValidationError on the field "amount" when the balance does not cover it."""
+    estate = Estate.objects.select_for_update().get(pk=estate_id)
+    if estate.fund_balance is None or estate.fund_balance < amount:
+        raise ValidationError({"amount": _("金额超过维修资金余额（%(b)s元）。") % {"b": estate.fund_balance or 0}})
+    estate.fund_balance -= amount
+    estate.version += 1
+    estate._history_user = user
+    estate._change_reason = reason
+    estate.save(update_fields=["fund_balance", "version"])
+    return estate
+
+
 # --- Saved filters (常用筛选) ------------------------------------------------------------
 
 

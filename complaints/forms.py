@@ -9,8 +9,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from communities.models import Estate
-from communities.selectors import streets_for
+from communities.selectors import estate_places, streets_for
 from complaints.models import STAFF_CHANNELS, Category, Complaint, Escalation, MediationType
 from core.validators import normalize_mobile, validate_mobile
 from org.models import StreetOffice
@@ -84,9 +83,7 @@ def _categories():
 def _places():
     """Estates with what a filing needs of them (name, community, street,
     district): four ids and a name, not the ledger's ~60 columns."""
-    return Estate.objects.select_related("community__street__district").only(
-        "name", "community__street__district__code"
-    )
+    return estate_places()
 
 
 class PlaceMixin:

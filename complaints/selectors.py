@@ -3,11 +3,11 @@
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.scoping import Action, get_scoped_object_or_404, scoped
-from communities.models import Estate
+from communities.selectors import coordinates_box
 from complaints.models import Complaint, MonthlyStat, Step
 
 
@@ -257,9 +257,7 @@ def intake_bounds() -> tuple[Decimal, Decimal, Decimal, Decimal]:
     """The area where a resident's report can be (lat_min, lat_max, lon_min,
     lon_max): the box around the estates whose coordinates the ledger holds,
     widened by BOUNDS_MARGIN, or China when none has coordinates yet."""
-    box = Estate.objects.filter(latitude__isnull=False, longitude__isnull=False).aggregate(
-        lat_min=Min("latitude"), lat_max=Max("latitude"), lon_min=Min("longitude"), lon_max=Max("longitude")
-    )
+    box = coordinates_box()
     if box["lat_min"] is None:
         return CHINA_BOUNDS
     return (

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scoping import Action
-from communities.models import ManagementMode
+from communities.choices import ManagementMode
 from core.xlsx import MAX_ROWS_PER_SHEET, approval_footer, new_workbook, report_sheet, totals_row
 from propertymgmt import selectors
 from propertymgmt.models import SubsidyPeriod

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import Action, scoped
-from communities.models import Estate, PropertyRightsUnit
+from communities import selectors as ledger_selectors
 from core.forms import add_bootstrap_classes
 from propertymgmt import services
 from propertymgmt.models import (
@@ -48,9 +48,9 @@ class ContractForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["estate"].queryset = scoped(Estate.objects, user, Action.CHANGE).order_by("name")
+        self.fields["estate"].queryset = ledger_selectors.estates_for(user=user, action=Action.CHANGE).order_by("name")
         self.fields["company"].queryset = scoped(PropertyCompany.objects, user).exclude(status="ordered_out")
-        self.fields["rights_unit"].queryset = scoped(PropertyRightsUnit.objects, user)
+        self.fields["rights_unit"].queryset = ledger_selectors.rights_units_for(user=user)
         self.fields["vote"].queryset = scoped(OwnersVote.objects, user).filter(
             status="closed", passed=True, subject=VoteSubject.HIRE_COMPANY
         )
@@ -120,7 +120,7 @@ class VoteForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["estate"].queryset = scoped(Estate.objects, user, Action.CHANGE).order_by("name")
+        self.fields["estate"].queryset = ledger_selectors.estates_for(user=user, action=Action.CHANGE).order_by("name")
         add_bootstrap_classes(self)
 
 

@@ -37,7 +37,7 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.models import Estate
+from communities import selectors as ledger_selectors
 from org.models import District
 from propertymgmt.models import (
     Assessment,
@@ -69,11 +69,12 @@ def _full(area: Decimal, rate: Decimal, months: int) -> Decimal:
 
 def _estate_batches(batch: int):
     """The same id ranges as services.subsidies._id_batches("communities_estate", batch)."""
-    bounds = Estate.objects.order_by().aggregate(low=Min("id"), high=Max("id"))
-    if bounds["low"] is None:
+    bounds = ledger_selectors.estate_id_bounds()
+    if bounds is None:
         return
-    for start in range(bounds["low"], bounds["high"] + 1, batch):
-        yield start, min(start + batch, bounds["high"] + 1)
+    low, high = bounds
+    for start in range(low, high + 1, batch):
+        yield start, min(start + batch, high + 1)
 
 
 # --- Subsidies ------------------------------------------------------------------------------------------------------
@@ -131,7 +132,8 @@ def _advance_payments(*, low: int, high: int, periods: list, paid: set, cutoff: 
     """ADVANCE_CANDIDATES_SQL and ADVANCE_SQL for one batch."""
     by_district = {p.district_id: p for p in periods}
     estates = (
-        Estate.objects.filter(
+        ledger_selectors.all_estates()
+        .filter(
             id__gte=low,
             id__lt=high,
             community__street__district_id__in=list(by_district),

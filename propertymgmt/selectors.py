@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scoping import Action, scoped
-from communities.models import Household
+from communities import selectors as ledger_selectors
 from communities.selectors import estates_for
 from org.models import StreetOffice
 from propertymgmt.models import (
@@ -80,7 +80,7 @@ def passed_vote(estate, *, subject_types: set[str]) -> OwnersVote | None:
 
 
 def has_household_register(estate) -> bool:
-    return Household.objects.filter(estate=estate).exists()
+    return ledger_selectors.households_of(estate_id=estate.pk).exists()
 
 
 # --- Lists ------------------------------------------------------------------------------------------------------------

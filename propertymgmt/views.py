@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scoping import Action, can, get_scoped_object_or_404
-from communities.models import Estate, ManagementMode
-from communities.selectors import streets_for
+from communities.choices import ManagementMode
+from communities.selectors import estate_for, streets_for
 from core.exports import start_export
 from core.forms import add_bootstrap_classes, apply_errors
 from core.pagination import paginate
@@ -534,7 +534,7 @@ def _save_estate_form(request, estate, key, form):
 @login_required
 def estate_property(request, estate_pk):
     """Everything property-related about one estate, with the forms to record it."""
-    estate = get_scoped_object_or_404(Estate.objects.select_related("community__street"), request.user, pk=estate_pk)
+    estate = estate_for(user=request.user, estate_id=estate_pk)
     which = request.POST.get("form") if request.method == "POST" else None
     if which is not None and which not in ESTATE_FORMS:
         raise Http404

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import Action, scoped
-from communities.models import Estate
+from communities import selectors as ledger_selectors
 from renovation.models import (
     AnnualPlan,
     CatalogueItem,
@@ -24,7 +24,7 @@ class ProjectCreateForm(forms.Form):
     MAX_ESTATE_OPTIONS = 2000
 
     annual_plan = forms.ModelChoiceField(queryset=AnnualPlan.objects.none(), label=_("年度计划"))
-    estate = forms.ModelChoiceField(queryset=Estate.objects.none(), label=_("小区"))
+    estate = forms.ModelChoiceField(queryset=ledger_selectors.all_estates().none(), label=_("小区"))
     name = forms.CharField(
         label=_("项目名称"), max_length=120, required=False, help_text=_("留空则按“小区＋年度＋综合整治”命名。")
     )
@@ -41,9 +41,7 @@ class ProjectCreateForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["annual_plan"].queryset = scoped(AnnualPlan.objects.select_related("plan"), user).order_by("-year")
-        estates = scoped(Estate.objects.select_related("community"), user, Action.CREATE).order_by(
-            "community__name", "name"
-        )
+        estates = ledger_selectors.estates_for(user=user, action=Action.CREATE).order_by("community__name", "name")
         self.fields["estate"].queryset = estates
         if estates[: self.MAX_ESTATE_OPTIONS + 1].count() > self.MAX_ESTATE_OPTIONS:
             # A province or the country holds too many estates for a drop-down:

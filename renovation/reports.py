@@ -28,7 +28,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.scoping import Action, scoped
-from communities.models import IllegalStructure
+from communities import selectors as ledger_selectors
 from core.db import report_session
 from core.units import wan
 from core.xlsx import (
@@ -233,15 +233,8 @@ def _street_report(*, user, year: int, action: Action = Action.VIEW) -> Report:
 def _blocked_by_street(projects) -> dict:
     """Projects not yet started whose estate still has illegal structures
     pending demolition, and those m², per street office."""
-    pending = dict(
-        IllegalStructure.objects.filter(
-            status=IllegalStructure.Status.PENDING,
-            estate_id__in=projects.filter(stage__in=PRE_CONSTRUCTION).values("estate_id"),
-        )
-        .order_by()
-        .values("estate_id")
-        .annotate(area=Sum("area"))
-        .values_list("estate_id", "area")
+    pending = ledger_selectors.pending_illegal_area_by_estate(
+        estate_ids=projects.filter(stage__in=PRE_CONSTRUCTION).values("estate_id")
     )
     if not pending:
         return {}

@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.scoping import Action, can, get_scoped_object_or_404, scoped
-from communities.models import Estate
+from communities import selectors as ledger_selectors
 from renovation import selectors
 from renovation.models import (
     STAGE_ORDER,
@@ -112,7 +112,7 @@ def create_project(
     *,
     user,
     annual_plan: AnnualPlan,
-    estate: Estate,
+    estate,
     name: str = "",
     summary: str = "",
     planned_start: date | None = None,
@@ -125,7 +125,7 @@ def create_project(
     if not can(user, Action.CREATE, Project):
         raise PermissionDenied(_("您没有新增改造项目的权限。"))
     estate = (
-        scoped(Estate.objects.select_related("community__street"), user, Action.CREATE)
+        ledger_selectors.estates_for(user=user, action=Action.CREATE)
         .select_for_update(of=("self",))
         .filter(pk=getattr(estate, "pk", None))
         .first()
@@ -314,7 +314,7 @@ def save_work_item(
 def _check_central_subsidy(*, project: Project, work_item: WorkItem, line_id: int | None):
     """§3: the same work in the same estate gets central subsidy once, across
     projects and years. The estate row is locked so two clerks cannot both pass."""
-    Estate.objects.select_for_update().filter(pk=project.estate_id).first()
+    ledger_selectors.lock_estate(estate_id=project.estate_id)
     other = (
         FundingLine.objects.filter(
             source=FundingSource.CENTRAL,

@@ -11,7 +11,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.models import Estate
 from communities.selectors import estates_for, streets_for
 from complaints.models import OPEN_STATUSES, Category, Channel, Complaint, Notification, Photo, Status
 from complaints.photos import clean_photo
@@ -43,7 +42,7 @@ class Filing:
     description: str
     reporter_name: str
     reporter_phone: str
-    estate: Estate | None = None
+    estate: object | None = None  # communities.Estate
     street: StreetOffice | None = None
     address: str = ""
     building_unit: str = ""
@@ -52,7 +51,7 @@ class Filing:
     consent: bool = False
 
 
-def find_duplicate(*, phone: str, category: Category, estate: Estate | None, address: str = "") -> Complaint | None:
+def find_duplicate(*, phone: str, category: Category, estate, address: str = "") -> Complaint | None:
     """An open case of the same phone, place and category filed within 24 hours:
     one look-up of the id on the (reporter_phone, received_at) index, written
     as plain SQL because it runs on every public filing (the ORM spends longer
@@ -106,7 +105,7 @@ def _cleaned_photos(photos) -> list:
     return cleaned
 
 
-def _check_staff_scope(user, *, estate: Estate | None, street: StreetOffice | None) -> None:
+def _check_staff_scope(user, *, estate, street: StreetOffice | None) -> None:
     """Staff file cases inside their own scope only."""
     if estate is not None and not estates_for(user=user).filter(pk=estate.pk).exists():
         raise ValidationError({"estate": _("该小区不在您的管辖范围内。")})

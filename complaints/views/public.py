@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from communities.models import Estate
+from communities.selectors import estates_named
 from complaints import abuse, selectors, services
 from complaints.forms import PHONE_INPUT_MAX, PublicComplaintForm, RatingForm, SupplementForm, TrackCodeForm, TrackForm
 from complaints.models import Complaint, Photo, Status
@@ -158,7 +158,7 @@ def estate_search(request):
     term = (request.GET.get("q") or "").strip()[:30]
     if not term:
         return JsonResponse({"results": []})
-    rows = Estate.objects.filter(name__contains=term).select_related("community__street").order_by("name", "id")[:15]
+    rows = estates_named(term, limit=15)
     return JsonResponse(
         {
             "results": [

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scoping import Action, can, get_scoped_object_or_404, user_scope
-from communities.models import PropertyRightsUnit
+from communities.selectors import all_communities, all_rights_units
 from complaints import abuse, excel, selectors, services
 from complaints.filtersets import QUEUES, ComplaintFilterSet
 from complaints.forms import (
@@ -31,7 +31,6 @@ from core.exports import start_export
 from core.forms import add_bootstrap_classes, apply_errors
 from core.pagination import PAGE_SIZES, PortalPaginator, page_size_from
 from core.xlsx import xlsx_download
-from org.models import Community
 from propertymgmt.selectors import companies_for
 
 QUEUE_CAP = 10_000
@@ -143,9 +142,9 @@ def _detail_context(request, complaint, **extra):
         "can_change": can_change,
         "can_approve": can(request.user, Action.APPROVE, Complaint),
         "templates": ReplyTemplate.objects.filter(Q(category=complaint.category) | Q(category__isnull=True)),
-        "communities": choices.get("communities", Community.objects.none()),
+        "communities": choices.get("communities", all_communities().none()),
         "companies": choices.get("companies", []),
-        "rights_units": choices.get("rights_units", PropertyRightsUnit.objects.none()),
+        "rights_units": choices.get("rights_units", all_rights_units().none()),
         "forms": {
             "note": NoteForm(),
             "resolve": ResolveForm(),
@@ -206,9 +205,9 @@ def _assign(user, pk, post):
     return services.assign(
         user=user,
         complaint_id=pk,
-        community=_pk_or_none(Community.objects.all(), post.get("community")),
+        community=_pk_or_none(all_communities(), post.get("community")),
         company=_pk_or_none(companies_for(user=user), post.get("company")),
-        rights_unit=_pk_or_none(PropertyRightsUnit.objects.all(), post.get("rights_unit")),
+        rights_unit=_pk_or_none(all_rights_units(), post.get("rights_unit")),
         note=post.get("note", ""),
     )
 

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scoping import Action, get_scoped_object_or_404, scoped
+from communities import selectors as ledger_selectors
 from communities import services as ledger
-from communities.models import Estate, OwnersBody
+from communities.choices import OwnersBody
 from propertymgmt.models import (
     COMMITTEE_MOVES,
     STAND_IN_MOVES,
@@ -101,7 +102,7 @@ def _sync_owners_body(*, user, committee, on: date) -> None:
         body = OwnersBody.NONE  # the term has expired and no new committee is filed yet
     else:
         return  # preparing, assembled, elected, or re-electing within the term: the ledger stands
-    estate = Estate.objects.get(pk=committee.estate_id)
+    estate = ledger_selectors.all_estates().get(pk=committee.estate_id)
     if estate.owners_body == body:
         return
     ledger.update_estate(user=user, estate_id=estate.pk, data={"owners_body": body}, expected_version=estate.version)

@@ -10,22 +10,22 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from accounts.scoping import Action, get_scoped_object_or_404
+from accounts.scoping import Action
+from communities import selectors as ledger_selectors
 from communities import services as ledger
-from communities.models import Estate
 from propertymgmt.models import VoteStatus
 
 FEN = Decimal("0.01")
 
 
 def _estate(user, estate_id, action=Action.CHANGE):
-    return get_scoped_object_or_404(Estate.objects.select_related("community__street"), user, action, pk=estate_id)
+    return ledger_selectors.estate_for(user=user, estate_id=estate_id, action=action)
 
 
 def _set_mode(*, user, estate, mode: str, since: date, note: str = "") -> None:
     """Change the estate's management mode through the ledger's own service, which
     closes the open ManagementPeriod and opens the next (the mode's history)."""
-    estate = Estate.objects.get(pk=estate.pk)
+    estate = ledger_selectors.all_estates().get(pk=estate.pk)
     if estate.management_mode == mode:
         return
     ledger.update_estate(

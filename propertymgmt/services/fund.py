@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from communities.models import Estate
+from communities import services as ledger
 from propertymgmt.models import FundWithdrawal, OwnersVote, VoteStatus, VoteSubject
 from propertymgmt.services.common import _estate
 
@@ -26,20 +26,16 @@ def withdraw_fund(
         raise ValidationError({"vote": _("使用维修资金须经业主共同决定（已通过的“使用维修资金”表决）。")})
     if amount is None or amount <= 0:
         raise ValidationError({"amount": _("金额须大于0。")})
-    locked = Estate.objects.select_for_update().get(pk=estate.pk)
-    if locked.fund_balance is None or locked.fund_balance < amount:
-        raise ValidationError({"amount": _("金额超过维修资金余额（%(b)s元）。") % {"b": locked.fund_balance or 0}})
     withdrawal = FundWithdrawal(
         estate=estate, vote=vote, amount=amount, purpose=purpose.strip(), withdrawn_on=withdrawn_on, recorded_by=user
     )
     withdrawal._history_user = user
     withdrawal.full_clean()
+    # The ledger locks the estate's row and checks the balance: no lost update, never below zero.
+    ledger.draw_from_fund(
+        user=user, estate_id=estate.pk, amount=amount, reason=_("维修资金使用：%(p)s") % {"p": purpose[:50]}
+    )
     withdrawal.save()
-    locked.fund_balance -= amount  # the row is locked: no lost update
-    locked.version += 1
-    locked._history_user = user
-    locked._change_reason = _("维修资金使用：%(p)s") % {"p": purpose[:50]}
-    locked.save(update_fields=["fund_balance", "version"])
     return withdrawal
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scoping import Action, can, scoped
-from communities.models import ManagementMode
+from communities.choices import ManagementMode
 from propertymgmt import portable_runs
 from propertymgmt.models import SubsidyPayment, SubsidyPeriod, SubsidyRate
 from propertymgmt.services.periods import _quarter_label, quarter_of

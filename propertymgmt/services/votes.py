@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scoping import Action, get_scoped_object_or_404
-from communities.models import Household
+from communities import selectors as ledger_selectors
 from propertymgmt.models import Ballot, BallotChoice, OwnersVote, VoteElector, VoteStatus, VoteSubject, VoteThreshold
 from propertymgmt.services.common import _estate
 
@@ -32,7 +32,7 @@ def open_vote(*, user, estate_id: int, subject: str, title: str, opens_on: date,
     if subject not in VoteSubject.values:
         raise ValidationError({"subject": _("请选择表决事项类型。")})
     rule = VoteThreshold.objects.get(subject=subject)
-    households = list(Household.objects.filter(estate=estate))
+    households = list(ledger_selectors.households_of(estate_id=estate.pk))
     if not households:
         raise ValidationError(_("该小区尚未建立房屋户籍，无法发起表决。"))
     vote = OwnersVote(

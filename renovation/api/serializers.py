@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.api import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
-from communities.models import Estate
+from communities.selectors import all_estates
 from renovation.models import (
     AnnualPlan,
     CatalogueItem,
@@ -67,7 +67,7 @@ class ProjectCreateSerializer(ProjectSerializer):
     """A new project names its annual plan and estate, both within the caller's scope."""
 
     annual_plan = ScopedPrimaryKeyRelatedField(queryset=AnnualPlan.objects.all())
-    estate = ScopedPrimaryKeyRelatedField(queryset=Estate.objects.all())
+    estate = ScopedPrimaryKeyRelatedField(queryset=all_estates())
 
 
 class MoveSerializer(serializers.Serializer):

@@ -1,4 +1,74 @@
-"""The old single models module, moved unchanged into the package it is split into
-next (a pure rename, so `git log --follow` carries its history into the package)."""
+"""Property management: companies and contracts, assessments, owners' votes,
+committees, the maintenance fund and subsidies.
 
-from .companies import *  # noqa: F403
+One module per sub-domain; this package re-exports every model, so callers keep
+writing `from propertymgmt.models import Contract`. The enums live in
+`propertymgmt.choices` (re-exported here too): other apps import them from there.
+"""
+
+# isort: off
+# The submodules are imported in the order their models were defined in the old single
+# module, so the app registry lists the models (and their reverse relations) as before.
+from .companies import PropertyCompany, Contract, BREAK_EVEN_RATE, FeeCollection
+from .assessments import ScoringScheme, Assessment, ExitOrder
+from .votes import VoteThreshold, OwnersVote, VoteElector, Ballot
+from .committees import Committee, CommitteeTransition, CommitteeStep, BuildingHead, Reminder, Notice
+from .fund import FundWithdrawal
+from .subsidies import SubsidyRate, ScoreFactor, SubsidyPeriod, SubsidyPayment
+# isort: on
+
+from ..choices import (
+    BODY_MODE,
+    COMMITTEE_MOVES,
+    STAND_IN_MOVES,
+    BallotChoice,
+    CommitteeKind,
+    CommitteeStage,
+    CompanyStatus,
+    ManagingBody,
+    ServiceLevel,
+    StepKind,
+    Tranche,
+    VoteStatus,
+    VoteSubject,
+)
+from ._scoping import ESTATE_SCOPE
+
+__all__ = [
+    "PropertyCompany",
+    "Contract",
+    "BREAK_EVEN_RATE",
+    "FeeCollection",
+    "ScoringScheme",
+    "Assessment",
+    "ExitOrder",
+    "VoteThreshold",
+    "OwnersVote",
+    "VoteElector",
+    "Ballot",
+    "Committee",
+    "CommitteeTransition",
+    "CommitteeStep",
+    "BuildingHead",
+    "Reminder",
+    "Notice",
+    "FundWithdrawal",
+    "SubsidyRate",
+    "ScoreFactor",
+    "SubsidyPeriod",
+    "SubsidyPayment",
+    "ESTATE_SCOPE",
+    "CompanyStatus",
+    "ManagingBody",
+    "BODY_MODE",
+    "ServiceLevel",
+    "VoteSubject",
+    "VoteStatus",
+    "BallotChoice",
+    "CommitteeKind",
+    "CommitteeStage",
+    "COMMITTEE_MOVES",
+    "STAND_IN_MOVES",
+    "StepKind",
+    "Tranche",
+]

@@ -54,14 +54,6 @@ def calendar_around(day: date, *, days_ahead: int = 120) -> WorkCalendar:
     return WorkCalendar(day - timedelta(days=days_ahead), day + timedelta(days=days_ahead))
 
 
-def add_working_days(start: date, days: int) -> date:
-    return calendar_around(start, days_ahead=max(60, days * 3)).add(start, days)
-
-
-def working_days_between(start: date, end: date) -> int:
-    return WorkCalendar(min(start, end), max(start, end)).between(start, end)
-
-
 # The State Council's notice for 2026 (国办发明电〔2025〕7号): holidays and make-up
 # working days. Loaded by a data migration; officials add later years in the portal.
 CALENDAR_2026 = [

@@ -37,10 +37,6 @@ class FastSelect(forms.Select):
         return format_html("<select{}>{}</select>", flatatt(final), options)
 
 
-class FastSelectMultiple(FastSelect, forms.SelectMultiple):
-    pass
-
-
 class YesNoSelect(FastSelect, forms.NullBooleanSelect):
     """全部 / 是 / 否 (Django's own says 未知 for "no filter")."""
 

@@ -11,7 +11,6 @@ from renovation.models import (
     ConsultationMeeting,
     FiveYearPlan,
     FundingLine,
-    Gate,
     Project,
     Stage,
     WorkItem,
@@ -168,6 +167,3 @@ class AnnualPlanForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = scoped(FiveYearPlan.objects.all(), user)
-
-
-GATE_CHOICES = Gate.choices

@@ -18,10 +18,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.scoping import Action, get_scoped_object_or_404, scoped
-from communities.models import FundStatus, IllegalStructure
+from communities import selectors as ledger_selectors
+from communities.choices import FundStatus
 from core.units import wan
 from propertymgmt import selectors as property_selectors
-from propertymgmt.models import VoteSubject
+from propertymgmt.choices import VoteSubject
 from renovation.models import (
     FINISHED_STAGES,
     STAGE_ORDER,
@@ -135,11 +136,7 @@ class GateStatus:
 
 
 def _illegal_structures_gate(project) -> GateStatus:
-    figures = IllegalStructure.objects.filter(estate_id=project.estate_id).aggregate(
-        pending=Count("pk", filter=Q(status=IllegalStructure.Status.PENDING)),
-        pending_area=Sum("area", filter=Q(status=IllegalStructure.Status.PENDING)),
-        demolished=Count("pk", filter=Q(status=IllegalStructure.Status.DEMOLISHED)),
-    )
+    figures = ledger_selectors.illegal_structure_figures(estate_id=project.estate_id)
     if figures["pending"]:
         evidence = _("台账中尚有待拆除违建%(n)s处，共%(area)s㎡。") % {
             "n": figures["pending"],
@@ -250,10 +247,6 @@ def evaluate_gates(project: Project) -> list[GateStatus]:
         status.override = overrides.get(gate)
         statuses.append(status)
     return statuses
-
-
-def open_gates(project: Project) -> list[GateStatus]:
-    return [status for status in evaluate_gates(project) if not status.passes]
 
 
 # Money ---------------------------------------------------------------------------

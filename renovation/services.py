@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.scoping import Action, can, get_scoped_object_or_404, scoped
@@ -497,7 +496,3 @@ def send_schedule_reminders(*, today: date | None = None) -> int:
             )
         made += int(created)
     return made
-
-
-def reminder_week_label(week: date) -> str:
-    return date_format(week, "DATE_FORMAT")

@@ -37,10 +37,6 @@ class ScoringScheme(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def max_points(self) -> Decimal:
-        return sum((Decimal(str(item["points"])) for item in self.items), Decimal("0"))
-
 
 class Assessment(models.Model):
     """月度考核: by the supervision group (owners, community, police) of one estate's managing body."""

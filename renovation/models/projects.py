@@ -137,10 +137,6 @@ class Project(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def stage_index(self):
-        return STAGE_ORDER.index(self.stage)
-
 
 class StageMove(models.Model):
     """阶段变更记录: who moved the project from which stage to which, when.

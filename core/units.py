@@ -1,11 +1,8 @@
-"""The units reports use: areas in 万平方米 and money in 万元."""
+"""The units reports use: areas in 万平方米 and money in 万元.
 
-from decimal import ROUND_HALF_UP, Decimal
+The rounding rule itself lives in ``core.figures``; this module keeps its old names.
+"""
 
-TEN_THOUSAND = Decimal(10000)
-CENT = Decimal("0.01")
+from core.figures import CENT, TEN_THOUSAND, wan
 
-
-def wan(value) -> Decimal:
-    """元 or ㎡ → 万, two places, rounded half up as the statistics office does."""
-    return (Decimal(value or 0) / TEN_THOUSAND).quantize(CENT, rounding=ROUND_HALF_UP)
+__all__ = ["CENT", "TEN_THOUSAND", "wan"]

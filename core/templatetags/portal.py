@@ -1,20 +1,64 @@
-from decimal import ROUND_HALF_UP, Decimal
+import datetime
+from decimal import Decimal
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils import formats, timezone
 
+from core import figures
 from core.validators import mask_mobile
 
 register = template.Library()
 
+# The figure filters: each rounds once, half up, to the unit of its column (see
+# core/figures.py and docs/figures.md) and groups thousands the same in both UI
+# languages. None or "" shows as an empty cell.
+
+
+@register.filter
+def money(value, places=2):
+    """1658647 → "1,658,647.00" (元, to the fen)."""
+    return figures.format_money(value, int(places))
+
 
 @register.filter
 def wan(value, places=2):
-    """12345.6 m² → "1.23" (万平方米); the same for 元 → 万元."""
+    """1658647 元 → "165.86" (万元); the same for ㎡ → 万平方米."""
+    return figures.format_wan(value, int(places))
+
+
+@register.filter
+def count(value):
+    """A count of units (户, 栋, 部, 件): Decimal("1234.00") → "1,234", never decimals."""
+    return figures.format_count(value)
+
+
+@register.filter
+def percent(value, places=1):
+    """A value already in percent: 71.428 → "71.4%"."""
+    return figures.format_percent(value, int(places))
+
+
+@register.filter
+def points(value, places=1):
+    """A change of a percentage: 71.43 → "+71.4 个百分点"."""
+    return figures.format_points(value, int(places))
+
+
+@register.filter
+def cn_date(value):
+    """A date as reports show it: 2026年3月5日 (in the English UI: 5 Mar 2026).
+
+    A datetime is first moved to the local time zone, so a case filed at 23:30 in
+    Beijing is dated that day, not the UTC one.
+    """
     if value in (None, ""):
         return ""
-    amount = (Decimal(value) / Decimal(10000)).quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP)
-    return intcomma(amount)
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        value = value.date()
+    return formats.date_format(value, "DATE_FORMAT")
 
 
 @register.filter
@@ -22,6 +66,8 @@ def thousands(value):
     """1234567.5 → 1,234,567.5 (the grouping is the same in both UI languages)."""
     if value in (None, ""):
         return ""
+    if isinstance(value, float):
+        value = figures.exact(value)
     if isinstance(value, (int, Decimal)):
         return f"{value:,}"
     return intcomma(value)

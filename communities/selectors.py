@@ -1,5 +1,6 @@
 """Reads of the estate ledger, always through the user's scope."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -9,7 +10,8 @@ from django.db.models import Count, DecimalField, Exists, Max, Min, OuterRef, Q,
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
-from accounts.scoping import Action, can, get_scoped_object_or_404, scoped
+from accounts.scoping import Action, can, get_scoped_object_or_404, scoped, user_scope
+from communities.choices import OwnersBody
 from communities.models import (
     DANGEROUS_GRADES,
     Building,
@@ -20,6 +22,7 @@ from communities.models import (
     PropertyRightsUnit,
     RightsHolding,
 )
+from core.cache import safe_get, safe_set
 from core.models import SavedFilter
 from org.models import Community, District, StreetOffice
 
@@ -94,11 +97,6 @@ def cached_ledger_totals(*, user, params, queryset: QuerySet) -> dict:
     200,000 rows again; any change to the ledger changes the generation, so
     a cached figure is never stale.
     """
-    import hashlib
-
-    from accounts.scoping import user_scope
-    from core.cache import safe_get, safe_set
-
     scope = user_scope(user)
     filters = sorted((k, v) for k in params if k not in UNCACHED_PARAMS for v in params.getlist(k) if v != "")
     digest = hashlib.sha1(repr((scope, filters)).encode()).hexdigest()
@@ -295,8 +293,6 @@ def ledger_rows(estates) -> list[LedgerRow]:
     """Rows for a page of the ledger. Choice labels are translated once per
     page, not once per cell (Django's get_FOO_display re-hashes the choices on
     every call, which dominated rendering time)."""
-    from communities.models import ManagementMode, OwnersBody
-
     modes = {value: str(label) for value, label in ManagementMode.choices}
     bodies = {value: str(label) for value, label in OwnersBody.choices}
     cutoff = settings.OLD_ESTATE_CUTOFF_YEAR

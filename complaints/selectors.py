@@ -3,12 +3,13 @@
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, DateField, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
-from accounts.scoping import Action, get_scoped_object_or_404, scoped
+from accounts.scoping import Action, get_scoped_object_or_404, scoped, user_scope
 from communities.selectors import coordinates_box
-from complaints.models import Complaint, MonthlyStat, Step
+from complaints.models import Complaint, MonthlyStat, Status, Step
 
 
 def upheld_counts_by_company(*, start: date, end: date) -> dict[int, int]:
@@ -95,8 +96,6 @@ def monthly_figures(*, user, first: date, last: date) -> dict[date, dict]:
     the nation read the rollup; a community (whose cases the rollup does not
     separate) counts its own cases with the rollup's definitions, so the
     figures always equal what the case list shows the same user."""
-    from accounts.scoping import user_scope
-
     scope = user_scope(user)
     sums = {f: Sum(f) for f in MEASURE_FIELDS}
     if not scope.allows(Action.VIEW):
@@ -124,11 +123,6 @@ def _case_sums(queryset: QuerySet, first: date, last: date, group: tuple, order:
     """The rollup's sums (services.rebuild_monthly_stats), counted from the cases
     received in the months from `first` to `last`, grouped by `group` (fields
     of the case, or "month": the month of receipt)."""
-    from django.db.models import DateField
-    from django.db.models.functions import Coalesce, TruncDate, TruncMonth
-
-    from complaints.models import Status
-
     tz = timezone.get_current_timezone()
     since = datetime.combine(first, time.min, tzinfo=tz)
     month_after = date(last.year + last.month // 12, last.month % 12 + 1, 1)
@@ -154,6 +148,37 @@ def _case_sums(queryset: QuerySet, first: date, last: date, group: tuple, order:
     return list(rows)
 
 
+def _rollup_rows(scope, *, first: date, last: date, by: str, street_id: int | None, category_id: int | None):
+    """The monthly rollup's rows the scope may read: a district's street rows (or
+    its district total when not by street), a street's own rows, nothing for a
+    role without the right; narrowed to one street or category when asked."""
+    queryset = MonthlyStat.objects.filter(month__gte=first, month__lte=last)
+    street_rows = ~Q(street_key=MonthlyStat.DISTRICT_TOTAL)
+    level = Q(street_key=MonthlyStat.DISTRICT_TOTAL) if by != "street" and not street_id else street_rows
+    if not scope.allows(Action.VIEW):
+        queryset = queryset.none()
+    elif scope.level == "district":
+        queryset = queryset.filter(level, district_id=scope.node_id)
+    elif scope.level == "street":
+        queryset = queryset.filter(street_key=scope.node_id)
+    else:
+        queryset = queryset.filter(level)
+    if street_id:
+        queryset = queryset.filter(street_key=street_id)
+    if category_id:
+        queryset = queryset.filter(category_id=category_id)
+    return queryset
+
+
+def _measure_label(by: str, key) -> str:
+    """A row's label: 2026年3月 by month, the street's name (or 未确定街道) by street."""
+    if by == "month":
+        return f"{key.year}年{key.month}月"
+    if by == "street":
+        return key or "（未确定街道）"
+    return str(key)
+
+
 def measures_between(
     *,
     user,
@@ -170,24 +195,8 @@ def measures_between(
     they are ordered by district and street code, as the other reports by
     street are. `street_id` narrows the user's scope to one street (never
     widens it). Rows carry the street's district as well ("district")."""
-    from accounts.scoping import user_scope
-
-    queryset = MonthlyStat.objects.filter(month__gte=first, month__lte=last)
     scope = user_scope(user)
-    street_rows = ~Q(street_key=MonthlyStat.DISTRICT_TOTAL)
-    level = Q(street_key=MonthlyStat.DISTRICT_TOTAL) if by != "street" and not street_id else street_rows
-    if not scope.allows(Action.VIEW):
-        queryset = queryset.none()
-    elif scope.level == "district":
-        queryset = queryset.filter(level, district_id=scope.node_id)
-    elif scope.level == "street":
-        queryset = queryset.filter(street_key=scope.node_id)
-    else:
-        queryset = queryset.filter(level)
-    if street_id:
-        queryset = queryset.filter(street_key=street_id)
-    if category_id:
-        queryset = queryset.filter(category_id=category_id)
+    queryset = _rollup_rows(scope, first=first, last=last, by=by, street_id=street_id, category_id=category_id)
     group = {
         "street": ("street__name", "district__name"),
         "district": ("district__name",),
@@ -210,14 +219,7 @@ def measures_between(
     else:
         grouped = queryset.order_by(*order).values(*group).annotate(**sums).order_by(*order)
     for values in grouped:
-        key = values[group[0]]
-        if by == "month":
-            label = f"{key.year}年{key.month}月"
-        elif by == "street":
-            label = key or "（未确定街道）"
-        else:
-            label = str(key)
-        row = measure_row(label, values)
+        row = measure_row(_measure_label(by, values[group[0]]), values)
         row["district"] = values.get("district__name") or ""
         rows.append(row)
         for f in MEASURE_FIELDS:

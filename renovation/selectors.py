@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.scoping import Action, get_scoped_object_or_404, scoped
+from accounts.scoping import Action, can, get_scoped_object_or_404, scoped
 from communities import selectors as ledger_selectors
 from communities.choices import FundStatus
 from core.units import wan
@@ -33,7 +33,9 @@ from renovation.models import (
     FundingSource,
     Gate,
     Output,
+    ProgressPhoto,
     Project,
+    ScheduleReminder,
     Stage,
     WorkCategory,
     WorkItem,
@@ -70,6 +72,35 @@ def project_detail(*, user, project_id: int, action: Action = Action.VIEW) -> Pr
         action,
         pk=project_id,
     )
+
+
+def project_related(project: Project) -> dict:
+    """What the project page lists besides the project's own fields (querysets the
+    template reads once each)."""
+    return {
+        "moves": project.moves.select_related("moved_by"),
+        "work_items": project.work_items.select_related("item"),
+        "funding": project.funding.select_related("work_item__item"),
+        "consultations": project.consultations.all(),
+        "reports": project.progress_reports.select_related("reported_by").prefetch_related("photos"),
+        "reminders": project.reminders.all()[:10],
+    }
+
+
+def work_item_for(*, user, project_id: int, item_id: int, action: Action = Action.VIEW) -> WorkItem:
+    """One work item of the project: 404 outside the user's scope or of another
+    project, 403 inside it when the role may not (accounts.scoping)."""
+    return get_scoped_object_or_404(WorkItem.objects.all(), user, action, pk=item_id, project_id=project_id)
+
+
+def funding_line_for(*, user, project_id: int, line_id: int, action: Action = Action.VIEW) -> FundingLine:
+    """One funding line of the project, refused as work_item_for refuses."""
+    return get_scoped_object_or_404(FundingLine.objects.all(), user, action, pk=line_id, project_id=project_id)
+
+
+def progress_photo_for(*, user, photo_id: int) -> ProgressPhoto:
+    """A progress report's photo, if the user may see its project (404 otherwise)."""
+    return get_scoped_object_or_404(ProgressPhoto.objects.all(), user, pk=photo_id)
 
 
 # Behind schedule ----------------------------------------------------------
@@ -378,9 +409,15 @@ def today() -> date:
 
 
 def reminders_for(*, user) -> QuerySet:
-    from renovation.models import ScheduleReminder
-
     return scoped(ScheduleReminder.objects.select_related("project", "street"), user).order_by("-week", "project_id")
+
+
+def reminders_of_week(*, user, week: date) -> QuerySet:
+    """The week's schedule reminders in the user's scope, for a role that may act
+    on them (one that may change projects); none for the others."""
+    if not can(user, Action.CHANGE, Project):
+        return ScheduleReminder.objects.none()
+    return reminders_for(user=user).filter(week=week)
 
 
 def report_years(*, user) -> list[int]:

@@ -10,6 +10,7 @@ from communities.fields import (
     ESTATE_EDITABLE_FIELDS,
     RIGHTS_UNIT_EDITABLE_FIELDS,
 )
+from communities.history import display_value
 from communities.models import (
     Building,
     Estate,
@@ -241,8 +242,6 @@ def merge_after_conflict(form, conflict):
     per field the other clerk changed: what the clerk saw, what is saved now,
     what the clerk typed, and whether both changed it differently (a clash).
     """
-    from communities.history import display_value
-
     data = form.data.copy()
     current, seen = conflict.current, conflict.seen
     rows = []

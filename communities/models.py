@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.db import CurrentYear
-from core.validators import validate_contact_phone, validate_credit_code
+from core.validators import mask_mobile, normalize_mobile, validate_contact_phone, validate_credit_code
 
 from .choices import (
     DANGEROUS_GRADES,
@@ -635,12 +635,8 @@ class Household(models.Model):
         (最高人民法院建筑物区分所有权司法解释第九条). Same name and same contact number
         is the same owner; a name without a number is only matched within one estate
         by name."""
-        from core.validators import normalize_mobile
-
         return f"{self.owner_name.strip()}|{normalize_mobile(self.owner_phone)}"
 
     @property
     def masked_phone(self) -> str:
-        from core.validators import mask_mobile
-
         return mask_mobile(self.owner_phone) if self.owner_phone else ""

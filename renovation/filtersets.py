@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scoping import Action
 from communities.selectors import scoped_communities, scoped_streets
 from core.filtersets import PortalFilterSet
 from core.widgets import FastSelect, YesNoSelect
@@ -99,8 +100,6 @@ class _RequestLike:
 
 def filter_projects(*, user, params, action=None, request=None):
     """Projects filtered as the list page, the API and the export filter them."""
-    from accounts.scoping import Action
-
     base = selectors.projects_for(user=user, action=action or Action.VIEW)
     filterset = ProjectFilterSet(params or None, queryset=base, request=request or _RequestLike(user))
     default_order = ("-year", "street_id", "name", "id")

@@ -6,16 +6,20 @@ one transaction and leaves the history (who, when) behind.
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
 
 from accounts.scoping import Action, can, get_scoped_object_or_404, scoped
 from communities import selectors as ledger_selectors
+from core.uploads import inspect_upload
 from renovation import selectors
 from renovation.models import (
     STAGE_ORDER,
@@ -405,13 +409,6 @@ def clean_photo(upload):
     """Check an uploaded photo (core.uploads), then re-encode it as JPEG no
     larger than PHOTO_MAX_SIDE on its longer side: EXIF (GPS, camera) is
     dropped and the stored size stays small."""
-    import io
-
-    from django.core.files.base import ContentFile
-    from PIL import Image, ImageOps
-
-    from core.uploads import inspect_upload
-
     checked = inspect_upload(upload, max_bytes=PHOTO_MAX_BYTES)
     if checked.kind != "photo":
         raise ValidationError({"photos": _("“%(name)s”不是照片（JPG、PNG、WebP）。") % {"name": checked.original_name}})

@@ -15,10 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.db import CurrentYear
-from core.validators import mask_mobile, normalize_mobile, validate_contact_phone, validate_credit_code
-
-from .choices import (
+from communities.choices import (
     DANGEROUS_GRADES,
     DangerGrade,
     Enclosure,
@@ -30,6 +27,8 @@ from .choices import (
     RightsUnitStatus,
     Structure,
 )
+from core.db import CurrentYear
+from core.validators import mask_mobile, normalize_mobile, validate_contact_phone, validate_credit_code
 
 EARLIEST_YEAR = 1800
 

@@ -21,21 +21,11 @@ from communities.choices import (
     Structure,
 )
 
-from .estates import (
-    EARLIEST_YEAR,
-    Building,
-    Estate,
-    EstateAttachment,
-    EstateNote,
-    Household,
-    IllegalStructure,
-    ImportBatch,
-    ManagementPeriod,
-    PropertyRightsUnit,
-    RightsHolding,
-    attachment_path,
-    validate_not_future_year,
-)
+from .buildings import Building, IllegalStructure, ManagementPeriod, RightsHolding
+from .estates import EARLIEST_YEAR, Estate, PropertyRightsUnit, validate_not_future_year
+from .records import EstateAttachment, EstateNote, ImportBatch, attachment_path
+
+from .households import Household  # isort: skip  (models register in their old order)
 
 __all__ = [
     "Building",

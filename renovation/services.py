@@ -10,6 +10,7 @@ import io
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -110,6 +111,36 @@ def add_catalogue_item(*, user, category: str, name: str, unit: str, output: str
 # Projects ---------------------------------------------------------------------
 
 
+def _check_may_enter(estate) -> None:
+    """Estates planned for expropriation or rebuilt as shanty towns never enter a plan."""
+    if estate.expropriation_planned:
+        raise ValidationError({"estate": _("“%(name)s”已计划征收拆迁，不能纳入老旧小区改造。") % {"name": estate.name}})
+    if estate.shantytown:
+        raise ValidationError({"estate": _("“%(name)s”列入棚户区改造，不能纳入老旧小区改造。") % {"name": estate.name}})
+
+
+def _cutoff_override_by(user, *, estate, reason: str):
+    """Who lets an estate newer than the cut-off year in: the district official
+    giving the written reason (None for an old estate, which needs no reason)."""
+    if estate.is_old:
+        if reason:
+            raise ValidationError({"cutoff_override_reason": _("该小区属于老旧小区，无需填写年代例外理由。")})
+        return None
+    if not reason:
+        raise ValidationError(
+            {
+                "estate": _(
+                    "“%(name)s”建成于%(year)s年，晚于老旧小区的年代界限（%(cutoff)s年），不能纳入；"
+                    "确需改造的，由区级管理人员填写理由批准例外。"
+                )
+                % {"name": estate.name, "year": estate.year_built, "cutoff": settings.OLD_ESTATE_CUTOFF_YEAR}
+            }
+        )
+    if not can(user, Action.APPROVE, Project):
+        raise ValidationError({"cutoff_override_reason": _("只有区级管理人员可以批准年代例外。")})
+    return user
+
+
 @transaction.atomic
 def create_project(
     *,
@@ -138,30 +169,9 @@ def create_project(
     annual_plan = scoped(AnnualPlan.objects.select_related("plan"), user).filter(pk=annual_plan.pk).first()
     if annual_plan is None or annual_plan.plan.district_id != estate.community.street.district_id:
         raise ValidationError({"annual_plan": _("请选择本区的年度计划。")})
-    if estate.expropriation_planned:
-        raise ValidationError({"estate": _("“%(name)s”已计划征收拆迁，不能纳入老旧小区改造。") % {"name": estate.name}})
-    if estate.shantytown:
-        raise ValidationError({"estate": _("“%(name)s”列入棚户区改造，不能纳入老旧小区改造。") % {"name": estate.name}})
+    _check_may_enter(estate)
     reason = (cutoff_override_reason or "").strip()
-    override_by = None
-    if not estate.is_old:
-        from django.conf import settings
-
-        if not reason:
-            raise ValidationError(
-                {
-                    "estate": _(
-                        "“%(name)s”建成于%(year)s年，晚于老旧小区的年代界限（%(cutoff)s年），不能纳入；"
-                        "确需改造的，由区级管理人员填写理由批准例外。"
-                    )
-                    % {"name": estate.name, "year": estate.year_built, "cutoff": settings.OLD_ESTATE_CUTOFF_YEAR}
-                }
-            )
-        if not can(user, Action.APPROVE, Project):
-            raise ValidationError({"cutoff_override_reason": _("只有区级管理人员可以批准年代例外。")})
-        override_by = user
-    elif reason:
-        raise ValidationError({"cutoff_override_reason": _("该小区属于老旧小区，无需填写年代例外理由。")})
+    override_by = _cutoff_override_by(user, estate=estate, reason=reason)
     project = Project(
         annual_plan=annual_plan,
         year=annual_plan.year,

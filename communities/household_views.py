@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from accounts.scoping import Action, get_scoped_object_or_404, scoped
 from communities import services
 from communities.models import Estate, Household, ImportBatch
+from core.db import ExactSum
 from core.forms import apply_errors
 from core.pagination import paginate
 
@@ -22,7 +23,7 @@ def household_list(request, estate_pk):
     estate = get_scoped_object_or_404(Estate.objects.select_related("community__street"), request.user, pk=estate_pk)
     queryset = scoped(Household.objects, request.user).filter(estate=estate).select_related("building")
     page = paginate(request, queryset.order_by("building__number", "unit", "room", "id"))
-    totals = queryset.order_by().aggregate(homes=Count("id"), area=Sum("exclusive_area"))
+    totals = queryset.order_by().aggregate(homes=Count("id"), area=ExactSum("exclusive_area"))
     can_import = scoped(Estate.objects, request.user, Action.IMPORT).filter(pk=estate.pk).exists()
     can_change = scoped(Estate.objects, request.user, Action.CHANGE).filter(pk=estate.pk).exists()
     return render(

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
@@ -23,6 +23,7 @@ from communities.models import (
     RightsHolding,
 )
 from core.cache import safe_get, safe_set
+from core.db import ExactSum, Quantized
 from core.models import SavedFilter
 from org.models import Community, District, StreetOffice
 
@@ -50,14 +51,12 @@ def with_row_figures(queryset: QuerySet) -> QuerySet:
         IllegalStructure.objects.filter(estate=OuterRef("pk"), status=IllegalStructure.Status.PENDING)
         .order_by()
         .values("estate")
-        .annotate(total=Sum("area"))
+        .annotate(total=ExactSum("area"))
         .values("total")
     )
     return queryset.annotate(
         dangerous_buildings=Coalesce(Subquery(dangerous), 0),
-        illegal_area_pending=Coalesce(
-            Subquery(pending), Value(Decimal("0")), output_field=DecimalField(max_digits=12, decimal_places=2)
-        ),
+        illegal_area_pending=Quantized(Subquery(pending), default=0),
     )
 
 
@@ -66,7 +65,7 @@ def ledger_totals(queryset: QuerySet) -> dict:
     totals = queryset.order_by().aggregate(
         count=Count("pk"),
         households=Coalesce(Sum("households"), 0),
-        floor_area=Coalesce(Sum("floor_area"), Value(Decimal("0")), output_field=DecimalField()),
+        floor_area=ExactSum("floor_area", default=0),
         buildings=Coalesce(Sum("building_count"), 0),
         old=Count("pk", filter=Q(year_built__lte=settings.OLD_ESTATE_CUTOFF_YEAR)),
     )
@@ -100,7 +99,7 @@ def cached_ledger_totals(*, user, params, queryset: QuerySet) -> dict:
     scope = user_scope(user)
     filters = sorted((k, v) for k in params if k not in UNCACHED_PARAMS for v in params.getlist(k) if v != "")
     digest = hashlib.sha1(repr((scope, filters)).encode()).hexdigest()
-    key = f"ledger-totals:v1:{digest}:{'-'.join(str(g) for g in ledger_generation())}"
+    key = f"ledger-totals:v2:{digest}:{'-'.join(str(g) for g in ledger_generation())}"
     totals = safe_get(key)
     if totals is None:
         totals = ledger_totals(queryset)
@@ -163,7 +162,7 @@ def illegal_structure_figures(*, estate_id: int) -> dict:
     pending = Q(status=IllegalStructure.Status.PENDING)
     return IllegalStructure.objects.filter(estate_id=estate_id).aggregate(
         pending=Count("pk", filter=pending),
-        pending_area=Sum("area", filter=pending),
+        pending_area=ExactSum("area", filter=pending, default=0),
         demolished=Count("pk", filter=Q(status=IllegalStructure.Status.DEMOLISHED)),
     )
 
@@ -175,7 +174,7 @@ def pending_illegal_area_by_estate(*, estate_ids) -> dict[int, Decimal]:
         IllegalStructure.objects.filter(status=IllegalStructure.Status.PENDING, estate_id__in=estate_ids)
         .order_by()
         .values("estate_id")
-        .annotate(area=Sum("area"))
+        .annotate(area=ExactSum("area"))
         .values_list("estate_id", "area")
     )
 
@@ -382,7 +381,6 @@ def ledger_breakdown(queryset: QuerySet, *, by: str) -> tuple[list[LedgerGroup],
     on names and codes too doubles the time), then the nodes' names."""
     key = GROUP_FIELDS[by][0]
     old = Q(year_built__lte=settings.OLD_ESTATE_CUTOFF_YEAR)
-    decimal = DecimalField(max_digits=16, decimal_places=2)
     rows = list(
         queryset.order_by()
         .values(key, "management_mode")
@@ -390,10 +388,10 @@ def ledger_breakdown(queryset: QuerySet, *, by: str) -> tuple[list[LedgerGroup],
             s_estates=Count("pk"),
             s_buildings=Coalesce(Sum("building_count"), 0),
             s_households=Coalesce(Sum("households"), 0),
-            s_floor_area=Coalesce(Sum("floor_area"), Value(Decimal(0)), output_field=decimal),
+            s_floor_area=ExactSum("floor_area", default=0),
             s_old_estates=Count("pk", filter=old),
             s_old_households=Coalesce(Sum("households", filter=old), 0),
-            s_old_floor_area=Coalesce(Sum("floor_area", filter=old), Value(Decimal(0)), output_field=decimal),
+            s_old_floor_area=ExactSum("floor_area", filter=old, default=0),
         )
     )
     model, district = GROUP_MODELS[by]

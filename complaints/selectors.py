@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.scoping import Action, get_scoped_object_or_404, scoped, user_scope
 from communities.selectors import coordinates_box
 from complaints.models import Complaint, MonthlyStat, Status, Step
+from core.figures import ratio, round_to, share
 
 
 def upheld_counts_by_company(*, start: date, end: date) -> dict[int, int]:
@@ -69,7 +70,8 @@ MEASURE_FIELDS = (
 
 
 def _ratio(part, whole):
-    return round(part * 100 / whole, 1) if whole else None
+    """A share in percent, exact and rounded half up to 0.1 (core.figures); None of nothing."""
+    return share(part, whole)
 
 
 def measure_row(label: str, sums: dict) -> dict:
@@ -78,7 +80,7 @@ def measure_row(label: str, sums: dict) -> dict:
     row["on_time_rate"] = _ratio(row["resolved_on_time"], row["resolved"])
     row["reply_rate"] = _ratio(row["replied"], row["received"])
     row["satisfied_rate"] = _ratio(row["satisfied"], row["rated"])
-    row["satisfaction_avg"] = round(row["satisfaction_sum"] / row["rated"], 2) if row["rated"] else None
+    row["satisfaction_avg"] = round_to(ratio(row["satisfaction_sum"], row["rated"]), 2) if row["rated"] else None
     return row
 
 

@@ -1,5 +1,7 @@
 """Database expressions the models' constraints need, and the session settings reports run with."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.db import connection, migrations, models
 
 
@@ -138,3 +140,102 @@ def report_session(function=None, *, transactional=True, parallel_workers: int =
         return wrapper
 
     return decorate(function) if function is not None else decorate
+
+
+class ExactSum(models.Sum):
+    """The sum of a money, area or share column, exact to `places` decimals on both
+    databases, so the embedded SQLite demo shows the figures PostgreSQL shows, to the fen.
+
+    PostgreSQL sums `numeric` exactly. SQLite stores a DecimalField as REAL and sums in
+    floating point, and Django hands the float back as a 15-digit Decimal
+    (`2563282.74000000`, or `1790041.19999999` after enough rows). Here SQLite sums each
+    value as an integer number of fen (`CAST(ROUND(x * 100) AS INTEGER)`: integers add
+    exactly), and the result is quantized to `places` on both databases.
+
+    `places` is the column's decimal places; a product such as area × rate needs the sum
+    of its factors' places (2 + 2 = 4), rounding to the displayed unit happens later
+    (core.figures). `default` is what an empty sum gives (0, say) and is applied inside
+    this expression, not by wrapping it in Coalesce: the quantizing converter only runs on
+    the outermost expression of a column, so keep ExactSum outermost (no Coalesce, no
+    arithmetic on top of it in SQL; do that arithmetic in Python on the Decimals).
+    """
+
+    def __init__(self, expression, places=2, *, filter=None, default=None, max_digits=28, **extra):
+        self.places = int(places)
+        self.fallback = None if default is None else Decimal(default)
+        super().__init__(
+            expression,
+            filter=filter,
+            output_field=models.DecimalField(max_digits=max_digits, decimal_places=self.places),
+            **extra,
+        )
+
+    @property
+    def empty_result_set_value(self):
+        return self.fallback
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = super().as_sql(compiler, connection, **extra_context)
+        return self._with_fallback(sql, params)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        scale = 10**self.places
+        in_fen = self.copy()
+        in_fen.template = f"%(function)s(%(distinct)sCAST(ROUND((%(expressions)s) * {scale}) AS INTEGER))"
+        sql, params = models.Sum.as_sql(in_fen, compiler, connection, **extra_context)
+        # A float again, but one the converter below rounds back to the exact number of
+        # fen: exact for totals below 10¹³ 元, and still the right figure should a caller
+        # wrap this expression after all.
+        return self._with_fallback(f"({sql} / {scale}.0)", params)
+
+    def _with_fallback(self, sql, params):
+        if self.fallback is None:
+            return sql, params
+        # A literal, not a parameter: SQLite binds a Decimal parameter as text.
+        return f"COALESCE({sql}, {self.fallback:f})", params
+
+    def convert_value(self, value, expression, connection):
+        return _quantized(self.fallback if value is None else value, self.places)
+
+
+class Quantized(models.Func):
+    """A decimal expression (a Subquery of an ExactSum, say) read back exact to `places`
+    on both databases, `default` when it is NULL: what ExactSum does for its own sum,
+    for an expression that has to be the outermost one instead.
+
+    `Quantized(Subquery(per_estate_exact_sum), default=0)` replaces
+    `Coalesce(Subquery(...), Value(Decimal(0)))`, whose SQLite value comes back as
+    a 15-digit Decimal (123.450000000000).
+    """
+
+    template = "%(expressions)s"
+
+    def __init__(self, expression, places=2, *, default=None, max_digits=28):
+        self.places = int(places)
+        self.fallback = None if default is None else Decimal(default)
+        super().__init__(
+            expression, output_field=models.DecimalField(max_digits=max_digits, decimal_places=self.places)
+        )
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = super().as_sql(compiler, connection, **extra_context)
+        if self.fallback is not None:
+            sql = f"COALESCE({sql}, {self.fallback:f})"
+        return sql, params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # Not SQLiteNumericMixin's CAST(… AS NUMERIC): the converter does the work.
+        return self.as_sql(compiler, connection, **extra_context)
+
+    def convert_value(self, value, expression, connection):
+        return _quantized(self.fallback if value is None else value, self.places)
+
+
+def _quantized(value, places: int) -> Decimal | None:
+    """A database's number as a Decimal of `places` decimals, half up; SQLite's floats are
+    read through their shortest repr, so 123.45000000000002 is 123.45."""
+    if value is None:
+        return None
+    if not isinstance(value, Decimal):
+        value = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

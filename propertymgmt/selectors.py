@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from accounts.scoping import Action, scoped
 from communities import selectors as ledger_selectors
 from communities.selectors import estates_for
+from core.db import ExactSum
+from core.figures import format_count, ratio, round_to
 from org.models import StreetOffice
 from propertymgmt.models import (
     Assessment,
@@ -156,16 +158,16 @@ def exit_list(*, user, today: date | None = None) -> list[dict]:
             assessments.filter(company_id__in={r["company_id"] for r in rows}, month__in={r["latest"] for r in rows})
             .order_by()
             .values("company_id", street, "month")
-            .annotate(total=Sum("satisfaction"), n=Count("pk"))
+            .annotate(total=ExactSum("satisfaction", places=1), n=Count("pk"))
         ):
             latest[(item["company_id"], item[street], item["month"])] = (item["total"], item["n"])
     listed = []
     for row in rows:
         total, count = latest.get((row["company_id"], row[street], row["latest"]), (None, 0))
-        satisfaction = (total / count).quantize(Decimal("0.1")) if count else None
+        satisfaction = round_to(ratio(total, count), 1) if count else None
         reasons = []
         if row["incidents"] >= EXIT_INCIDENTS:
-            reasons.append(_("近一年治安事件%(n)s起（5起及以上）") % {"n": row["incidents"]})
+            reasons.append(_("近一年治安事件%(n)s起（5起及以上）") % {"n": format_count(row["incidents"])})
         if satisfaction is not None and satisfaction < EXIT_SATISFACTION:
             reasons.append(_("%(m)s满意度%(s)s%%（低于70%%）") % {"m": f"{row['latest']:%Y年%m月}", "s": satisfaction})
         if reasons:
@@ -200,11 +202,11 @@ def payments_for(*, user, period_id: int, street_id: int | None = None, action: 
 def payment_totals(queryset: QuerySet) -> dict:
     raw = queryset.order_by().aggregate(
         n=Count("id"),
-        total=Sum("amount"),
-        advance_total=Sum("amount", filter=Q(tranche="advance")),
-        balance_total=Sum("amount", filter=Q(tranche="balance")),
+        total=ExactSum("amount"),
+        advance_total=ExactSum("amount", filter=Q(tranche="advance")),
+        balance_total=ExactSum("amount", filter=Q(tranche="balance")),
         proposed_n=Count("id", filter=Q(status="proposed")),
-        approved_total=Sum("amount", filter=Q(status="approved")),
+        approved_total=ExactSum("amount", filter=Q(status="approved")),
     )
     zero = Decimal("0.00")
     totals = {
@@ -425,13 +427,13 @@ def subsidy_summary_by_street(
         .values(key, name, code, district)
         .annotate(
             count=Count("id"),
-            total=Sum("amount"),
-            advance=Sum("amount", filter=Q(tranche="advance")),
-            balance=Sum("amount", filter=Q(tranche="balance")),
+            total=ExactSum("amount"),
+            advance=ExactSum("amount", filter=Q(tranche="advance")),
+            balance=ExactSum("amount", filter=Q(tranche="balance")),
             approved=Count("id", filter=Q(status=SubsidyPayment.Status.APPROVED)),
-            approved_amount=Sum("amount", filter=Q(status=SubsidyPayment.Status.APPROVED)),
+            approved_amount=ExactSum("amount", filter=Q(status=SubsidyPayment.Status.APPROVED)),
             proposed=Count("id", filter=Q(status=SubsidyPayment.Status.PROPOSED)),
-            proposed_amount=Sum("amount", filter=Q(status=SubsidyPayment.Status.PROPOSED)),
+            proposed_amount=ExactSum("amount", filter=Q(status=SubsidyPayment.Status.PROPOSED)),
         )
         .order_by(code, key)
     )

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from accounts.scoping import Action, can, get_scoped_object_or_404, scoped
 from communities import selectors as ledger_selectors
 from communities.choices import FundStatus
+from core.db import ExactSum
+from core.figures import format_count, format_money
 from core.units import wan
 from propertymgmt import selectors as property_selectors
 from propertymgmt.choices import VoteSubject
@@ -170,8 +172,8 @@ def _illegal_structures_gate(project) -> GateStatus:
     figures = ledger_selectors.illegal_structure_figures(estate_id=project.estate_id)
     if figures["pending"]:
         evidence = _("台账中尚有待拆除违建%(n)s处，共%(area)s㎡。") % {
-            "n": figures["pending"],
-            "area": figures["pending_area"],
+            "n": format_count(figures["pending"]),
+            "area": format_money(figures["pending_area"]),
         }
         return GateStatus(Gate.ILLEGAL_STRUCTURES, str(Gate.ILLEGAL_STRUCTURES.label), False, evidence)
     if figures["demolished"]:
@@ -301,7 +303,7 @@ def budget_by_category(project: Project) -> tuple[list[CategoryBudget], bool]:
         row["item__category"]: row
         for row in WorkItem.objects.filter(project=project)
         .values("item__category")
-        .annotate(budget=Sum("budget"), actual=Sum("actual_cost"))
+        .annotate(budget=ExactSum("budget", default=0), actual=ExactSum("actual_cost", default=0))
         .order_by()
     }
     rows = []
@@ -319,7 +321,7 @@ def _over_budget_exists() -> Exists:
     budget = (
         WorkItem.objects.filter(project=OuterRef("pk"))
         .values("project")
-        .annotate(b=Sum("budget"), a=Sum("actual_cost"))
+        .annotate(b=ExactSum("budget", default=0), a=ExactSum("actual_cost", default=0))
     )
     return Exists(budget.filter(a__gt=F("b")))
 
@@ -339,7 +341,7 @@ def funding_by_source(project: Project) -> list[dict]:
         row["source"]: row
         for row in FundingLine.objects.filter(project=project)
         .values("source")
-        .annotate(planned=Sum("planned"), received=Sum("received"))
+        .annotate(planned=ExactSum("planned", default=0), received=ExactSum("received", default=0))
         .order_by()
     }
     return [
@@ -457,7 +459,7 @@ def year_outputs(*, user, years: list[int], output_years: list[int] | None = Non
         .exclude(item__output="")
         .order_by()
         .values("project__year", "project__street_id", "item__output")
-        .annotate(total=Sum("quantity"))
+        .annotate(total=ExactSum("quantity", default=0))
     ):
         figure = output_figure(row["item__output"], row["total"])
         result[row["project__year"]]["outputs"][row["item__output"]] += figure
@@ -508,7 +510,7 @@ def outputs_by_community(*, year: int) -> dict[int, dict[str, Decimal]]:
         .exclude(item__output="")
         .order_by()
         .values("project__estate__community_id", "item__output")
-        .annotate(total=Sum("quantity"))
+        .annotate(total=ExactSum("quantity", default=0))
     ):
         produced.setdefault(row["project__estate__community_id"], {})[row["item__output"]] = row["total"]
     return produced

@@ -74,6 +74,9 @@ def test_street_staff_key_in_paper_ballots_close_the_vote_and_see_it_passed(page
     homes = page.get_by_label("户", exact=True).locator("option")
     expect(homes).to_have_count(5)
     expect(homes.first).to_have_text("1号楼1单元101 张建国")
+    # Open and nobody has voted yet: the outcome is not 未通过 but still to come.
+    expect(result_row(page, "同意")).to_contain_text("表决中")
+    expect(result_row(page, "同意")).not_to_contain_text("未通过")
 
     key_in(page, "1号楼1单元101 张建国", "同意")
     key_in(page, "1号楼1单元102 李秀英", "同意")
@@ -90,13 +93,16 @@ def test_street_staff_key_in_paper_ballots_close_the_vote_and_see_it_passed(page
 
     # 360 of 400 ㎡ and 4 of 5 owners took part: the 2/3 quorum is met on both.
     taking_part = result_row(page, "参与表决")
-    expect(taking_part).to_contain_text("360.00（9/10）")
-    expect(taking_part).to_contain_text("4（4/5）")
+    expect(taking_part).to_contain_text("360.00（占全体 90.0%）")
+    expect(taking_part).to_contain_text("4（占全体 80.0%）")
     expect(taking_part).to_contain_text("面积和人数均不少于 2/3：达到")
     # 280 of those 360 ㎡ (7/9) and 3 of 4 owners (exactly 3/4) agree: passed, the bar being inclusive.
     agreeing = result_row(page, "同意")
-    expect(agreeing).to_contain_text("280.00（7/9）")
-    expect(agreeing).to_contain_text("3（3/4）")
+    expect(agreeing).to_contain_text("280.00（占参与 77.8%）")
+    expect(agreeing).to_contain_text("3（占参与 75.0%）")
+    # The exact basis is on hover: 75.0% is exactly 3 of 4, which is what passes the bar.
+    expect(agreeing.locator(".vote-share").first).to_have_attribute("title", "280.00 ÷ 360.00 ㎡")
+    expect(agreeing.locator(".vote-share").last).to_have_attribute("title", "3 ÷ 4")
     expect(agreeing).to_contain_text("≥ 3/4：通过")
     expect(agreeing.locator("strong")).to_have_text("通过")
 

@@ -7,25 +7,17 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.scoping import Action, can, get_scoped_object_or_404
+from accounts.scoping import Action, can
+from core.edit_views import ScopedEditView
 from core.forms import apply_errors
 from core.pagination import PAGE_SIZES, paginate
 from core.params import year_param
 from renovation import forms, reports, selectors, services
 from renovation.filtersets import filter_projects
-from renovation.models import (
-    CatalogueItem,
-    FiveYearPlan,
-    FundingLine,
-    Gate,
-    ProgressPhoto,
-    Project,
-    ScheduleReminder,
-    Stage,
-    WorkItem,
-)
+from renovation.models import CatalogueItem, FiveYearPlan, Gate, Project, Stage
 
 
 def _query_without(request, *names):
@@ -41,11 +33,7 @@ def project_list(request):
     filterset, queryset = filter_projects(user=request.user, params=request.GET, request=request)
     queryset = selectors.with_behind_flag(queryset)
     page = paginate(request, queryset, count=queryset.order_by().count(), rows=selectors.with_over_budget)
-    reminders = (
-        selectors.reminders_for(user=request.user).filter(week=services.week_of(selectors.today()))
-        if can(request.user, Action.CHANGE, Project)
-        else ScheduleReminder.objects.none()
-    )
+    reminders = selectors.reminders_of_week(user=request.user, week=services.week_of(selectors.today()))
     context = {
         "filterset": filterset,
         "page": page,
@@ -59,29 +47,65 @@ def project_list(request):
     return render(request, "renovation/project_list.html", context)
 
 
-@login_required
-def project_create(request):
-    if not can(request.user, Action.CREATE, Project):
-        raise PermissionDenied(_("您没有新增改造项目的权限。"))
-    form = forms.ProjectCreateForm(request.POST or None, user=request.user, initial=request.GET.dict())
-    if request.method == "POST" and form.is_valid():
-        try:
-            project = services.create_project(user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已新增改造项目“%(name)s”。") % {"name": project.name})
-            return redirect("renovation:project_detail", pk=project.pk)
-    return _form_page(request, form, _("新增改造项目"), reverse("renovation:project_list"))
+class SimpleFormPage(ScopedEditView):
+    """renovation/simple_form.html: a heading, the form, a way back."""
+
+    template_name = "renovation/simple_form.html"
+    heading = ""
+
+    def get_heading(self) -> str:
+        return self.heading
+
+    def get_cancel_url(self) -> str:
+        return reverse("renovation:project_detail", args=[self.object.pk])
+
+    def get_context_data(self) -> dict:
+        return {
+            "heading": self.get_heading(),
+            "cancel_url": self.get_cancel_url(),
+            "project": self.object,
+            "multipart": self.multipart,
+        }
 
 
-def _form_page(request, form, heading, cancel_url, *, project=None, multipart=False, status=200):
-    return render(
-        request,
-        "renovation/simple_form.html",
-        {"form": form, "heading": heading, "cancel_url": cancel_url, "project": project, "multipart": multipart},
-        status=status,
-    )
+class ProjectCreate(SimpleFormPage):
+    form_class = forms.ProjectCreateForm
+    heading = gettext_lazy("新增改造项目")
+
+    def get_object(self):
+        if not can(self.request.user, Action.CREATE, Project):
+            raise PermissionDenied(_("您没有新增改造项目的权限。"))
+        return None
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user, "initial": self.request.GET.dict()}
+
+    def save(self, form):
+        return services.create_project(user=self.request.user, **form.cleaned_data)
+
+    def get_success_message(self, project):
+        return _("已新增改造项目“%(name)s”。") % {"name": project.name}
+
+    def get_success_url(self, project):
+        return reverse("renovation:project_detail", args=[project.pk])
+
+    def get_cancel_url(self):
+        return reverse("renovation:project_list")
+
+
+project_create = ProjectCreate.as_view()
+
+
+class ProjectPage(SimpleFormPage):
+    """A form on one project the user may change (`action`): the service, then back to the project."""
+
+    action = Action.CHANGE
+
+    def get_object(self):
+        return selectors.project_detail(user=self.request.user, project_id=self.kwargs["pk"], action=self.action)
+
+    def get_success_url(self, saved):
+        return reverse("renovation:project_detail", args=[self.object.pk])
 
 
 @login_required
@@ -95,19 +119,14 @@ def project_detail(request, pk):
     )
     context = {
         "project": project,
+        **selectors.project_related(project),
         "gates": selectors.evaluate_gates(project),
         "behind": selectors.is_behind(project),
         "behind_reason": selectors.behind_reason(project),
-        "moves": project.moves.select_related("moved_by"),
         "next_stages": [(value, label) for value, label in Stage.choices if value in services.allowed_moves(project)],
-        "work_items": project.work_items.select_related("item"),
         "budget_rows": budget_rows,
         "over_budget": over_budget,
-        "funding": project.funding.select_related("work_item__item"),
         "funding_totals": selectors.funding_by_source(project),
-        "consultations": project.consultations.all(),
-        "reports": project.progress_reports.select_related("reported_by").prefetch_related("photos"),
-        "reminders": project.reminders.all()[:10],
         "can_change": may_change,
         "can_approve": can(request.user, Action.APPROVE, Project),
         "pre_construction": project.stage in selectors.PRE_CONSTRUCTION_STAGES,
@@ -116,21 +135,18 @@ def project_detail(request, pk):
     return render(request, "renovation/project_detail.html", context)
 
 
-@login_required
-def project_edit(request, pk):
-    project = selectors.project_detail(user=request.user, project_id=pk, action=Action.CHANGE)
-    form = forms.ProjectForm(request.POST or None, instance=project)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_project(user=request.user, project_id=pk, data=form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("renovation:project_detail", pk=pk)
-    return _form_page(
-        request, form, _("编辑改造项目"), reverse("renovation:project_detail", args=[pk]), project=project
-    )
+class ProjectEdit(ProjectPage):
+    form_class = forms.ProjectForm
+    heading = gettext_lazy("编辑改造项目")
+
+    def get_form_kwargs(self):
+        return {"instance": self.object}
+
+    def save(self, form):
+        return services.update_project(user=self.request.user, project_id=self.object.pk, data=form.cleaned_data)
+
+
+project_edit = ProjectEdit.as_view()
 
 
 @login_required
@@ -151,112 +167,147 @@ def project_move(request, pk):
     return redirect("renovation:project_detail", pk=pk)
 
 
-@login_required
-def gate_override(request, pk, gate):
-    project = selectors.project_detail(user=request.user, project_id=pk, action=Action.APPROVE)
-    if gate not in Gate.values:
-        raise PermissionDenied(_("开工条件无效。"))
-    form = forms.OverrideForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.override_gate(user=request.user, project_id=pk, gate=gate, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已批准例外，理由已记录。"))
-            return redirect("renovation:project_detail", pk=pk)
-    heading = _("批准开工条件例外：%(gate)s") % {"gate": Gate(gate).label}
-    return _form_page(request, form, heading, reverse("renovation:project_detail", args=[pk]), project=project)
+class GateOverride(ProjectPage):
+    action = Action.APPROVE
+    form_class = forms.OverrideForm
+    success_message = gettext_lazy("已批准例外，理由已记录。")
 
+    def get_object(self):
+        project = super().get_object()
+        if self.kwargs["gate"] not in Gate.values:
+            raise PermissionDenied(_("开工条件无效。"))
+        return project
 
-def _project_form(request, pk, form_class, heading, save, *, multipart=False, form_kwargs=None, instance_form=False):
-    """A small form on a project the user may change: validate, call the service, go back."""
-    project = selectors.project_detail(user=request.user, project_id=pk, action=Action.CHANGE)
-    kwargs = dict(form_kwargs or {})
-    if multipart:
-        form = form_class(request.POST or None, request.FILES or None, **kwargs)
-    else:
-        form = form_class(request.POST or None, **kwargs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(project, form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("renovation:project_detail", pk=pk)
-    return _form_page(
-        request, form, heading, reverse("renovation:project_detail", args=[pk]), project=project, multipart=multipart
-    )
+    def get_heading(self):
+        return _("批准开工条件例外：%(gate)s") % {"gate": Gate(self.kwargs["gate"]).label}
 
-
-@login_required
-def street_consent(request, pk):
-    def save(project, data):
-        services.record_street_consent(user=request.user, project_id=project.pk, **data)
-
-    return _project_form(request, pk, forms.StreetConsentForm, _("登记街道同意意见"), save)
-
-
-@login_required
-def fund_arrangement(request, pk):
-    def save(project, data):
-        services.record_fund_arrangement(user=request.user, project_id=project.pk, **data)
-
-    return _project_form(request, pk, forms.FundArrangementForm, _("登记维修资金筹集方案"), save)
-
-
-@login_required
-def work_item_edit(request, pk, item_pk=None):
-    instance = None
-    if item_pk is not None:
-        instance = get_scoped_object_or_404(
-            WorkItem.objects.all(), request.user, Action.CHANGE, pk=item_pk, project_id=pk
+    def save(self, form):
+        return services.override_gate(
+            user=self.request.user,
+            project_id=self.object.pk,
+            gate=self.kwargs["gate"],
+            reason=form.cleaned_data["reason"],
         )
 
-    def save(project, data):
-        services.save_work_item(user=request.user, project_id=project.pk, work_item_id=item_pk, **data)
 
-    return _project_form(
-        request, pk, forms.WorkItemForm, _("改造内容"), save, form_kwargs={"instance": instance} if instance else None
-    )
+gate_override = GateOverride.as_view()
 
 
-@login_required
-def funding_edit(request, pk, line_pk=None):
-    project = selectors.project_detail(user=request.user, project_id=pk, action=Action.CHANGE)
-    kwargs = {"project": project}
-    if line_pk is not None:
-        kwargs["instance"] = get_scoped_object_or_404(
-            FundingLine.objects.all(), request.user, Action.CHANGE, pk=line_pk, project_id=pk
+class StreetConsent(ProjectPage):
+    form_class = forms.StreetConsentForm
+    heading = gettext_lazy("登记街道同意意见")
+
+    def save(self, form):
+        return services.record_street_consent(user=self.request.user, project_id=self.object.pk, **form.cleaned_data)
+
+
+street_consent = StreetConsent.as_view()
+
+
+class FundArrangement(ProjectPage):
+    form_class = forms.FundArrangementForm
+    heading = gettext_lazy("登记维修资金筹集方案")
+
+    def save(self, form):
+        return services.record_fund_arrangement(user=self.request.user, project_id=self.object.pk, **form.cleaned_data)
+
+
+fund_arrangement = FundArrangement.as_view()
+
+
+class WorkItemEdit(ProjectPage):
+    """A new work item of the project (item_pk absent) or one of its items."""
+
+    form_class = forms.WorkItemForm
+    heading = gettext_lazy("改造内容")
+
+    def get_object(self):
+        project = super().get_object()
+        item_id = self.kwargs.get("item_pk")
+        self.item = (
+            None
+            if item_id is None
+            else selectors.work_item_for(
+                user=self.request.user, project_id=project.pk, item_id=item_id, action=Action.CHANGE
+            )
+        )
+        return project
+
+    def get_form_kwargs(self):
+        return {"instance": self.item} if self.item else {}
+
+    def save(self, form):
+        return services.save_work_item(
+            user=self.request.user,
+            project_id=self.object.pk,
+            work_item_id=self.item.pk if self.item else None,
+            **form.cleaned_data,
         )
 
-    def save(project, data):
-        services.save_funding_line(user=request.user, project_id=project.pk, line_id=line_pk, **data)
 
-    return _project_form(request, pk, forms.FundingLineForm, _("资金来源"), save, form_kwargs=kwargs)
+work_item_edit = WorkItemEdit.as_view()
 
 
-@login_required
-def consultation_add(request, pk):
-    def save(project, data):
-        services.add_consultation(user=request.user, project_id=project.pk, **data)
+class FundingEdit(ProjectPage):
+    """A new funding line of the project (line_pk absent) or one of its lines."""
 
-    return _project_form(request, pk, forms.ConsultationForm, _("登记征求意见"), save)
+    form_class = forms.FundingLineForm
+    heading = gettext_lazy("资金来源")
+
+    def get_object(self):
+        project = super().get_object()
+        line_id = self.kwargs.get("line_pk")
+        self.line = (
+            None
+            if line_id is None
+            else selectors.funding_line_for(
+                user=self.request.user, project_id=project.pk, line_id=line_id, action=Action.CHANGE
+            )
+        )
+        return project
+
+    def get_form_kwargs(self):
+        return {"project": self.object, **({"instance": self.line} if self.line else {})}
+
+    def save(self, form):
+        return services.save_funding_line(
+            user=self.request.user,
+            project_id=self.object.pk,
+            line_id=self.line.pk if self.line else None,
+            **form.cleaned_data,
+        )
 
 
-@login_required
-def progress_add(request, pk):
-    def save(project, data):
-        services.add_progress_report(user=request.user, project_id=project.pk, **data)
+funding_edit = FundingEdit.as_view()
 
-    return _project_form(request, pk, forms.ProgressForm, _("报告形象进度"), save, multipart=True)
+
+class ConsultationAdd(ProjectPage):
+    form_class = forms.ConsultationForm
+    heading = gettext_lazy("登记征求意见")
+
+    def save(self, form):
+        return services.add_consultation(user=self.request.user, project_id=self.object.pk, **form.cleaned_data)
+
+
+consultation_add = ConsultationAdd.as_view()
+
+
+class ProgressAdd(ProjectPage):
+    form_class = forms.ProgressForm
+    heading = gettext_lazy("报告形象进度")
+    multipart = True
+
+    def save(self, form):
+        return services.add_progress_report(user=self.request.user, project_id=self.object.pk, **form.cleaned_data)
+
+
+progress_add = ProgressAdd.as_view()
 
 
 @login_required
 @require_GET
 def photo_download(request, pk):
-    photo = get_scoped_object_or_404(ProgressPhoto.objects.all(), request.user, pk=pk)
+    photo = selectors.progress_photo_for(user=request.user, photo_id=pk)
     stem = photo.original_name.rsplit(".", 1)[0]  # stored re-encoded as JPEG
     return FileResponse(photo.file.open("rb"), content_type=photo.content_type, filename=f"{stem}.jpg")
 

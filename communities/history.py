@@ -4,6 +4,7 @@ field the old and the new value in words (choice labels, names, 是/否)."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import models
 from django.utils.translation import gettext as _
 
 from communities.fields import (
@@ -14,6 +15,7 @@ from communities.fields import (
     STRUCTURE_EDITABLE_FIELDS,
 )
 from communities.models import Building, Estate, IllegalStructure, PropertyRightsUnit, RightsHolding
+from core.figures import format_count, format_money
 
 # kind (as in URLs) → model and the fields whose changes are shown and revertible
 TRACKED_MODELS = {
@@ -49,7 +51,14 @@ def display_value(value, model_field, lookup_cache=None):
         return str(dict(model_field.flatchoices).get(value, value or ""))
     if isinstance(value, bool):
         return _("是") if value else _("否")
-    return "" if value is None else str(value)
+    if value is None:
+        return ""
+    if isinstance(model_field, models.DecimalField):
+        # 1,658,647.00 → 1,640,047.00: money and areas as the pages show them (core.figures).
+        return format_money(value, model_field.decimal_places)
+    if isinstance(model_field, models.IntegerField) and "year" not in model_field.name:
+        return format_count(value)  # households 1,234; a year stays 1985
+    return str(value)
 
 
 def field_changes(before, after, fields, lookup_cache=None) -> list[FieldChange]:

@@ -81,6 +81,16 @@ def measure_row(label: str, sums: dict) -> dict:
     row["reply_rate"] = _ratio(row["replied"], row["received"])
     row["satisfied_rate"] = _ratio(row["satisfied"], row["rated"])
     row["satisfaction_avg"] = round_to(ratio(row["satisfaction_sum"], row["rated"]), 2) if row["rated"] else None
+    # The same rates unrounded, so a change between two months is rounded once (个百分点).
+    row["exact_rates"] = {
+        name: None if (r := ratio(row[part], row[whole])) is None else r * 100
+        for name, part, whole in (
+            ("resolved_rate", "resolved", "accepted"),
+            ("on_time_rate", "resolved_on_time", "resolved"),
+            ("reply_rate", "replied", "received"),
+            ("satisfied_rate", "satisfied", "rated"),
+        )
+    }
     return row
 
 

@@ -156,6 +156,15 @@ def points(delta, places: int = PERCENT_PLACES) -> Decimal | None:
     return round_to(delta, places)
 
 
+# Units of things counted one by one: a quantity in these is a count, shown without
+# decimals (5 部, not 5.00 部). Measured units (㎡, 公里, 米, 吨) keep two places.
+COUNT_UNITS = frozenset("个部件栋户台处套座辆棵盏根家只间所组项笔份起人次")
+
+
+def is_count_unit(unit: str) -> bool:
+    return (unit or "").strip() in COUNT_UNITS
+
+
 def _grouped(number: Decimal | int) -> str:
     return f"{number:,}"
 
@@ -192,3 +201,15 @@ def format_points(delta, places: int = PERCENT_PLACES) -> str:
         return ""
     sign = "+" if rounded > 0 else ""
     return gettext("%(sign)s%(points)s 个百分点") % {"sign": sign, "points": _grouped(rounded)}
+
+
+def format_quantity(value, unit: str = "") -> str:
+    """A quantity in its unit: a count without decimals when the unit counts things
+    (``5.00`` 部 → ``"5"``), else two places (``1234.5`` ㎡ → ``"1,234.50"``). A count
+    that is not whole (2.5 部, a typing slip) keeps its decimals rather than be rounded away."""
+    number = exact(value)
+    if number is None:
+        return ""
+    if is_count_unit(unit) and number == int(number):
+        return format_count(number)
+    return format_money(number)

@@ -4,19 +4,20 @@ figures, lists and charts, and the small helpers the figures are made with
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.scoping import user_scope
+from core import figures
 
 
 def share(part, whole) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    """part as a percentage of whole, 0.1, half up (core.figures.share); None of nothing."""
+    return figures.share(part, whole)
 
 
 def month_shift(month: date, months: int) -> date:
@@ -51,14 +52,28 @@ class Figure:
     previous_label: str = ""
     # What `last_year` is: the same month a year ago, unless said otherwise (比上年: last year's whole plan).
     last_year_label: str = ""
+    # For a share (unit "%"): (value, last_month, last_year) unrounded, so that a change
+    # is the exact difference rounded once, in percentage points (core.figures.points).
+    exact: tuple | None = None
+
+    @property
+    def is_share(self) -> bool:
+        return self.unit == "%"
+
+    def _change(self, index: int, before):
+        if self.value is None or before is None:
+            return None
+        if self.exact is not None and self.exact[0] is not None and self.exact[index] is not None:
+            return Fraction(self.exact[0]) - Fraction(self.exact[index])
+        return self.value - before
 
     @property
     def vs_last_month(self):
-        return None if self.value is None or self.last_month is None else self.value - self.last_month
+        return self._change(1, self.last_month)
 
     @property
     def vs_last_year(self):
-        return None if self.value is None or self.last_year is None else self.value - self.last_year
+        return self._change(2, self.last_year)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from communities import selectors as ledger_selectors
 from complaints import selectors as complaint_selectors
+from core.figures import format_count, format_wan
 from core.units import wan
 from dashboard.board import Dashboard, Figure, link, month_end, month_shift, share
 from dashboard.models import MonthlySnapshot
@@ -62,7 +63,7 @@ def _ledger_headlines(board: Dashboard, total, last_month: dict | None, last_yea
         old_list,
         was(last_month, "old_estates"),
         was(last_year, "old_estates"),
-        note=_("台账共%(n)s个小区") % {"n": total.estates},
+        note=_("台账共%(n)s个小区") % {"n": format_count(total.estates)},
     )
     board.figures["old_floor_area"] = Figure(
         "old_floor_area",
@@ -118,7 +119,7 @@ def _coverage(board: Dashboard, total, last_month: dict | None, last_year: dict 
             is_old="true",
             management_mode=[m for m in labels if m != ledger_selectors.UNMANAGED_MODE],
         ),
-        note=_("有人管理的老旧小区%(n)s个") % {"n": managed},
+        note=_("有人管理的老旧小区%(n)s个") % {"n": format_count(managed)},
     )
 
 
@@ -308,7 +309,8 @@ def _complaint_figures(board: Dashboard, month: date, *, now: dict, before: dict
         before["on_time_rate"],
         a_year_ago["on_time_rate"],
         previous_label=_("比上月"),
-        note=_("已办结%(n)s件") % {"n": now["resolved"]},
+        exact=_exact_rates("on_time_rate", now, before, a_year_ago),
+        note=_("已办结%(n)s件") % {"n": format_count(now["resolved"])},
     )
     board.figures["complaints_satisfied"] = Figure(
         "complaints_satisfied",
@@ -319,8 +321,14 @@ def _complaint_figures(board: Dashboard, month: date, *, now: dict, before: dict
         before["satisfied_rate"],
         a_year_ago["satisfied_rate"],
         previous_label=_("比上月"),
-        note=_("评价%(n)s件") % {"n": now["rated"]},
+        exact=_exact_rates("satisfied_rate", now, before, a_year_ago),
+        note=_("评价%(n)s件") % {"n": format_count(now["rated"])},
     )
+
+
+def _exact_rates(name: str, *rows: dict) -> tuple:
+    """A rate of several months' measure rows, unrounded (None where a row has none)."""
+    return tuple(row.get("exact_rates", {}).get(name) for row in rows)
 
 
 def _float(value):
@@ -349,7 +357,7 @@ def _property(board: Dashboard, *, user, scope, today: date, **_context) -> None
         len({row["company_id"] for row in listed}),
         _("家"),
         reverse("propertymgmt:home") + "#exit-list",
-        note=_("名单共%(n)s条（按企业和街道）") % {"n": len(listed)},
+        note=_("名单共%(n)s条（按企业和街道）") % {"n": format_count(len(listed))},
     )
     board.figures["subsidies"] = _subsidies(user=user, today=today)
 
@@ -365,7 +373,11 @@ def _subsidies(*, user, today: date) -> Figure:
         property_selectors.period_payment_totals(user=user, periods=previous) if single and previous else None
     )
     url = link("propertymgmt:subsidy_payments", periods[0].pk) if single else link("propertymgmt:subsidy_periods")
-    counts = {"n": totals["count"], "total": wan(totals["amount"]), "p": totals["proposed"]}
+    counts = {
+        "n": format_count(totals["count"]),
+        "total": format_wan(totals["amount"]),
+        "p": format_count(totals["proposed"]),
+    }
     if not periods:
         note = _("尚未设立补贴期间")
     elif single:

@@ -34,9 +34,22 @@ def count(value):
 
 
 @register.filter
+def quantity(value, unit=""):
+    """A work quantity in its unit: 5.00|quantity:"部" → "5"; 1234.5|quantity:"㎡" → "1,234.50"."""
+    return figures.format_quantity(value, unit)
+
+
+@register.filter
 def percent(value, places=1):
     """A value already in percent: 71.428 → "71.4%"."""
     return figures.format_percent(value, int(places))
+
+
+@register.filter
+def share(numerator, denominator):
+    """numerator as a percentage of denominator: 5|share:7 → "71.4%"; "—" when the denominator is 0."""
+    value = figures.share(numerator, denominator)
+    return "—" if value is None else figures.format_percent(value)
 
 
 @register.filter

@@ -3,6 +3,8 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import gettext as _
 
+from core.figures import points
+
 register = template.Library()
 
 
@@ -27,6 +29,18 @@ def change(value):
         return _("持平")
     sign = "+" if value > 0 else "−"
     return f"{sign}{figure(abs(value))}"
+
+
+@register.filter
+def change_points(value):
+    """The change of a share, rounded once to 0.1: +1.3 个百分点, −0.4 个百分点, 持平, or —."""
+    if value is None:
+        return "—"
+    rounded = points(value)
+    if rounded == 0:
+        return _("持平")
+    sign = "+" if rounded > 0 else "−"
+    return _("%(sign)s%(points)s 个百分点") % {"sign": sign, "points": f"{abs(rounded):,}"}
 
 
 @register.filter

@@ -103,3 +103,40 @@ def test_ledger_row_figures_are_exact(structures, world):
     assert str(rows.get().illegal_area_pending) == str(exact_total(NOISY))
     figures = ledger_selectors.illegal_structure_figures(estate_id=world.estate_a1.pk)
     assert str(figures["pending_area"]) == str(exact_total(NOISY))
+
+
+def test_project_totals_are_exact(world):
+    """The 合计 of renovation reports: planned funding per source, actual cost and the
+    estates' area over the projects, to the fen on both databases."""
+    from renovation.models import CatalogueItem
+    from renovation.selectors import project_totals
+    from tests.renovation.conftest import (
+        AnnualPlanFactory,
+        FiveYearPlanFactory,
+        FundingLineFactory,
+        ProjectFactory,
+        WorkItemFactory,
+    )
+
+    year = AnnualPlanFactory(plan=FiveYearPlanFactory(district=world.district), year=2024)
+    projects = [
+        ProjectFactory(annual_plan=year, estate=estate, created_by=world.staff_a)
+        for estate in (world.estate_a1, world.estate_a2, world.estate_b1)
+    ]
+    items = list(CatalogueItem.objects.order_by("pk")[: len(NOISY)])
+    assert len(items) == len(NOISY)
+    for project in projects:
+        for item, amount in zip(items, NOISY, strict=True):
+            FundingLineFactory(project=project, source="city_county", planned=amount)
+            WorkItemFactory(project=project, item=item, budget=amount, actual_cost=amount)
+        FundingLineFactory(project=project, source="residents", planned=Decimal("0.07"))
+    totals = project_totals([p.pk for p in projects])
+    assert totals.count == 3
+    assert totals.by_source["city_county"] == 3 * exact_total(NOISY)
+    assert totals.by_source["central"] == Decimal("0.00")
+    assert totals.by_source["residents"] == Decimal("0.21")
+    assert totals.planned == 3 * exact_total(NOISY) + Decimal("0.21")
+    assert str(totals.actual) == str(3 * exact_total(NOISY))
+    estates = (world.estate_a1, world.estate_a2, world.estate_b1)
+    assert totals.floor_area == sum((e.floor_area for e in estates), Decimal(0))
+    assert totals.households == sum(e.households for e in estates)

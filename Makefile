@@ -10,6 +10,11 @@ TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/oldestate
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) HTTPS=0 DEBUG=0 \
 	SECRET_KEY=test-only-secret-key-not-for-production-use-0123456789abcdef CACHE_KEY_PREFIX=oldestate-test
+# The figure tests (`-m figures`) run a second time on SQLite, the embedded demo's database,
+# which sums decimals as floats: both databases must show the same figures, to the fen.
+TEST_SQLITE_URL ?= sqlite:////tmp/oldestate-figures.sqlite3
+FIGURES_ENV := DATABASE_URL=$(TEST_SQLITE_URL) REDIS_URL=$(TEST_REDIS_URL) HTTPS=0 DEBUG=0 \
+	SECRET_KEY=test-only-secret-key-not-for-production-use-0123456789abcdef CACHE_KEY_PREFIX=oldestate-test-sqlite
 
 # `make run` serves the demo over plain HTTP on localhost.
 RUN_ENV := DEBUG=$${DEBUG:-1} HTTPS=$${HTTPS:-0}
@@ -34,7 +39,7 @@ run: $(STAMP)
 	(sleep 6; printf '\n==== 老旧小区管理平台: http://127.0.0.1:8000 ====\n'; cat var/demo-logins.txt; echo) &
 	PATH=$(abspath $(BIN)):$$PATH $(RUN_ENV) $(BIN)/honcho -f Procfile.dev start
 
-## Run the whole test suite against PostgreSQL and Redis (and chromium for the browser tests).
+## Run the whole test suite against PostgreSQL and Redis (and chromium for the browser tests), then the figure tests on SQLite.
 test: $(STAMP)
 	scripts/ensure-services.sh
 	$(BIN)/ruff check .
@@ -42,6 +47,7 @@ test: $(STAMP)
 	$(BIN)/lint-imports
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(FIGURES_ENV) $(BIN)/pytest -m figures $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -155,3 +155,41 @@ def test_cn_date_takes_the_local_day_of_a_datetime(settings):
 def test_points_in_english():
     with translation.override("en"):
         assert render("{{ v|points }}", v=Decimal("1.25")) == "+1.3 percentage points"
+
+
+def test_a_change_of_a_share_is_shown_in_points_from_the_exact_rates():
+    """Dashboard: 5/7 this month against 2/3 last month is +4.8 个百分点 (71.428… − 66.666…),
+    not 71.4 − 66.7 = +4.7, and not a bare +4.8."""
+    from dashboard.board import Figure
+    from dashboard.templatetags.dashboard import change_points
+
+    now, before = figures.ratio(5, 7) * 100, figures.ratio(2, 3) * 100
+    rate = Figure(
+        "rate", "按期办结率", figures.share(5, 7), "%", "/", last_month=figures.share(2, 3), exact=(now, before, None)
+    )
+    assert rate.is_share
+    with translation.override("zh-hans"):
+        assert change_points(rate.vs_last_month) == "+4.8 个百分点"
+        assert change_points(Decimal("-0.04")) == "持平"
+        assert change_points(Decimal("-1.25")) == "−1.3 个百分点"
+        assert change_points(None) == "—"
+    assert Figure("n", "件", 12, "件", "/", last_month=10).vs_last_month == 2
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        (Decimal("5.00"), "部", "5"),
+        (Decimal("57.00"), "个", "57"),
+        (Decimal("1234.5"), "㎡", "1,234.50"),
+        (Decimal("2.50"), "部", "2.50"),
+        (Decimal("12.30"), "公里", "12.30"),
+    ],
+)
+def test_quantities_of_counted_things_have_no_decimals(value, unit, expected):
+    assert render("{{ v|quantity:u }}", v=value, u=unit) == expected
+
+
+def test_share_filter():
+    assert render("{{ a|share:b }}", a=Decimal("0.85"), b=1) == "85.0%"
+    assert render("{{ a|share:b }}", a=5, b=0) == "—"

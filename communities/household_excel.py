@@ -26,7 +26,7 @@ from communities.ledger_excel import (
 )
 from communities.models import Building, Household
 from core.validators import validate_contact_phone
-from core.xlsx import new_workbook
+from core.xlsx import BOLD_FORMAT, new_workbook
 from core.xlsx_import import (
     FOOTER_ROWS,
     BoundedRows,
@@ -258,12 +258,17 @@ def commit_register(parsed: ParsedRegister, *, estate, user) -> ImportResult:
     return result
 
 
+TEMPLATE_WIDTHS = (10, 8, 8, 18, 12, 16, 20)
+CODE_COLUMNS = ("building", "unit", "room", "owner_phone")  # digits that are names: typed in as text
+
+
 def write_template(fileobj) -> None:
-    workbook = new_workbook(write_only=False)
-    sheet = workbook.active
-    sheet.title = "房屋户籍"
-    sheet.append([h for h, _f, _r, _n in COLUMNS])
-    sheet.append(["1号楼", "1单元", "101", 56.32, "张三", "13812345678", ""])
-    for letter, width in zip("ABCDEFG", (10, 8, 8, 18, 12, 16, 20), strict=True):
-        sheet.column_dimensions[letter].width = width
-    workbook.save(fileobj)
+    """The register's template: the headers and one example row. 楼号, 单元, 房号
+    and 联系电话 are text columns, so 0101 or a phone number keeps its digits."""
+    with new_workbook(fileobj) as book:
+        sheet = book.sheet("房屋户籍")
+        text = book.format(num_format="@")
+        for index, ((_h, name, _r, _n), width) in enumerate(zip(COLUMNS, TEMPLATE_WIDTHS, strict=True)):
+            sheet.worksheet.set_column(index, index, width, text if name in CODE_COLUMNS else None)
+        sheet.append([h for h, _f, _r, _n in COLUMNS], book.format(**BOLD_FORMAT))
+        sheet.append(["1号楼", "1单元", "101", Decimal("56.32"), "张三", "13812345678", ""])

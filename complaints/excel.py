@@ -14,7 +14,19 @@ from complaints import selectors
 from complaints.filtersets import ComplaintFilterSet
 from complaints.models import Channel, Status
 from core.validators import mask_mobile
-from core.xlsx import MAX_ROWS_PER_SHEET, fitted_widths, new_workbook, report_sheet, signature_footer, totals_row
+from core.xlsx import (
+    CODE,
+    COUNT,
+    DATE,
+    DATETIME,
+    INTEGER,
+    TEXT,
+    Column,
+    column_for,
+    fitted_widths,
+    new_workbook,
+    today_cn,
+)
 
 CASE_HEADERS = [
     gettext_noop("工单号"),
@@ -35,31 +47,27 @@ CASE_HEADERS = [
 ]
 
 
-# In CASE_HEADERS order: numbers and times need room, the estate and address most.
-CASE_WIDTHS = [18, 18, 10, 12, 14, 30, 10, 8, 18, 12, 12, 18, 6, 8, 14]
+# In CASE_HEADERS order: the kind of each column and its width (numbers and
+# times need room, the estate and address most).
+CASE_KINDS = [CODE, DATETIME, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, CODE, DATE, DATE, DATETIME, TEXT, INTEGER, COUNT]
+CASE_WIDTHS = [18, 18, 10, 12, 14, 30, 10, 8, 18, 14, 14, 18, 6, 8, 14]
+MAX_ROWS_PER_SHEET = 1_000_000
+
+
+def case_columns() -> list[Column]:
+    return [
+        Column(_(header), kind, width, total=kind is COUNT)
+        for header, kind, width in zip(CASE_HEADERS, CASE_KINDS, CASE_WIDTHS, strict=True)
+    ]
 
 
 def write_cases(queryset, handle, *, user) -> int:
     """Stream the cases (already scoped and filtered) into an .xlsx; past
     MAX_ROWS_PER_SHEET rows the list goes on in a further sheet. The 合计 row
-    (on the last sheet) counts the cases and adds up their re-openings."""
-    book = new_workbook()
-    sheet_name = _("投诉工单")
-    at = f"{timezone.localtime():%Y年%m月%d日 %H:%M}"
-
-    def new_sheet(number):
-        return report_sheet(
-            book,
-            name=sheet_name if number == 1 else f"{sheet_name}（{number}）",
-            title=_("物业投诉工单清单"),
-            unit_line=_("导出单位：%(node)s　导出时间：%(at)s") % {"node": user.node_name or _("全部"), "at": at},
-            headers=[_(h) for h in CASE_HEADERS],
-            widths=CASE_WIDTHS,
-        )
-
+    (on the last sheet) counts the cases and adds up their re-openings. Times
+    are real dates in Beijing time; the masked phone stays text."""
+    at = timezone.localtime()
     channels, statuses = dict(Channel.choices), dict(Status.choices)
-    sheet, sheets = new_sheet(1), 1
-    rows = in_sheet = reopened = 0
     fields = (
         "number",
         "received_at",
@@ -79,53 +87,58 @@ def write_cases(queryset, handle, *, user) -> int:
         "satisfaction",
         "reopen_count",
     )
-    for r in queryset.order_by("-id").values_list(*fields).iterator(chunk_size=2000):
-        (
-            number,
-            received,
-            channel,
-            category,
-            street,
-            estate,
-            address,
-            unit,
-            status,
-            reporter,
-            phone,
-            accept_due,
-            resolve_due,
-            resolved,
-            overdue,
-            satisfaction,
-            reopens,
-        ) = r
-        if in_sheet >= MAX_ROWS_PER_SHEET:
-            sheets += 1
-            sheet, in_sheet = new_sheet(sheets), 0
-        sheet.append(
-            [
+    rows = 0
+    with new_workbook(handle) as book:
+        table = book.table(
+            name=_("投诉工单"),
+            title=_("物业投诉工单清单"),
+            unit_line=_("导出单位：%(node)s　导出时间：%(at)s")
+            % {"node": user.node_name or _("全部"), "at": f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}"},
+            columns=case_columns(),
+            max_rows=MAX_ROWS_PER_SHEET,
+        )
+        yes, no = _("是"), _("否")
+        for r in queryset.order_by("-id").values_list(*fields).iterator(chunk_size=2000):
+            (
                 number,
-                timezone.localtime(received).replace(tzinfo=None),
-                str(channels.get(channel, channel)),
+                received,
+                channel,
                 category,
-                street or "",
-                f"{estate or address} {unit}".strip(),
-                str(statuses.get(status, status)),
-                (reporter[:1] + "*" * (len(reporter) - 1)) if reporter else "",
-                mask_mobile(phone),
+                street,
+                estate,
+                address,
+                unit,
+                status,
+                reporter,
+                phone,
                 accept_due,
                 resolve_due,
-                timezone.localtime(resolved).replace(tzinfo=None) if resolved else None,
-                _("是") if overdue else _("否"),
+                resolved,
+                overdue,
                 satisfaction,
                 reopens,
-            ]
-        )
-        rows += 1
-        in_sheet += 1
-        reopened += reopens
-    totals_row(sheet, [_("合计"), f"{rows} 件", *[""] * (len(CASE_HEADERS) - 3), reopened])
-    book.save(handle)
+            ) = r
+            table.append(
+                [
+                    number,
+                    received,
+                    str(channels.get(channel, channel)),
+                    category,
+                    street,
+                    f"{estate or address} {unit}".strip(),
+                    str(statuses.get(status, status)),
+                    (reporter[:1] + "*" * (len(reporter) - 1)) if reporter else "",
+                    mask_mobile(phone),
+                    accept_due,
+                    resolve_due,
+                    resolved,
+                    yes if overdue else no,
+                    satisfaction,
+                    reopens,
+                ]
+            )
+            rows += 1
+        table.write_totals(table.sums_row({1: f"{rows} 件"}))
     return rows
 
 
@@ -144,24 +157,22 @@ MEASURE_HEADERS = [
 
 
 def write_measures(result: dict, handle, *, user, title: str) -> None:
-    """The measures by unit, their 合计 (result["total"]) and the footer."""
-    book = new_workbook()
+    """The measures by unit, their 合计 (result["total"]) and the footer: counts
+    in 件, rates in percent to 0.1 under headers saying （%）."""
     headers = [_(label) for _key, label in MEASURE_HEADERS]
     rows = [[row[key] for key, _label in MEASURE_HEADERS] for row in result["rows"]]
-    at = f"{timezone.localdate():%Y年%m月%d日}"
-    sheet = report_sheet(
-        book,
-        name=_("办理情况"),
-        title=title,
-        unit_line=_("填报单位：%(node)s　日期：%(at)s") % {"node": user.node_name or _("全部"), "at": at},
-        headers=headers,
-        widths=fitted_widths(headers, rows),
-    )
-    for row in rows:
-        sheet.append(row)
-    totals_row(sheet, [result["total"][key] for key, _label in MEASURE_HEADERS])
-    signature_footer(sheet)
-    book.save(handle)
+    widths = fitted_widths(headers, rows)
+    with new_workbook(handle) as book:
+        table = book.table(
+            name=_("办理情况"),
+            title=title,
+            unit_line=_("填报单位：%(node)s　日期：%(at)s") % {"node": user.node_name or _("全部"), "at": today_cn()},
+            columns=[column_for(header, width=width) for header, width in zip(headers, widths, strict=True)],
+        )
+        for row in rows:
+            table.append(row)
+        table.write_totals([result["total"][key] for key, _label in MEASURE_HEADERS])
+        table.signature_footer()
 
 
 def export_for_job(job, fileobj, progress):

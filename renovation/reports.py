@@ -1,4 +1,4 @@
-"""The reports officials send upward, as pages and .xlsx (openpyxl write-only).
+"""The reports officials send upward, as pages and .xlsx (core.xlsx, streamed).
 
 Two shapes (DOMAIN.md §4, CONVENTIONS.md "Report shape"):
 
@@ -9,16 +9,21 @@ Two shapes (DOMAIN.md §4, CONVENTIONS.md "Report shape"):
   户数 | 建筑面积 | 改造内容 | 总投资 by source | 计划/实际开工/完工 | 完成投资).
 
 Figures are aggregated in PostgreSQL (GROUP BY, one query per table), never
-per row in Python. Money is shown in 万元 and areas in 万㎡, rounded per row;
-a 合计 row is the sum of the rounded rows, so it adds up on paper.
+per row in Python, and kept exact: money in 万元 and areas in 万㎡ are the 元
+and ㎡ times 0.0001, exactly. Each is rounded once, half up, when it is shown
+(by its column's kind, core.xlsx): a 合计 is the rounded exact total, and where
+the rounded rows add up to something else the report says so (core.figures).
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger
 from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.shortcuts import redirect
@@ -27,30 +32,48 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from accounts.scoping import Action, scoped
+from accounts.scoping import Action, scoped, user_scope
 from communities import selectors as ledger_selectors
-from core.db import report_session
-from core.units import wan
+from core.cache import safe_get, safe_set
+from core.db import ExactSum, report_session
+from core.exports import start_export
+from core.figures import TEN_THOUSAND, TOTAL_FOOTNOTE
+from core.pagination import PortalPaginator, page_size_from
 from core.xlsx import (
-    MAX_ROWS_PER_SHEET,
+    COUNT,
+    DATE,
+    INTEGER,
+    TEXT,
+    WAN,
+    Column,
+    column_for,
     new_workbook,
-    report_sheet,
-    signature_footer,
-    sum_columns,
-    totals_row,
     xlsx_download,
 )
 from renovation.models import STAGE_ORDER, FundingLine, FundingSource, Output, Project, Stage, WorkItem
-from renovation.selectors import output_figure
 
-CENT = Decimal("0.01")
 PRE_CONSTRUCTION = STAGE_ORDER[: STAGE_ORDER.index(Stage.CONSTRUCTION)]
 OUTPUTS = [o for o in Output if o != Output.NONE]
 SOURCES = list(FundingSource)
+MAX_ROWS_PER_SHEET = 1_000_000
 
 
-def two(value) -> Decimal:
-    return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
+def shown_row(columns, values) -> list:
+    """A row as a page or a sheet shows it: each figure rounded once by its
+    column's kind; labels in figure columns (合计, 3个项目) stay as they are."""
+    return [
+        value if isinstance(value, str) else column.kind.shown(value)
+        for column, value in zip(columns, values, strict=True)
+    ]
+
+
+def needs_footnote(columns, rows, totals) -> bool:
+    """Whether a total column's shown 合计 differs from the sum of its shown rows."""
+    for index, column in enumerate(columns):
+        total = totals[index]
+        if column.total and isinstance(total, int | Decimal) and sum((row[index] or 0 for row in rows), 0) != total:
+            return True
+    return False
 
 
 def reporting_unit(user) -> str:
@@ -65,26 +88,19 @@ def report_generation() -> tuple:
     history record of projects, work items and funding lines (every write
     through the services leaves one) and the ledger's generation (estates,
     buildings, illegal structures). One indexed lookup per table."""
-    from communities.selectors import ledger_generation
-
     tables = [m.history.model._meta.db_table for m in (Project, WorkItem, FundingLine)]
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(f"(SELECT max(history_id) FROM {table})" for table in tables))
-        return (*cursor.fetchone(), *ledger_generation())
+        return (*cursor.fetchone(), *ledger_selectors.ledger_generation())
 
 
 def cached_report(kind: str, *, user, year: int, action, compute):
     """A report's figures, remembered per scope, year and data generation: a
     second look (or paging, or the export after the page) costs one lookup,
     and any change to the data changes the key, so a figure is never stale."""
-    import hashlib
-
-    from accounts.scoping import user_scope
-    from core.cache import safe_get, safe_set
-
     scope = user_scope(user)
     digest = hashlib.sha1(repr((scope, str(action), year)).encode()).hexdigest()
-    key = f"renovation-report:v1:{kind}:{digest}:{'-'.join(str(g) for g in report_generation())}"
+    key = f"renovation-report:v2:{kind}:{digest}:{'-'.join(str(g) for g in report_generation())}"
     value = safe_get(key)
     if value is None:
         value = compute()
@@ -94,13 +110,42 @@ def cached_report(kind: str, *, user, year: int, action, compute):
 
 @dataclass
 class Report:
+    """A report as exact figures (`figures`, `total_figures`) under columns that
+    say how each is shown; `rows` and `totals` are what a page or a sheet shows."""
+
     title: str
     unit: str
     made_at: object
-    headers: list[str]
-    rows: list[list] = field(default_factory=list)
-    totals: list = field(default_factory=list)
+    columns: list[Column]
+    figures: list[list] = field(default_factory=list)
+    total_figures: list = field(default_factory=list)
     first_numeric: int = 2  # columns before this are labels (序号, names)
+
+    @property
+    def headers(self) -> list[str]:
+        return [column.header for column in self.columns]
+
+    @property
+    def rows(self) -> list[list]:
+        return [shown_row(self.columns, row) for row in self.figures]
+
+    @property
+    def totals(self) -> list:
+        return shown_row(self.columns, self.total_figures)
+
+    @property
+    def footnote(self) -> str:
+        """合计数据按未经四舍五入的数据计算… when a shown 合计 is not the sum of the shown rows."""
+        return str(TOTAL_FOOTNOTE) if needs_footnote(self.columns, self.rows, self.totals) else ""
+
+
+def exact_totals(columns, rows, *, label) -> list:
+    """The 合计 of exact rows: the label, then each total column's exact sum."""
+    totals = [label] + [""] * (len(columns) - 1)
+    for index, column in enumerate(columns):
+        if column.total:
+            totals[index] = sum((row[index] or 0 for row in rows), Decimal(0) if column.kind.places else 0)
+    return totals
 
 
 # By street office ---------------------------------------------------------------------
@@ -138,6 +183,18 @@ def street_headers() -> list[str]:
     ]
 
 
+def street_columns() -> list[Column]:
+    """The street report's columns, each of the kind its unit says (core.xlsx.column_for)."""
+    return [column_for(header) for header in street_headers()]
+
+
+def _output_exact(output: Output, quantity) -> Decimal:
+    """A raw output quantity in the unit the street report counts it in, exact:
+    retrofit in 万㎡, pipes in km, counted things as they are (shown whole)."""
+    quantity = quantity or Decimal(0)
+    return quantity / TEN_THOUSAND if output == Output.RETROFIT_M2 else quantity
+
+
 def _year_projects(user, year, action):
     return scoped(Project.objects.all(), user, action).filter(year=year)
 
@@ -157,7 +214,7 @@ def street_report(*, user, year: int, action: Action = Action.VIEW) -> Report:
 
 @report_session
 def _street_report(*, user, year: int, action: Action = Action.VIEW) -> Report:
-    """The year's projects by street office, in five grouped queries."""
+    """The year's projects by street office, in five grouped queries; exact figures."""
     projects = _year_projects(user, year, action)
     stage_counts = {f"stage_{s}": Count("pk", filter=Q(stage=s)) for s in STAGE_ORDER}
     base = list(
@@ -168,7 +225,7 @@ def _street_report(*, user, year: int, action: Action = Action.VIEW) -> Report:
             estates=Count("estate_id", distinct=True),
             households=Sum("estate__households"),
             buildings=Sum("estate__building_count"),
-            area=Sum("estate__floor_area"),
+            area=ExactSum("estate__floor_area", default=0),
             **stage_counts,
         )
         .order_by("street__code")
@@ -179,7 +236,7 @@ def _street_report(*, user, year: int, action: Action = Action.VIEW) -> Report:
         FundingLine.objects.filter(project__in=ids)
         .order_by()
         .values("project__street_id", "source")
-        .annotate(total=Sum("planned"))
+        .annotate(total=ExactSum("planned"))
     ):
         money[(row["project__street_id"], row["source"])] = row["total"]
     outputs = {}
@@ -188,17 +245,17 @@ def _street_report(*, user, year: int, action: Action = Action.VIEW) -> Report:
         .exclude(item__output="")
         .order_by()
         .values("project__street_id", "item__output")
-        .annotate(total=Sum("quantity"))
+        .annotate(total=ExactSum("quantity"))
     ):
         outputs[(row["project__street_id"], row["item__output"])] = row["total"]
     blocked = _blocked_by_street(projects)
 
-    headers = street_headers()
+    columns = street_columns()
     rows = []
     for number, r in enumerate(base, start=1):
         street = r["street_id"]
-        by_source = [wan(money.get((street, s.value))) for s in SOURCES]
-        produced = [output_figure(o, outputs.get((street, o.value))) for o in OUTPUTS]
+        by_source = [(money.get((street, s.value)) or Decimal(0)) / TEN_THOUSAND for s in SOURCES]
+        produced = [_output_exact(o, outputs.get((street, o.value))) for o in OUTPUTS]
         blocked_count, blocked_area = blocked.get(street, (0, Decimal(0)))
         rows.append(
             [
@@ -209,13 +266,13 @@ def _street_report(*, user, year: int, action: Action = Action.VIEW) -> Report:
                 r["estates"],
                 r["households"] or 0,
                 r["buildings"] or 0,
-                wan(r["area"]),
+                r["area"] / TEN_THOUSAND,
                 sum(by_source, Decimal(0)),
                 *by_source,
                 *produced,
                 *(r[f"stage_{s}"] for s in STAGE_ORDER),
                 blocked_count,
-                two(blocked_area),
+                blocked_area,
             ]
         )
     title = _("%(unit)s%(year)s年老旧小区改造情况统计表（按街道）") % {"unit": reporting_unit(user), "year": year}
@@ -223,9 +280,9 @@ def _street_report(*, user, year: int, action: Action = Action.VIEW) -> Report:
         title=title,
         unit=reporting_unit(user),
         made_at=timezone.localtime(),
-        headers=headers,
-        rows=rows,
-        totals=sum_columns(rows, 3, len(headers), label="合计"),  # cached across languages: not translated
+        columns=columns,
+        figures=rows,
+        total_figures=exact_totals(columns, rows, label="合计"),  # cached across languages: not translated
         first_numeric=3,
     )
 
@@ -252,30 +309,39 @@ def _blocked_by_street(projects) -> dict:
 # One row per project -------------------------------------------------------------------
 
 
-PROJECT_HEADERS = [
-    "序号",
-    "街道",
-    "社区",
-    "小区名称",
-    "建成年份",
-    "楼栋数（栋）",
-    "户数（户）",
-    "建筑面积（万㎡）",
-    "改造内容",
-    "总投资（万元）",
-    *(f"{s.label}（万元）" for s in SOURCES),
-    "计划开工",
-    "计划完工",
-    "实际开工",
-    "实际完工",
-    "阶段",
-    "进度（%）",
-    "完成投资（万元）",
+def _project_column(header: str, kind=None, width=None, total=False) -> Column:
+    return Column(header, kind or TEXT, width or max(8, len(header) * 2), total)
+
+
+PROJECT_COLUMNS = [
+    _project_column("序号", INTEGER),
+    _project_column("街道"),
+    _project_column("社区"),
+    _project_column("小区名称", width=24),
+    _project_column("建成年份", INTEGER),
+    _project_column("楼栋数（栋）", COUNT, total=True),
+    _project_column("户数（户）", COUNT, total=True),
+    _project_column("建筑面积（万㎡）", WAN, total=True),
+    _project_column("改造内容", width=40),
+    _project_column("总投资（万元）", WAN, total=True),
+    *(_project_column(f"{s.label}（万元）", WAN, total=True) for s in SOURCES),
+    _project_column("计划开工", DATE, 14),
+    _project_column("计划完工", DATE, 14),
+    _project_column("实际开工", DATE, 14),
+    _project_column("实际完工", DATE, 14),
+    _project_column("阶段"),
+    _project_column("进度（%）", INTEGER),
+    _project_column("完成投资（万元）", WAN, total=True),
 ]
+PROJECT_HEADERS = [column.header for column in PROJECT_COLUMNS]
 # 楼栋数, 户数, 建筑面积, 总投资, each source, 完成投资: the columns a 合计 row adds up.
-PROJECT_SUMMED_COLUMNS = (5, 6, 7, 9, *range(10, 10 + len(SOURCES)), 10 + len(SOURCES) + 6)
-PROJECT_TEXT_COLUMNS = {0, 1, 2, 3, 4, 8, 21, 22, 23, 24, 25}
-PROJECT_WIDE_COLUMNS = {4: 24, 9: 40}  # 小区名称, 改造内容 (column numbers from 1)
+PROJECT_SUMMED_COLUMNS = tuple(index for index, column in enumerate(PROJECT_COLUMNS) if column.total)
+# Shown as text on the page (left-aligned, no separators): names, years, dates, the stage.
+PROJECT_TEXT_COLUMNS = {
+    index
+    for index, column in enumerate(PROJECT_COLUMNS)
+    if column.kind in (TEXT, DATE) or column.header in ("序号", "建成年份")
+}
 
 
 def _sql_of(queryset):
@@ -288,17 +354,15 @@ def _sql_of(queryset):
 def project_rows_sql(project_ids_queryset, *, limit_ids: list[int] | None = None):
     """One statement for every column of the project report: the ledger's
     figures joined in, money pivoted by source and work items aggregated per
-    project in grouped subqueries (no query per row)."""
-    source_columns = ",\n".join(f"round(coalesce(f.s_{i}, 0) / 10000.0, 2)" for i in range(len(SOURCES)))
+    project in grouped subqueries (no query per row). 万 are × 0.0001, which
+    numeric multiplies exactly (the scales add: 2 + 4)."""
+    source_columns = ",\n".join(f"coalesce(f.s_{i}, 0) * 0.0001" for i in range(len(SOURCES)))
     source_sums = ",\n".join(
         f"sum(planned) FILTER (WHERE source = '{s.value}') AS s_{i}" for i, s in enumerate(SOURCES)
     )
-    # Dates and stage labels are formatted by PostgreSQL, so each row goes
-    # from the cursor to the sheet as it is (no Python work per row).
-    dates = ", ".join(
-        f"coalesce(to_char(p.{name}, 'YYYY-MM-DD'), '')"
-        for name in ("planned_start", "planned_end", "actual_start", "actual_end")
-    )
+    dates = ", ".join(f"p.{name}" for name in ("planned_start", "planned_end", "actual_start", "actual_end"))
+    # Stage labels come from PostgreSQL, so each row goes from the cursor to the
+    # sheet as it is (no Python work per row).
     stage = "CASE p.stage " + " ".join("WHEN %s THEN %s" for _ in Stage.choices) + " ELSE p.stage END"
     stage_params = [str(part) for choice in Stage.choices for part in choice]
     if limit_ids is not None:
@@ -308,12 +372,12 @@ def project_rows_sql(project_ids_queryset, *, limit_ids: list[int] | None = None
     sql = f"""
         SELECT row_number() OVER (ORDER BY st.code, c.code, e.name, p.id)::int,
                st.name, c.name, e.name, e.year_built, e.building_count, e.households,
-               round(e.floor_area / 10000.0, 2),
+               e.floor_area * 0.0001,
                coalesce(w.items, ''),
-               round(coalesce(f.total, 0) / 10000.0, 2),
+               coalesce(f.total, 0) * 0.0001,
                {source_columns},
                {dates}, {stage}, p.progress,
-               round(coalesce(w.actual, 0) / 10000.0, 2)
+               coalesce(w.actual, 0) * 0.0001
         FROM renovation_project p
         JOIN communities_estate e ON e.id = p.estate_id
         JOIN communities_community c ON c.id = e.community_id
@@ -333,6 +397,11 @@ def project_rows_sql(project_ids_queryset, *, limit_ids: list[int] | None = None
         ORDER BY st.code, c.code, e.name, p.id
     """
     return sql, stage_params + ids_params * 3
+
+
+def _in_wan(value) -> Decimal:
+    """元 or ㎡ in 万, exactly (rounded only when shown)."""
+    return (value or Decimal(0)) / TEN_THOUSAND
 
 
 def _portable_project_rows(project_ids_queryset, *, limit_ids=None):
@@ -372,14 +441,17 @@ def _portable_project_rows(project_ids_queryset, *, limit_ids=None):
             p.estate.year_built,
             p.estate.building_count,
             p.estate.households,
-            wan(p.estate.floor_area),
+            _in_wan(p.estate.floor_area),
             "、".join(items.get(p.pk, [])),
-            wan(sum(money.values(), Decimal(0))),
-            *(wan(money.get(source.value)) for source in SOURCES),
-            *(day.isoformat() if day else "" for day in (p.planned_start, p.planned_end, p.actual_start, p.actual_end)),
+            _in_wan(sum(money.values(), Decimal(0))),
+            *(_in_wan(money.get(source.value)) for source in SOURCES),
+            p.planned_start,
+            p.planned_end,
+            p.actual_start,
+            p.actual_end,
             str(stages.get(p.stage, p.stage)),
             p.progress,
-            wan(actual.get(p.pk)),
+            _in_wan(actual.get(p.pk)),
         )
 
 
@@ -400,14 +472,15 @@ def iter_project_rows(project_ids_queryset, *, limit_ids=None, chunk=2000):
 
 def project_totals(project_ids_queryset, *, with_count: bool = False) -> list:
     """The 合计 row of the project report over every project, in one statement:
-    the sums of the rounded per-project figures, as the rows show them."""
+    the exact sums (万 as 元 × 0.0001), rounded only when shown, so the page,
+    the .xlsx, the street report and the workbook show the same 合计."""
     ids_sql, params = _sql_of(project_ids_queryset)
-    source_sums = ", ".join(f"sum(round(coalesce(f.s_{i}, 0) / 10000.0, 2))" for i in range(len(SOURCES)))
+    source_sums = ", ".join(f"sum(coalesce(f.s_{i}, 0)) * 0.0001" for i in range(len(SOURCES)))
     source_cols = ", ".join(f"sum(planned) FILTER (WHERE source = '{s.value}') AS s_{i}" for i, s in enumerate(SOURCES))
     sql = f"""
-        SELECT count(*), sum(e.building_count), sum(e.households), sum(round(e.floor_area / 10000.0, 2)),
-               sum(round(coalesce(f.total, 0) / 10000.0, 2)), {source_sums},
-               sum(round(coalesce(w.actual, 0) / 10000.0, 2))
+        SELECT count(*), sum(e.building_count), sum(e.households), sum(e.floor_area) * 0.0001,
+               sum(coalesce(f.total, 0)) * 0.0001, {source_sums},
+               sum(coalesce(w.actual, 0)) * 0.0001
         FROM renovation_project p
         JOIN communities_estate e ON e.id = p.estate_id
         LEFT JOIN (SELECT project_id, sum(planned) AS total, {source_cols}
@@ -443,10 +516,6 @@ class ProjectReportPage:
 @report_session
 def project_report_page(*, user, year: int, request) -> ProjectReportPage:
     """One page of the year's project report, with the 合计 of the whole year."""
-    from django.core.paginator import EmptyPage, Page, PageNotAnInteger
-
-    from core.pagination import PortalPaginator, page_size_from
-
     projects = _year_projects(user, year, Action.VIEW)
     totals = cached_report(
         "project-totals",
@@ -466,91 +535,66 @@ def project_report_page(*, user, year: int, request) -> ProjectReportPage:
         number = paginator.num_pages
     bottom = (number - 1) * paginator.per_page
     ids = list(ordered.values_list("pk", flat=True)[bottom : bottom + paginator.per_page])
-    rows = [list(row) for row in iter_project_rows(None, limit_ids=ids)] if ids else []
+    rows = [shown_row(PROJECT_COLUMNS, row) for row in iter_project_rows(None, limit_ids=ids)] if ids else []
     for offset, row in enumerate(rows):
         row[0] = bottom + offset + 1
     page = Page(rows, number, paginator)
     title = _("%(unit)s%(year)s年老旧小区改造项目表") % {"unit": reporting_unit(user), "year": year}
-    return ProjectReportPage(title, reporting_unit(user), PROJECT_HEADERS, rows, totals, page, count)
+    shown_totals = shown_row(PROJECT_COLUMNS, totals)
+    return ProjectReportPage(title, reporting_unit(user), PROJECT_HEADERS, rows, shown_totals, page, count)
 
 
 # .xlsx -------------------------------------------------------------------------------------
 
 
-def _widths(headers, wide=None) -> list:
-    """Columns twice as wide as their header is long, but for the `wide` ones
-    ({column number: width})."""
-    return [(wide or {}).get(index, max(8, len(header) * 2)) for index, header in enumerate(headers, start=1)]
-
-
 def _unit_line(user, year):
+    at = timezone.localtime()
     return _("填报单位：%(unit)s　　报告年度：%(year)s年　　填报日期：%(at)s　　金额单位：万元") % {
         "unit": reporting_unit(user),
         "year": year,
-        "at": timezone.localtime().strftime("%Y年%m月%d日"),
+        "at": f"{at.year}年{at.month}月{at.day}日",
     }
 
 
 def write_street_report(fileobj, *, user, year: int) -> int:
     report = street_report(user=user, year=year, action=Action.EXPORT)
-    workbook = new_workbook()
-    sheet = report_sheet(
-        workbook,
-        name="按街道统计",
-        title=report.title,
-        unit_line=_unit_line(user, year),
-        headers=report.headers,
-        widths=_widths(report.headers),
-        frozen_columns=3,  # 序号, 区, 街道
-    )
-    for row in report.rows:
-        sheet.append(row)
-    totals_row(sheet, report.totals)
-    signature_footer(sheet)
-    workbook.save(fileobj)
-    return len(report.rows)
+    with new_workbook(fileobj) as book:
+        table = book.table(
+            name="按街道统计",
+            title=report.title,
+            unit_line=_unit_line(user, year),
+            columns=[Column(c.header, c.kind, max(8, len(c.header) * 2), c.total) for c in report.columns],
+            frozen_columns=3,  # 序号, 区, 街道
+        )
+        for row in report.figures:
+            table.append(row)
+        table.write_totals(report.total_figures)
+        table.signature_footer()
+    return len(report.figures)
 
 
 @report_session(transactional=False)
 def write_project_report(fileobj, *, user, year: int, progress=None) -> int:
-    """Stream the year's projects to .xlsx (server-side cursor → write-only sheet)."""
+    """Stream the year's projects to .xlsx (server-side cursor → streamed sheet);
+    the 合计 is the exact sum of the rows written, rounded once."""
     projects = _year_projects(user, year, Action.EXPORT).values("pk")
-    title = _("%(unit)s%(year)s年老旧小区改造项目表") % {"unit": reporting_unit(user), "year": year}
-    workbook = new_workbook()
-    unit_line = _unit_line(user, year)
-
-    def new_sheet(name):
-        return report_sheet(
-            workbook,
-            name=name,
-            title=title,
-            unit_line=unit_line,
-            headers=PROJECT_HEADERS,
-            widths=_widths(PROJECT_HEADERS, PROJECT_WIDE_COLUMNS),
+    count = 0
+    with new_workbook(fileobj) as book:
+        table = book.table(
+            name="改造项目",
+            title=_("%(unit)s%(year)s年老旧小区改造项目表") % {"unit": reporting_unit(user), "year": year},
+            unit_line=_unit_line(user, year),
+            columns=PROJECT_COLUMNS,
             frozen_columns=3,  # 序号, 街道, 社区
+            max_rows=MAX_ROWS_PER_SHEET,
         )
-
-    sheet = new_sheet("改造项目")
-    count = in_sheet = 0
-    summed = PROJECT_SUMMED_COLUMNS
-    sums = [0] * len(summed)
-    for row in iter_project_rows(projects):
-        if in_sheet >= MAX_ROWS_PER_SHEET:
-            sheet = new_sheet(f"改造项目（{count // MAX_ROWS_PER_SHEET + 1}）")
-            in_sheet = 0
-        sheet.append(row)
-        # The 合计 row adds up the rows as written (no second query over the year).
-        sums = [total + row[index] for total, index in zip(sums, summed, strict=True)]
-        count += 1
-        in_sheet += 1
-        if progress is not None and count % 2000 == 0:
-            progress(count)
-    totals = ["合计", "", "", _("%(n)s个项目") % {"n": count}] + [""] * (len(PROJECT_HEADERS) - 4)
-    for total, index in zip(sums, summed, strict=True):
-        totals[index] = total
-    totals_row(sheet, totals)
-    signature_footer(sheet)
-    workbook.save(fileobj)
+        for row in iter_project_rows(projects):
+            table.append(row)
+            count += 1
+            if progress is not None and count % 2000 == 0:
+                progress(count)
+        table.write_totals(table.sums_row({3: _("%(n)s个项目") % {"n": count}}, label="合计"))
+        table.signature_footer()
     return count
 
 
@@ -569,8 +613,6 @@ def street_report_export(*, user, year):
 def project_report_export(request, *, user, year):
     """Small exports in the request; large ones (a province, the country) as a
     background job, like the ledger export."""
-    from core.exports import start_export
-
     total = _year_projects(user, year, Action.EXPORT).count()
     filename = export_filename("老旧小区改造项目表", user, year)
     if total > settings.EXPORT_SYNC_MAX_ROWS:
@@ -594,7 +636,13 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, (int, Decimal)):
         return format(value, ",")
-    return escape(str(value))
+    return escape(_text(value))
+
+
+def _text(value) -> str:
+    if isinstance(value, date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return str(value)
 
 
 def rows_html(rows, *, numeric_from: int, text_columns=frozenset(), wrap_columns=frozenset()) -> str:
@@ -608,6 +656,6 @@ def rows_html(rows, *, numeric_from: int, text_columns=frozenset(), wrap_columns
                 cells.append(f'<td class="num">{_cell(value)}</td>')
             else:
                 attrs = 'class="cell-wrap"' if index in wrap_columns else 'class="text-nowrap"'
-                cells.append(f"<td {attrs}>{escape('' if value is None else str(value))}</td>")
+                cells.append(f"<td {attrs}>{escape('' if value is None else _text(value))}</td>")
         parts.append("<tr>" + "".join(cells) + "</tr>")
-    return mark_safe("\n".join(parts))  # every value escaped by _cell
+    return mark_safe("\n".join(parts))  # every value escaped by _cell or _text

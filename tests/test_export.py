@@ -57,11 +57,32 @@ def test_export_has_title_headers_units_totals_and_footer(world, client_for):
     assert any(r[0] and str(r[0]).startswith("填报人") for r in rows)
 
 
-def test_export_follows_the_filters(world, client_for):
+def test_export_follows_the_filters_and_its_title_names_them(world, client_for):
     response = client_for(world.official).get(reverse("communities:estate_export"), {"year_from": 1990})
     sheet = workbook_of(response)["小区台账"]
     names = [row[3] for row in sheet.iter_rows(min_row=4, values_only=True) if row and isinstance(row[0], int)]
     assert names == ["青年湖西里"]
+    assert sheet["A1"].value == "东城区老旧小区台账（筛选：建成年份自=1990）"
+
+
+def test_export_says_old_estates_only_when_every_row_is_one(world, client_for):
+    from tests.factories import EstateFactory
+
+    EstateFactory(community=world.community_a1, name="新建小区", year_built=2010)
+    client = client_for(world.official)
+    sheet = workbook_of(client.get(reverse("communities:estate_export")))["小区台账"]
+    assert sheet["A1"].value == "东城区小区台账"
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
+    assert {row[6] for row in rows if row and isinstance(row[0], int)} == {"是", "否"}
+
+    response = client.get(reverse("communities:estate_export"), {"is_old": "false", "street": world.street_a.pk})
+    sheet = workbook_of(response)["小区台账"]
+    assert sheet["A1"].value == "东城区小区台账（筛选：街道=和平里街道；老旧小区=否）"
+    names = [row[3] for row in sheet.iter_rows(min_row=4, values_only=True) if row and isinstance(row[0], int)]
+    assert names == ["新建小区"]
+
+    response = client.get(reverse("communities:estate_export"), {"is_old": "true"})
+    assert workbook_of(response)["小区台账"]["A1"].value == "东城区老旧小区台账（筛选：老旧小区=是）"
 
 
 @pytest.mark.django_db(transaction=True)

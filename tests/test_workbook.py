@@ -167,17 +167,23 @@ def test_workbook_has_a_cover_and_one_sheet_per_subject(world, figures, client_f
     assert cover["报表名称"] == "老旧小区工作报表"
     assert cover["填报单位"] == "东城区"
     assert cover["范围"] == "东城区"
-    assert cover["统计期间"].startswith(f"{YEAR}年（{YEAR}年01月01日至{YEAR}年12月31日")
+    assert cover["统计期间"] == f"{YEAR}年（{YEAR}年1月1日至{YEAR}年12月31日）"
     made = timezone.localtime()
-    assert cover["生成时间"].startswith(f"{made:%Y年%m月%d日}")
-    assert cover["台账数据截至"].startswith(f"{made:%Y年%m月%d日}")
+    assert cover["生成时间"].startswith(f"{made.year}年{made.month}月{made.day}日")
+    assert cover["台账数据截至"].startswith(f"{made.year}年{made.month}月{made.day}日")
     for name in SUBJECT_SHEETS:
         assert name in cover  # the cover lists every sheet
 
 
 def test_every_subject_sheet_has_the_report_shape(world, figures, client_for):
+    from core.xlsx import column_for
+    from tests.excel import assert_cells_typed, assert_report_shape, read_report
+
     book = get_workbook(client_for(world.official))
     for name in SUBJECT_SHEETS:
+        report = read_report(book, name)
+        assert_report_shape(report, landscape=True, frozen_columns=3)
+        assert_cells_typed(report, [column_for(header) for header in report.headers])
         sheet = book[name]
         rows = [list(row) for row in sheet.iter_rows(values_only=True)]
         assert rows[0][0].startswith(f"东城区{YEAR}年"), name  # the title names scope and period
@@ -247,7 +253,13 @@ def test_renovation_sheet_is_the_street_report(world, figures, client_for):
     assert headers == report.headers
     assert len(data) == len(report.rows) == 2
     assert totals[headers.index("项目数（个）")] == 2
-    assert totals[headers.index("中央补助（万元）")] == pytest.approx(2 * 123.46)
+    # the rows show 123.46 each; the 合计 is the exact 2 × 1,234,567.89 元, rounded once
+    assert column(headers, data, "中央补助（万元）") == [123.46, 123.46]
+    assert totals[headers.index("中央补助（万元）")] == 246.91
+    footnote = [
+        row[0] for row in get_workbook(client_for(world.official))["改造进展与成效"].iter_rows(values_only=True)
+    ]
+    assert "合计数据按未经四舍五入的数据计算，与分项之和可能略有差异。" in footnote
 
 
 def test_complaint_sheet_sums_the_months_of_the_period(world, figures, client_for):

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Max
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +12,8 @@ from accounts.scoping import Action
 from communities import selectors
 from communities.ledger_excel.columns import EXPORT_HEADERS
 from communities.models import Enclosure, FundHolder, FundStatus, ManagementMode, OwnersBody
-from core.xlsx import MAX_ROWS_PER_SHEET, new_workbook, report_sheet, signature_footer, totals_row
+from core.figures import TEN_THOUSAND
+from core.xlsx import AREA, COORDINATE, COUNT, INTEGER, TEXT, WAN, YUAN, Column, new_workbook
 
 EXPORT_VALUES = (
     "community__street__name",
@@ -41,6 +43,32 @@ EXPORT_VALUES = (
     "remarks",
 )
 PROGRESS_EVERY = 2000
+MAX_ROWS_PER_SHEET = 1_000_000  # a sheet holds 1,048,576 rows; the 合计 goes on the last one
+
+# The kind of each export column that is not text, and whether the 合计 adds it up.
+FIGURES = {
+    "序号": (INTEGER, False),
+    "建成年份": (INTEGER, False),
+    "楼栋数（栋）": (COUNT, True),
+    "户数（户）": (COUNT, True),
+    "建筑面积（㎡）": (AREA, True),
+    "建筑面积（万㎡）": (WAN, True),
+    "维修资金余额（元）": (YUAN, True),
+    "停车位（个）": (COUNT, True),
+    "机动车数（辆）": (COUNT, True),
+    "C/D级危房（栋）": (COUNT, True),
+    "待拆违建（㎡）": (AREA, True),
+    "经度": (COORDINATE, False),
+    "纬度": (COORDINATE, False),
+}
+
+
+def _export_column(header: str, width: int) -> Column:
+    kind, total = FIGURES.get(header, (TEXT, False))
+    return Column(header, kind, width, total)
+
+
+EXPORT_COLUMNS = tuple(_export_column(header, width) for header, width in EXPORT_HEADERS)
 
 
 def export_filename(user) -> str:
@@ -49,36 +77,86 @@ def export_filename(user) -> str:
     return f"小区台账_{unit}_{stamp}.xlsx"
 
 
-def write_ledger(queryset, fileobj, *, user, progress=None) -> int:
-    """Stream the ledger to .xlsx in the shape officials send upward: a merged
-    title, the reporting unit and date, Chinese headers with units, one row per
-    estate, a 合计 row and a footer for 填报人/审核人.
+def write_ledger(queryset, fileobj, *, user, filterset=None, progress=None) -> int:
+    """Stream the ledger to .xlsx in the shape officials send upward: a title
+    naming the filter, the reporting unit and date, Chinese headers with units,
+    one row per estate, a 合计 row (the rounded exact totals, with the footnote
+    when the rounded rows add up otherwise) and a footer for 填报人/审核人.
 
-    Rows come from a server-side cursor and go straight to openpyxl's write-only
-    sheet, so memory stays flat whatever the row count.
+    Rows come from a server-side cursor and go straight to a streamed sheet, so
+    memory stays flat whatever the row count. Figures are written exact and
+    rounded as each cell is written (core.xlsx).
     """
     cutoff = settings.OLD_ESTATE_CUTOFF_YEAR
     labels = _code_labels()
-    workbook = new_workbook()
+    newest = queryset.order_by().aggregate(newest=Max("year_built"))["newest"]
+    title = ledger_title(user, filters=describe_filters(filterset), all_old=newest is not None and newest <= cutoff)
     rows = selectors.with_row_figures(queryset).values_list(*EXPORT_VALUES).iterator(chunk_size=PROGRESS_EVERY)
-    sheets = _LedgerSheets(workbook, user=user, cutoff=cutoff)
     count = 0
-    totals = [0, 0, Decimal(0), Decimal(0), 0, 0, 0, Decimal(0)]
-    for row in rows:
-        sheet = sheets.for_next_row()
-        count += 1
-        sheet.append(_export_row(count, row, labels, cutoff))
-        _add_to_totals(totals, row)
-        if progress is not None and count % PROGRESS_EVERY == 0:
-            progress(count)
-    sheet = sheets.last()
-    # The 合计 row (on the last sheet) adds up every row written.
-    totals_row(sheet, _totals_cells(totals))
-    signature_footer(sheet)
-    workbook.save(fileobj)
+    with new_workbook(fileobj) as book:
+        table = book.table(
+            name="小区台账",
+            title=title,
+            unit_line=_unit_line(user, cutoff),
+            columns=EXPORT_COLUMNS,
+            frozen_columns=4,  # 序号, 街道, 社区, 小区名称 stay in view
+            max_rows=MAX_ROWS_PER_SHEET,
+        )
+        append = table.append
+        for row in rows:
+            count += 1
+            append(_export_row(count, row, labels, cutoff))
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress(count)
+        table.write_totals()  # on the last sheet: the exact sums of every row written, rounded
+        table.signature_footer()
     if progress is not None:
         progress(count)
     return count
+
+
+def ledger_title(user, *, filters: str, all_old: bool) -> str:
+    """东城区老旧小区台账 only when every row is an old estate; otherwise 小区台账,
+    and the filter it shows, e.g. 东城区小区台账（筛选：老旧小区=否；街道=和平里街道）."""
+    name = _("老旧小区台账") if all_old else _("小区台账")
+    title = f"{user.node_name or settings.PORTAL_TITLE}{name}"
+    return f"{title}（{_('筛选：')}{filters}）" if filters else title
+
+
+def describe_filters(filterset) -> str:
+    """The filters of the export as officials read them: 老旧小区=否；街道=和平里街道."""
+    if filterset is None or not filterset.is_bound or not filterset.is_valid():
+        return ""
+    form = filterset.form
+    parts = []
+    for name, value in form.cleaned_data.items():
+        if name == "sort" or value is None or value == "" or value == [] or value == ():
+            continue
+        field = form.fields[name]
+        parts.append(f"{field.label}={_filter_value(field, value)}")
+    return "；".join(parts)
+
+
+def _filter_value(field, value) -> str:
+    if isinstance(value, bool):
+        return YES_TEXT if value else NO_TEXT
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return str(int(value))
+    choices = {str(key): str(label) for key, label in getattr(field, "choices", ()) if key != ""}
+    if isinstance(value, list | tuple):
+        return "、".join(choices.get(str(item), str(item)) for item in value)
+    if hasattr(value, "pk"):
+        return str(value)
+    return choices.get(str(value), str(value))
+
+
+def _unit_line(user, cutoff: int) -> str:
+    at = timezone.localtime()
+    return _("填报单位：%(unit)s　　导出时间：%(at)s　　建成年份不晚于%(cutoff)s年的为老旧小区") % {
+        "unit": user.node_name or _("全部"),
+        "at": f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}",
+        "cutoff": cutoff,
+    }
 
 
 YES_TEXT, NO_TEXT = "是", "否"
@@ -93,51 +171,9 @@ def _code_labels() -> tuple[dict, dict, dict, dict, dict]:
     )
 
 
-class _LedgerSheets:
-    """The export's sheets, all in the report shape: the first one when the
-    first row comes, another every MAX_ROWS_PER_SHEET rows."""
-
-    def __init__(self, workbook, *, user, cutoff: int):
-        self.workbook = workbook
-        self.title = f"{user.node_name or settings.PORTAL_TITLE}老旧小区台账"
-        made_at = timezone.localtime()
-        self.unit_line = _("填报单位：%(unit)s　　导出时间：%(at)s　　建成年份不晚于%(cutoff)s年的为老旧小区") % {
-            "unit": user.node_name or _("全部"),
-            "at": made_at.strftime("%Y年%m月%d日 %H:%M"),
-            "cutoff": cutoff,
-        }
-        self.number = 0
-        self.sheet = None
-        self.in_sheet = 0
-
-    def _new_sheet(self, number: int):
-        return report_sheet(
-            self.workbook,
-            name="小区台账" if number == 1 else f"小区台账（{number}）",
-            title=self.title,
-            unit_line=self.unit_line,
-            headers=[header for header, _width in EXPORT_HEADERS],
-            widths=[width for _header, width in EXPORT_HEADERS],
-            frozen_columns=4,  # 序号, 街道, 社区, 小区名称 stay in view
-        )
-
-    def for_next_row(self):
-        if self.sheet is None or self.in_sheet >= MAX_ROWS_PER_SHEET:
-            self.number += 1
-            self.sheet = self._new_sheet(self.number)
-            self.in_sheet = 0
-        self.in_sheet += 1
-        return self.sheet
-
-    def last(self):
-        """The sheet the 合计 goes on (an empty first sheet when there were no rows)."""
-        if self.sheet is None:
-            self.sheet = self._new_sheet(1)
-        return self.sheet
-
-
 def _export_row(count: int, row: tuple, labels: tuple, cutoff: int) -> tuple:
-    """One estate's cells, in EXPORT_HEADERS order, from its EXPORT_VALUES."""
+    """One estate's cells, in EXPORT_HEADERS order, from its EXPORT_VALUES: exact
+    values (the 万㎡ are the ㎡ divided exactly), rounded as the cells are written."""
     (
         street,
         community,
@@ -178,7 +214,7 @@ def _export_row(count: int, row: tuple, labels: tuple, cutoff: int) -> tuple:
         buildings,
         households,
         area,
-        round(float(area) / 10000, 4),
+        area / TEN_THOUSAND,
         enclosure[encl],
         mode[mgmt],
         owners[body],
@@ -199,45 +235,12 @@ def _export_row(count: int, row: tuple, labels: tuple, cutoff: int) -> tuple:
     )
 
 
-def _add_to_totals(totals: list, row: tuple) -> None:
-    """Add one estate's summed figures (positions in EXPORT_VALUES) to the running totals."""
-    buildings, households, area = row[5:8]  # building_count, households, floor_area
-    balance, _holder, parking, vehicles = row[12:16]  # fund_balance, fund_holder, parking_spaces, vehicles
-    dangerous, illegal = row[20:22]  # dangerous_buildings, illegal_area_pending
-    totals[0] += buildings
-    totals[1] += households
-    totals[2] += area
-    if balance is not None:
-        totals[3] += balance
-    totals[4] += parking or 0
-    totals[5] += vehicles or 0
-    totals[6] += dangerous
-    totals[7] += illegal
-
-
-def _totals_cells(totals: list) -> list:
-    """The 合计 row's cells: the running totals under their columns, blanks elsewhere."""
-    buildings, households, area, balance, parking, vehicles, dangerous, illegal = totals
-    summed = {
-        "楼栋数（栋）": buildings,
-        "户数（户）": households,
-        "建筑面积（㎡）": area,
-        "建筑面积（万㎡）": round(float(area) / 10000, 2),
-        "维修资金余额（元）": balance,
-        "停车位（个）": parking,
-        "机动车数（辆）": vehicles,
-        "C/D级危房（栋）": dangerous,
-        "待拆违建（㎡）": illegal,
-    }
-    return ["合计", *(summed.get(header) for header, _width in EXPORT_HEADERS[1:])]
-
-
 def export_for_job(job, fileobj, progress):
     """The ledger export of a background job: the job's filters, re-applied
     through the requesting user's export scope."""
     user = job.requested_by
-    _filterset, queryset = selectors.filter_estates(
+    filterset, queryset = selectors.filter_estates(
         user=user, params=QueryDict(job.params.get("query", "")), action=Action.EXPORT
     )
-    rows = write_ledger(queryset, fileobj, user=user, progress=progress)
+    rows = write_ledger(queryset, fileobj, user=user, filterset=filterset, progress=progress)
     return rows, job.params.get("filename") or export_filename(user)

@@ -116,7 +116,8 @@ def _parse_ledger_rows(path_or_file, parsed: ParsedLedger) -> None:
             if not any(v not in (None, "") for v in row):
                 continue
             first = cell_text(next((v for v in row if v not in (None, "")), ""))
-            if first == "合计" or first.startswith(("填报人", "审核人")):
+            # 合计, its footnote (合计数据按未经四舍五入的数据计算…) and the signatures
+            if first.startswith(("合计", "填报人", "审核人")):
                 continue
             parsed.total_rows += 1
             if parsed.total_rows > limit:

@@ -197,4 +197,5 @@ def test_demo_data_is_made_once_and_keeps_the_rules(world):
     for year in range(2021, 2026):
         report = reports.street_report(user=world.official, year=year)
         for index in range(report.first_numeric, len(report.headers)):
-            assert report.totals[index] == sum(row[index] for row in report.rows)
+            # the 合计 is the exact total (rounded once when shown), not the sum of rounded rows
+            assert report.total_figures[index] == sum(row[index] for row in report.figures)

@@ -44,12 +44,20 @@ def numeric_columns(report):
     return range(report.first_numeric, len(report.headers))
 
 
-def test_street_report_totals_equal_the_sum_of_their_rows(world, year_data):
+def test_street_report_totals_are_the_exact_sums_rounded_once(world, year_data):
     report = reports.street_report(user=world.official, year=2024)
     assert [row[2] for row in report.rows] == ["和平里街道", "龙潭街道"]
     for index in numeric_columns(report):
-        assert report.totals[index] == sum(row[index] for row in report.rows), report.headers[index]
+        column = report.columns[index]
+        exact = sum(row[index] for row in report.figures)
+        assert report.total_figures[index] == exact, column.header
+        assert report.totals[index] == column.kind.shown(exact), column.header
     assert report.totals[0] == "合计"
+    # 总投资: the rows show 130.46 + 1.78 = 132.24 万元, the exact total is 132.23
+    total = report.headers.index("总投资（万元）")
+    assert sum(row[total] for row in report.rows) == Decimal("132.24")
+    assert report.totals[total] == Decimal("132.23")
+    assert report.footnote == "合计数据按未经四舍五入的数据计算，与分项之和可能略有差异。"
 
 
 def test_street_report_figures(world, year_data):
@@ -116,7 +124,9 @@ def test_street_report_page_and_xlsx_have_the_official_shape(world, year_data, c
     body = [r for r in data if isinstance(r[0], int)]
     column = headers.index("中央补助（万元）")
     assert isinstance(body[0][column], (int, float))
-    assert total_row[column] == pytest.approx(sum(r[column] for r in body))
+    shown = reports.street_report(user=world.official, year=2024).totals
+    assert Decimal(str(total_row[column])) == shown[column] == Decimal("129.23")  # the rows add up to 129.24
+    assert "合计数据按未经四舍五入的数据计算，与分项之和可能略有差异。" in [r[0] for r in data]
     assert any(r[0] and "审核人" in str(r[0]) for r in data)
 
 
@@ -137,13 +147,18 @@ def test_project_report_xlsx_rows_and_totals(world, year_data, client_for):
     assert [r[3] for r in body] == ["和平里七区", "青年湖西里"]  # street A only
     total = next(r for r in rows if r[0] == "合计")
     assert [reports.PROJECT_HEADERS[i] for i in reports.PROJECT_SUMMED_COLUMNS][-1] == "完成投资（万元）"
+    exact = list(reports.iter_project_rows(reports._year_projects(world.staff_a, 2024, "view").values("pk")))
     for column, header in enumerate(reports.PROJECT_HEADERS):
         if header.endswith(("（万元）", "（万㎡）", "（栋）", "（户）")):
             assert column in reports.PROJECT_SUMMED_COLUMNS
-            assert total[column] == pytest.approx(sum(r[column] for r in body)), header
+            kind = reports.PROJECT_COLUMNS[column].kind
+            assert Decimal(str(total[column])) == kind.shown(sum(r[column] for r in exact)), header
+    # 完成投资: 0.33 + 0.33 shown, 0.67 in all (2 × 3,333.33 元)
+    assert total[reports.PROJECT_HEADERS.index("完成投资（万元）")] == 0.67
     page_totals = reports.project_totals(reports._year_projects(world.staff_a, 2024, "view").values("pk"))
+    shown = reports.shown_row(reports.PROJECT_COLUMNS, page_totals)
     for column in reports.PROJECT_SUMMED_COLUMNS:
-        assert total[column] == pytest.approx(float(page_totals[column]))
+        assert Decimal(str(total[column])) == shown[column]
 
 
 def test_large_project_export_runs_as_a_background_job(world, year_data, client_for, settings, monkeypatch):

@@ -126,7 +126,7 @@ def render(results) -> dict:
             [
                 stamp,
                 "",
-                "| export | rows | seconds | openpyxl write-only from tuples, s | ratio | peak memory MB |",
+                "| export | rows | seconds | xlsxwriter alone, same cells from tuples, s | ratio | peak memory MB |",
                 "|---|---:|---:|---:|---:|---:|",
                 f"| whole ledger | {e['rows']:,} | {e['seconds']} | {e['baseline_seconds']} | {e['ratio']} | "
                 f"{e['peak_mb']} |",

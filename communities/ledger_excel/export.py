@@ -120,7 +120,7 @@ def ledger_title(user, *, filters: str, all_old: bool) -> str:
     and the filter it shows, e.g. 东城区小区台账（筛选：老旧小区=否；街道=和平里街道）."""
     name = _("老旧小区台账") if all_old else _("小区台账")
     title = f"{user.node_name or settings.PORTAL_TITLE}{name}"
-    return f"{title}（{_('筛选：')}{filters}）" if filters else title
+    return _("%(title)s（筛选：%(filters)s）") % {"title": title, "filters": filters} if filters else title
 
 
 def describe_filters(filterset) -> str:

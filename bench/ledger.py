@@ -12,7 +12,6 @@ underneath it measured in the same run:
 
 import io
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
 from accounts.models import Role, User
-from bench.xlsx_raw import cells_as_written, write_raw
+from bench.xlsx_raw import cells_as_written, peak_mb, write_raw
 from communities import ledger_excel
 from communities.ledger_excel.export import EXPORT_COLUMNS
 from communities.models import Estate
@@ -156,8 +155,7 @@ def export_in_child():
         start = time.perf_counter()
         rows = ledger_excel.write_ledger(Estate.objects.all().order_by("name", "id"), handle, user=user)
         seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{rows} {seconds:.3f} {peak_mb:.1f}")
+    print(f"{rows} {seconds:.3f} {peak_mb():.1f}")
 
 
 def _export_child():

@@ -3,8 +3,10 @@ mode with the same options, writing the same cells from tuples already in
 memory — the figures already rounded and typed as the export writes them, each
 column in its number format — and nothing else (no title, no totals)."""
 
+import resource
 import tempfile
 import time
+from pathlib import Path
 
 import xlsxwriter
 
@@ -39,3 +41,18 @@ def write_raw(sheets) -> float:
                 sheet.write_row(number, 0, row)
         book.close()
     return time.perf_counter() - started
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory since it started, in MB.
+
+    /proc/self/status's VmHWM belongs to the process's own address space, which
+    exec() replaces; ru_maxrss would also count the parent's resident set at the
+    moment it spawned the measured process (Linux carries it across exec), so a
+    parent holding the baseline's tuples would inflate the child's figure."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

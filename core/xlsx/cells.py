@@ -20,7 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.utils import timezone
@@ -31,6 +31,7 @@ from core.figures import round_to
 # export always did, rather than refusing the whole file.
 ILLEGAL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
+UNITS = {places: Decimal(1).scaleb(-places) for places in range(10)}
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
 
@@ -92,6 +93,13 @@ class Kind:
 def rounded(value, places: int):
     """A figure rounded half up to `places` (core.figures.round_to), refusing
     what is not exact: a float already lost the figure."""
+    cls = value.__class__
+    if cls is Decimal and places > 0 and value.is_finite():
+        # round_to's own Decimal branch, inlined: the exports round every figure
+        result = value.quantize(UNITS[places], rounding=ROUND_HALF_UP)
+        return result if result else abs(result)
+    if cls is int:
+        return value
     if isinstance(value, float | bool):
         raise TypeError(f"figures are exact (Decimal, int, Fraction), not {type(value).__name__}: {value!r}")
     if not isinstance(value, Decimal | int | Fraction):

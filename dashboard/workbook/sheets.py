@@ -34,8 +34,9 @@ def _write_table(book, ctx, *, name, subject, headers, rows, totals, extra="", f
     headers with units (which give each column its kind), the rows, the 合计 row
     and the signature footer. Returns the rows written."""
     columns = [column_for(header) for header in headers]
-    shown = [shown_row(columns, row) for row in [*rows, totals]]
-    widths = fitted_widths(headers, shown)
+    # Widths fit the headers, the names and the 合计 (the widest figure of a column that adds up).
+    names = [[value if isinstance(value, str) else None for value in row] for row in rows]
+    widths = fitted_widths(headers, [*names, shown_row(columns, totals)])
     table = book.table(
         name=name,
         title=ctx.title(subject),

@@ -13,6 +13,7 @@ memory, so rows are written top to bottom, each once.
 """
 
 import re
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import xlsxwriter
@@ -48,8 +49,8 @@ HEADER_FORMAT = {
     "text_wrap": True,
 }
 TOTALS_FORMAT = {"bold": True, "border": 1, "border_color": "#999999"}
-PLAIN_FORMAT = {"align": "left"}
-BOLD_FORMAT = {"bold": True}  # the unit line and notes: text, whatever the column's number format
+PLAIN_FORMAT = {"align": "left"}  # the unit line and notes: text, whatever the column's number format
+BOLD_FORMAT = {"bold": True}
 
 
 def column_letter(index: int) -> str:
@@ -183,11 +184,11 @@ class PlainSheet:
             raise TypeError(f"write figures as Decimal or int, not {value!r}")
         elif isinstance(value, Decimal | int):
             sheet.write_number(row, col, value, cell_format)
-        elif hasattr(value, "year"):
-            kind = DATETIME_FORMAT if hasattr(value, "hour") else DATE_FORMAT
-            if hasattr(value, "tzinfo") and timezone.is_aware(value):
+        elif isinstance(value, date):
+            if isinstance(value, datetime) and timezone.is_aware(value):
                 value = timezone.localtime(value).replace(tzinfo=None)
-            sheet.write_datetime(row, col, value, cell_format or self.book.format(num_format=kind))
+            number_format = DATETIME_FORMAT if isinstance(value, datetime) else DATE_FORMAT
+            sheet.write_datetime(row, col, value, cell_format or self.book.format(num_format=number_format))
         else:  # lazy translations and the like
             _write_text(sheet, row, col, clean_text(value), cell_format)
 

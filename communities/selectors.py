@@ -16,8 +16,10 @@ from communities.models import (
     DANGEROUS_GRADES,
     Building,
     Estate,
+    EstateAttachment,
     Household,
     IllegalStructure,
+    ImportBatch,
     ManagementMode,
     PropertyRightsUnit,
     RightsHolding,
@@ -111,6 +113,54 @@ def estate_for(*, user, estate_id, action: Action = Action.VIEW) -> Estate:
     """One estate the user may act on, with its community and street: 404 outside
     the user's scope, 403 inside it when the role may not (accounts.scoping)."""
     return get_scoped_object_or_404(Estate.objects.select_related("community__street"), user, action, pk=estate_id)
+
+
+def estate_contents(estate: Estate) -> dict:
+    """How many records go with the estate when it is deleted (the confirmation page)."""
+    return {
+        "buildings": estate.buildings.count(),
+        "holdings": estate.holdings.count(),
+        "structures": estate.illegal_structures.count(),
+        "notes": estate.notes.count(),
+        "attachments": estate.attachments.count(),
+    }
+
+
+def building_for(*, user, building_id, action: Action = Action.VIEW) -> Building:
+    """One building with its estate, refused as estate_for refuses."""
+    return get_scoped_object_or_404(Building.objects.select_related("estate"), user, action, pk=building_id)
+
+
+def holding_for(*, user, estate_id: int, holding_id, action: Action = Action.VIEW) -> RightsHolding:
+    """One holding of the estate (another estate's is not found), refused as estate_for refuses."""
+    return get_scoped_object_or_404(RightsHolding.objects.filter(estate_id=estate_id), user, action, pk=holding_id)
+
+
+def structure_for(*, user, estate_id: int, structure_id, action: Action = Action.VIEW) -> IllegalStructure:
+    """One illegal structure of the estate (another estate's is not found), refused as estate_for refuses."""
+    return get_scoped_object_or_404(IllegalStructure.objects.filter(estate_id=estate_id), user, action, pk=structure_id)
+
+
+def attachment_for(*, user, attachment_id, action: Action = Action.VIEW) -> EstateAttachment:
+    """One attachment of an estate, refused as estate_for refuses."""
+    return get_scoped_object_or_404(EstateAttachment.objects.all(), user, action, pk=attachment_id)
+
+
+def rights_unit_for(*, user, unit_id, action: Action = Action.VIEW) -> PropertyRightsUnit:
+    """One property-rights unit with its successor and street, refused as estate_for refuses."""
+    return get_scoped_object_or_404(
+        PropertyRightsUnit.objects.select_related("successor", "street"), user, action, pk=unit_id
+    )
+
+
+def recent_imports(*, user, kind: str, limit: int = 10) -> list[ImportBatch]:
+    """The user's own latest uploads of one kind (ledger or household), newest first."""
+    return list(ImportBatch.objects.filter(uploaded_by=user, kind=kind)[:limit])
+
+
+def import_batch_for(*, user, batch_id, kind: str) -> ImportBatch | None:
+    """One of the user's own uploads of that kind; None for another user's, or none at all."""
+    return ImportBatch.objects.filter(pk=batch_id, uploaded_by=user, kind=kind).first()
 
 
 def lock_estate(*, estate_id: int) -> Estate | None:

@@ -67,12 +67,16 @@ class ScopedEditView(View):
     def get_form(self, data=None, files=None):
         return self.form_class(data, files, **self.get_form_kwargs())
 
-    def get(self, request, *args, **kwargs):
+    def dispatch(self, request, *args, **kwargs):
+        # After the login check (the decorator above), before the method's handler:
+        # the refusal comes first, whatever is asked of the object.
         self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
         return self.render(self.get_form())
 
     def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
         # An empty POST is an unbound form, as GET: the page again, without errors.
         form = self.get_form(request.POST or None, (request.FILES or None) if self.multipart else None)
         conflict = None

@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scoping import Action, scoped
+from accounts.scoping import Action, get_scoped_object_or_404, scoped
 from communities import selectors as ledger_selectors
 from communities.selectors import estates_for
 from core.db import ExactSum
@@ -90,6 +90,12 @@ def has_household_register(estate) -> bool:
 
 def contracts_for(*, user, action: Action = Action.VIEW) -> QuerySet:
     return scoped(Contract.objects, user, action).select_related("estate__community__street", "company", "rights_unit")
+
+
+def contract_for(*, user, contract_id, action: Action = Action.VIEW) -> Contract:
+    """One contract with its estate and company: 404 outside the user's scope, 403
+    inside it when the role may not (accounts.scoping)."""
+    return get_scoped_object_or_404(contracts_for(user=user), user, action, pk=contract_id)
 
 
 def overdue_steps(*, user, today: date | None = None) -> QuerySet:
@@ -268,8 +274,18 @@ def companies_with_contract_counts(*, user) -> QuerySet:
     )
 
 
+def company_for(*, user, company_id, action: Action = Action.VIEW) -> PropertyCompany:
+    """One property company, refused as contract_for refuses."""
+    return get_scoped_object_or_404(PropertyCompany.objects.all(), user, action, pk=company_id)
+
+
 def votes_for(*, user, action: Action = Action.VIEW) -> QuerySet:
     return scoped(OwnersVote.objects, user, action).select_related("estate")
+
+
+def vote_for(*, user, vote_id, action: Action = Action.VIEW) -> OwnersVote:
+    """One owners' vote with its estate, refused as contract_for refuses."""
+    return get_scoped_object_or_404(OwnersVote.objects.select_related("estate"), user, action, pk=vote_id)
 
 
 def may_change_vote(*, user, vote_id: int) -> bool:
@@ -288,6 +304,11 @@ def electors_by_household(vote: OwnersVote) -> dict:
 
 def periods_for(*, user) -> QuerySet:
     return scoped(SubsidyPeriod.objects, user).order_by("-starts_on")
+
+
+def period_for(*, user, period_id) -> SubsidyPeriod:
+    """One subsidy period the user may see (404 otherwise)."""
+    return get_scoped_object_or_404(SubsidyPeriod.objects.all(), user, pk=period_id)
 
 
 def subsidy_rates(*, district_id: int) -> QuerySet:

@@ -1,0 +1,49 @@
+"""Property pages. Views parse the request, call a selector or service, render.
+
+One module per part of the app; propertymgmt/urls.py names the views through
+this package (`from propertymgmt import views`).
+"""
+
+from propertymgmt.views.companies import (
+    company_create,
+    company_list,
+    company_withdraw,
+    contract_create,
+    contract_end,
+    contract_list,
+    order_out,
+)
+from propertymgmt.views.estates import estate_property
+from propertymgmt.views.home import committee_expire, home, overdue_committees
+from propertymgmt.views.subsidies import (
+    subsidy_export,
+    subsidy_payments,
+    subsidy_periods,
+    subsidy_rate_set,
+    subsidy_run,
+)
+from propertymgmt.views.votes import vote_cast, vote_codes, vote_create, vote_detail, vote_list
+
+__all__ = [
+    "committee_expire",
+    "company_create",
+    "company_list",
+    "company_withdraw",
+    "contract_create",
+    "contract_end",
+    "contract_list",
+    "estate_property",
+    "home",
+    "order_out",
+    "overdue_committees",
+    "subsidy_export",
+    "subsidy_payments",
+    "subsidy_periods",
+    "subsidy_rate_set",
+    "subsidy_run",
+    "vote_cast",
+    "vote_codes",
+    "vote_create",
+    "vote_detail",
+    "vote_list",
+]

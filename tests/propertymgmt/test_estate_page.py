@@ -53,7 +53,7 @@ def test_staff_records_fee_collection_and_sees_the_break_even_line(world, client
     )
     assert FeeCollection.objects.get().collected == Decimal("6000.00")
     page = client.get(_url(world.estate_a1)).content.decode()
-    assert "60%" in page and "低于保本线" in page
+    assert "60.0%" in page and "低于保本线" in page  # rates to 0.1% (docs/figures.md)
 
 
 def test_staff_records_an_assessment_and_a_committee_and_a_building_head(world, client_for, company, monkeypatch):

@@ -50,6 +50,7 @@ from core.xlsx import (
     new_workbook,
     xlsx_download,
 )
+from core.xlsx.rows import sql_rows
 from renovation.models import STAGE_ORDER, FundingLine, FundingSource, Output, Project, Stage, WorkItem
 
 PRE_CONSTRUCTION = STAGE_ORDER[: STAGE_ORDER.index(Stage.CONSTRUCTION)]
@@ -456,18 +457,13 @@ def _portable_project_rows(project_ids_queryset, *, limit_ids=None):
 
 
 def iter_project_rows(project_ids_queryset, *, limit_ids=None, chunk=2000):
-    """(序号, …) rows of the project report as tuples, streamed from a server-side cursor."""
+    """(序号, …) rows of the project report as tuples, streamed from a server-side
+    cursor and fetched in a thread while the caller writes (core.xlsx.rows)."""
     if connection.vendor != "postgresql":
         yield from _portable_project_rows(project_ids_queryset, limit_ids=limit_ids)
         return
     sql, params = project_rows_sql(project_ids_queryset, limit_ids=limit_ids)
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while True:
-            batch = cursor.fetchmany(chunk)
-            if not batch:
-                break
-            yield from batch
+    yield from sql_rows(sql, params, chunk=chunk)  # fetched ahead of the writer
 
 
 def project_totals(project_ids_queryset, *, with_count: bool = False) -> list:

@@ -160,3 +160,44 @@ def test_expired_exports_and_old_uploads_are_purged(world, settings, tmp_path):
     assert ExportJob.objects.filter(pk=fresh.pk).exists() and Path(fresh.file.path).exists()
     batch.refresh_from_db()
     assert not batch_path.exists() and batch.status == ImportBatch.Status.DISCARDED
+
+
+def test_rows_fetched_ahead_are_the_querysets_rows_with_its_converters(world):
+    from communities import selectors
+    from communities.ledger_excel.export import EXPORT_VALUES
+    from communities.models import Estate
+    from core.xlsx.rows import queryset_rows
+
+    IllegalStructureFactory(estate=world.estate_a1, area="40.5")
+    queryset = selectors.with_row_figures(Estate.objects.order_by("name", "id")).values_list(*EXPORT_VALUES)
+    assert list(queryset_rows(queryset, chunk=2)) == list(queryset.iterator(chunk_size=2))
+    assert list(queryset_rows(queryset.none())) == []
+
+
+def test_rows_fetched_ahead_keep_their_order_hand_over_errors_and_stop_with_the_caller():
+    from core.xlsx.rows import fetched_ahead
+
+    assert [row for rows in fetched_ahead([i, i] for i in range(500)) for row in rows] == [
+        i for i in range(500) for _twice in (1, 2)
+    ]
+
+    def failing():
+        yield [1]
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        list(fetched_ahead(failing()))
+
+    closed = []
+
+    def endless():
+        try:
+            while True:
+                yield [0]
+        finally:
+            closed.append(True)  # the cursor is closed
+
+    ahead = fetched_ahead(endless())
+    assert next(ahead) == [0]
+    ahead.close()
+    assert closed == [True]

@@ -14,6 +14,7 @@ from communities.ledger_excel.columns import EXPORT_HEADERS
 from communities.models import Enclosure, FundHolder, FundStatus, ManagementMode, OwnersBody
 from core.figures import TEN_THOUSAND
 from core.xlsx import AREA, COORDINATE, COUNT, INTEGER, TEXT, WAN, YUAN, Column, new_workbook
+from core.xlsx.rows import queryset_rows
 
 EXPORT_VALUES = (
     "community__street__name",
@@ -83,15 +84,17 @@ def write_ledger(queryset, fileobj, *, user, filterset=None, progress=None) -> i
     one row per estate, a 合计 row (the rounded exact totals, with the footnote
     when the rounded rows add up otherwise) and a footer for 填报人/审核人.
 
-    Rows come from a server-side cursor and go straight to a streamed sheet, so
-    memory stays flat whatever the row count. Figures are written exact and
+    Rows come from a server-side cursor, fetched while the previous ones are
+    written, and go straight to a streamed sheet, so memory stays flat whatever
+    the row count. Figures are written exact and
     rounded as each cell is written (core.xlsx).
     """
     cutoff = settings.OLD_ESTATE_CUTOFF_YEAR
     labels = _code_labels()
     newest = queryset.order_by().aggregate(newest=Max("year_built"))["newest"]
     title = ledger_title(user, filters=describe_filters(filterset), all_old=newest is not None and newest <= cutoff)
-    rows = selectors.with_row_figures(queryset).values_list(*EXPORT_VALUES).iterator(chunk_size=PROGRESS_EVERY)
+    # Fetched in a thread, a few chunks ahead of the writer (core.xlsx.rows).
+    rows = queryset_rows(selectors.with_row_figures(queryset).values_list(*EXPORT_VALUES), chunk=PROGRESS_EVERY)
     count = 0
     with new_workbook(fileobj) as book:
         table = book.table(

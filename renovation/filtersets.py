@@ -28,6 +28,7 @@ class ProjectFilterSet(PortalFilterSet):
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("阶段"))
     behind = django_filters.BooleanFilter(method="filter_behind", label=_("进度滞后"), widget=YesNoSelect)
     over_budget = django_filters.BooleanFilter(method="filter_over_budget", label=_("超预算"), widget=YesNoSelect)
+    funding_gap = django_filters.BooleanFilter(method="filter_funding_gap", label=_("资金缺口"), widget=YesNoSelect)
     sort = django_filters.OrderingFilter(
         fields=(("year", "year"), ("name", "name"), ("planned_end", "planned_end"), ("progress", "progress")),
         field_labels={"year": _("年度"), "name": _("项目名称"), "planned_end": _("计划完工"), "progress": _("进度")},
@@ -76,6 +77,10 @@ class ProjectFilterSet(PortalFilterSet):
     def filter_over_budget(self, queryset, name, value):
         condition = selectors.over_budget_q()
         return queryset.filter(condition if value else ~condition)
+
+    def filter_funding_gap(self, queryset, name, value):
+        condition = selectors.funding_gap_q()
+        return selectors.with_funding_gap_alias(queryset).filter(condition if value else ~condition)
 
 
 def _int_or_none(value):

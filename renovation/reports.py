@@ -6,7 +6,12 @@ Two shapes (DOMAIN.md §4, CONVENTIONS.md "Report shape"):
   area, investment by source, outputs by item, stage counts, blocked projects
   and the m² of illegal structures still standing;
 - the year's projects, one row each (序号 | 街道/社区 | 小区名称 | 建成年份 | 楼栋数 |
-  户数 | 建筑面积 | 改造内容 | 总投资 by source | 计划/实际开工/完工 | 完成投资).
+  户数 | 建筑面积 | 改造内容 | 总投资 | each source | 资金缺口 | 计划/实际开工/完工 |
+  完成投资).
+
+总投资 is the work items' budget; the sources are the planned funding lines; 资金缺口
+is what the planned funding leaves of the 总投资, per project and never below zero
+(renovation.selectors, docs/figures.md).
 
 Figures are aggregated in PostgreSQL (GROUP BY, one query per table), never
 per row in Python, and kept exact: money in 万元 and areas in 万㎡ are the 元
@@ -25,7 +30,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.html import escape
@@ -178,6 +183,8 @@ def street_headers() -> list[str]:
     return [
         *STREET_HEADERS_HEAD,
         *(f"{s.label}（万元）" for s in SOURCES),
+        "资金缺口（万元）",
+        "资金缺口项目（个）",
         *(outputs[o] for o in OUTPUTS),
         *(f"{s.label}（个）" for s in Stage),
         "受违建阻碍项目（个）",
@@ -219,11 +226,16 @@ def _street_report(*, user, year: int, action: Action = Action.VIEW) -> Report:
     """The year's projects by street office, in five grouped queries; exact figures."""
     projects = _year_projects(user, year, action)
     stage_counts = {f"stage_{s}": Count("pk", filter=Q(stage=s)) for s in STAGE_ORDER}
+    short = Q(budget__gt=F("planned"))
     base = list(
         projects.order_by()
+        .annotate(budget=selectors.total_investment_expression(), planned=selectors.planned_funding_expression())
         .values("street_id", "street__name", "street__code", "street__district__name")
         .annotate(
             n=Count("pk"),
+            total_investment=ExactSum("budget", default=0),
+            gap=ExactSum(F("budget") - F("planned"), filter=short, default=0),
+            short=Count("pk", filter=short),
             estates=Count("estate_id", distinct=True),
             households=Sum("estate__households"),
             buildings=Sum("estate__building_count"),
@@ -269,8 +281,10 @@ def _street_report(*, user, year: int, action: Action = Action.VIEW) -> Report:
                 r["households"] or 0,
                 r["buildings"] or 0,
                 r["area"] / TEN_THOUSAND,
-                sum(by_source, Decimal(0)),
+                r["total_investment"] / TEN_THOUSAND,
                 *by_source,
+                r["gap"] / TEN_THOUSAND,
+                r["short"],
                 *produced,
                 *(r[f"stage_{s}"] for s in STAGE_ORDER),
                 blocked_count,
@@ -327,6 +341,7 @@ PROJECT_COLUMNS = [
     _project_column("改造内容", width=40),
     _project_column("总投资（万元）", WAN, total=True),
     *(_project_column(f"{s.label}（万元）", WAN, total=True) for s in SOURCES),
+    _project_column("资金缺口（万元）", WAN, total=True),
     _project_column("计划开工", DATE, 14),
     _project_column("计划完工", DATE, 14),
     _project_column("实际开工", DATE, 14),
@@ -336,7 +351,7 @@ PROJECT_COLUMNS = [
     _project_column("完成投资（万元）", WAN, total=True),
 ]
 PROJECT_HEADERS = [column.header for column in PROJECT_COLUMNS]
-# 楼栋数, 户数, 建筑面积, 总投资, each source, 完成投资: the columns a 合计 row adds up.
+# 楼栋数, 户数, 建筑面积, 总投资, each source, 资金缺口, 完成投资: the columns a 合计 row adds up.
 PROJECT_SUMMED_COLUMNS = tuple(index for index, column in enumerate(PROJECT_COLUMNS) if column.total)
 # Shown as text on the page (left-aligned, no separators): names, years, dates, the stage.
 PROJECT_TEXT_COLUMNS = {
@@ -376,8 +391,9 @@ def project_rows_sql(project_ids_queryset, *, limit_ids: list[int] | None = None
                st.name, c.name, e.name, e.year_built, e.building_count, e.households,
                e.floor_area * 0.0001,
                coalesce(w.items, ''),
-               coalesce(f.total, 0) * 0.0001,
+               coalesce(w.budget, 0) * 0.0001,
                {source_columns},
+               greatest(coalesce(w.budget, 0) - coalesce(f.total, 0), 0) * 0.0001,
                {dates}, {stage}, p.progress,
                coalesce(w.actual, 0) * 0.0001
         FROM renovation_project p
@@ -390,7 +406,7 @@ def project_rows_sql(project_ids_queryset, *, limit_ids: list[int] | None = None
         ) f ON f.project_id = p.id
         LEFT JOIN (
             SELECT wi.project_id, string_agg(ci.name, '、' ORDER BY ci.category, ci.sort_order) AS items,
-                   sum(wi.actual_cost) AS actual
+                   sum(wi.budget) AS budget, sum(wi.actual_cost) AS actual
             FROM renovation_workitem wi JOIN renovation_catalogueitem ci ON ci.id = wi.item_id
             WHERE wi.project_id IN ({ids_sql})
             GROUP BY wi.project_id
@@ -419,13 +435,14 @@ def _portable_project_rows(project_ids_queryset, *, limit_ids=None):
     ):
         planned.setdefault(project_id, {}).setdefault(source, Decimal(0))
         planned[project_id][source] += amount
-    items, actual = {}, {}
-    for project_id, name, cost in (
+    items, budget, actual = {}, {}, {}
+    for project_id, name, item_budget, cost in (
         WorkItem.objects.filter(project_id__in=ids)
         .order_by("item__category", "item__sort_order")
-        .values_list("project_id", "item__name", "actual_cost")
+        .values_list("project_id", "item__name", "budget", "actual_cost")
     ):
         items.setdefault(project_id, []).append(name)
+        budget[project_id] = budget.get(project_id, Decimal(0)) + (item_budget or 0)
         actual[project_id] = actual.get(project_id, Decimal(0)) + (cost or 0)
     stages = dict(Stage.choices)
     projects = (
@@ -435,6 +452,8 @@ def _portable_project_rows(project_ids_queryset, *, limit_ids=None):
     )
     for number, p in enumerate(projects, start=1):
         money = planned.get(p.pk, {})
+        total_investment = budget.get(p.pk, Decimal(0))
+        gap = max(total_investment - sum(money.values(), Decimal(0)), Decimal(0))
         yield (
             number,
             p.street.name,
@@ -445,8 +464,9 @@ def _portable_project_rows(project_ids_queryset, *, limit_ids=None):
             p.estate.households,
             _in_wan(p.estate.floor_area),
             "、".join(items.get(p.pk, [])),
-            _in_wan(sum(money.values(), Decimal(0))),
+            _in_wan(total_investment),
             *(_in_wan(money.get(source.value)) for source in SOURCES),
+            _in_wan(gap),
             p.planned_start,
             p.planned_end,
             p.actual_start,
@@ -478,14 +498,15 @@ def project_totals(project_ids_queryset, *, with_count: bool = False) -> list:
     source_cols = ", ".join(f"sum(planned) FILTER (WHERE source = '{s.value}') AS s_{i}" for i, s in enumerate(SOURCES))
     sql = f"""
         SELECT count(*), sum(e.building_count), sum(e.households), sum(e.floor_area) * 0.0001,
-               sum(coalesce(f.total, 0)) * 0.0001, {source_sums},
+               sum(coalesce(w.budget, 0)) * 0.0001, {source_sums},
+               sum(greatest(coalesce(w.budget, 0) - coalesce(f.total, 0), 0)) * 0.0001,
                sum(coalesce(w.actual, 0)) * 0.0001
         FROM renovation_project p
         JOIN communities_estate e ON e.id = p.estate_id
         LEFT JOIN (SELECT project_id, sum(planned) AS total, {source_cols}
                    FROM renovation_fundingline WHERE project_id IN ({ids_sql}) GROUP BY project_id) f
                ON f.project_id = p.id
-        LEFT JOIN (SELECT project_id, sum(actual_cost) AS actual FROM renovation_workitem
+        LEFT JOIN (SELECT project_id, sum(budget) AS budget, sum(actual_cost) AS actual FROM renovation_workitem
                    WHERE project_id IN ({ids_sql}) GROUP BY project_id) w ON w.project_id = p.id
         WHERE p.id IN ({ids_sql})
     """
@@ -495,9 +516,9 @@ def project_totals(project_ids_queryset, *, with_count: bool = False) -> list:
     count = values[0]
     nums = [v if v is not None else Decimal(0) for v in values[1:]]
     buildings, households, area, total, *rest = nums
-    sources, actual = rest[: len(SOURCES)], rest[len(SOURCES)]
+    sources, gap, actual = rest[: len(SOURCES)], rest[len(SOURCES)], rest[len(SOURCES) + 1]
     row = ["合计", "", "", _("%(n)s个项目") % {"n": count}, "", int(buildings), int(households), area, "", total]
-    row += [*sources, "", "", "", "", "", "", actual]
+    row += [*sources, gap, "", "", "", "", "", "", actual]
     return row + [count] if with_count else row
 
 
@@ -507,9 +528,9 @@ def _portable_project_totals(project_ids_queryset, *, with_count: bool) -> list:
     totals = selectors.project_totals(project_ids_queryset)
     ten_thousandth = Decimal("0.0001")
     row = ["合计", "", "", _("%(n)s个项目") % {"n": totals.count}, "", totals.buildings, totals.households]
-    row += [totals.floor_area * ten_thousandth, "", totals.planned * ten_thousandth]
+    row += [totals.floor_area * ten_thousandth, "", totals.total_investment * ten_thousandth]
     row += [totals.by_source[source.value] * ten_thousandth for source in SOURCES]
-    row += ["", "", "", "", "", "", totals.actual * ten_thousandth]
+    row += [totals.gap * ten_thousandth, "", "", "", "", "", "", totals.actual * ten_thousandth]
     return row + [totals.count] if with_count else row
 
 

@@ -32,7 +32,7 @@ def _query_without(request, *names):
 def project_list(request):
     filterset, queryset = filter_projects(user=request.user, params=request.GET, request=request)
     queryset = selectors.with_behind_flag(queryset)
-    page = paginate(request, queryset, count=queryset.order_by().count(), rows=selectors.with_over_budget)
+    page = paginate(request, queryset, count=queryset.order_by().count(), rows=selectors.with_money_flags)
     reminders = selectors.reminders_of_week(user=request.user, week=services.week_of(selectors.today()))
     context = {
         "filterset": filterset,
@@ -126,7 +126,7 @@ def project_detail(request, pk):
         "next_stages": [(value, label) for value, label in Stage.choices if value in services.allowed_moves(project)],
         "budget_rows": budget_rows,
         "over_budget": over_budget,
-        "funding_totals": selectors.funding_by_source(project),
+        "money": selectors.project_money(project),
         "can_change": may_change,
         "can_approve": can(request.user, Action.APPROVE, Project),
         "pre_construction": project.stage in selectors.PRE_CONSTRUCTION_STAGES,

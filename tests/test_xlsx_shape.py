@@ -104,7 +104,9 @@ def renovation_year(world):
             planned_start=date(2024, 3, 5),
             actual_start=date(2024, 4, 1),
         )
-        item = WorkItemFactory(project=project, item=elevator, actual_cost=Decimal("3333.33"))
+        # 总投资 is the budget; the two funding lines cover it exactly
+        budget = Decimal(money) + Decimal("10000.49")
+        item = WorkItemFactory(project=project, item=elevator, budget=budget, actual_cost=Decimal("3333.33"))
         FundingLineFactory(project=project, source="central", work_item=item, planned=Decimal(money))
         FundingLineFactory(project=project, source="residents", planned=Decimal("10000.49"))
 
@@ -112,7 +114,7 @@ def renovation_year(world):
 def test_renovation_street_report_totals_are_the_rounded_exact_totals(world, client_for):
     from django.core.cache import cache
 
-    from renovation.models import FundingLine
+    from renovation.models import FundingLine, WorkItem
     from renovation.reports import street_columns
 
     cache.clear()  # reports are cached per data generation, which a new test database repeats
@@ -123,10 +125,10 @@ def test_renovation_street_report_totals_are_the_rounded_exact_totals(world, cli
     assert_report_shape(report, landscape=True, frozen_columns=3)
     assert_cells_typed(report, street_columns())
     assert report.column("街道") == ["和平里街道", "龙潭街道"]
-    planned = FundingLine.objects.aggregate(t=Sum("planned"))["t"]
+    budget = WorkItem.objects.aggregate(t=Sum("budget"))["t"]
     central = FundingLine.objects.filter(source="central").aggregate(t=Sum("planned"))["t"]
-    # street A shows 128.46 + 2.00, street B 0.78 + 1.00: 132.24 added up, 132.23 exact
-    assert_total_is_rounded_exact_sum(report, "总投资（万元）", planned / 10000)
+    # street A shows 130.46, street B 1.78: 132.24 added up, 132.23 exact
+    assert_total_is_rounded_exact_sum(report, "总投资（万元）", budget / 10000)
     assert report.total("总投资（万元）") == 132.23 and report.footnoted
     assert_total_is_rounded_exact_sum(report, "中央补助（万元）", central / 10000)
     assert report.total("项目数（个）") == 3
@@ -136,7 +138,7 @@ def test_renovation_street_report_totals_are_the_rounded_exact_totals(world, cli
 def test_renovation_project_report_has_dates_and_rounded_exact_totals(world, client_for):
     from django.core.cache import cache
 
-    from renovation.models import FundingLine, WorkItem
+    from renovation.models import WorkItem
     from renovation.reports import PROJECT_COLUMNS, project_totals, shown_row
 
     cache.clear()
@@ -149,9 +151,10 @@ def test_renovation_project_report_has_dates_and_rounded_exact_totals(world, cli
     assert {day.date() for day in report.column("计划开工")} == {date(2024, 3, 5)}
     assert report.column("实际完工") == [None, None, None]
     assert report.total("社区") is None and report.totals[3].value == "3个项目"
-    planned = FundingLine.objects.aggregate(t=Sum("planned"))["t"]
+    budget = WorkItem.objects.aggregate(t=Sum("budget"))["t"]
     actual = WorkItem.objects.aggregate(t=Sum("actual_cost"))["t"]
-    assert_total_is_rounded_exact_sum(report, "总投资（万元）", planned / 10000)
+    assert_total_is_rounded_exact_sum(report, "总投资（万元）", budget / 10000)
+    assert report.total("资金缺口（万元）") == 0
     assert_total_is_rounded_exact_sum(report, "完成投资（万元）", actual / 10000)
     assert report.footnoted  # 总投资: the rows add up to 132.24
     # the page's 合计 (every page of it) is the same rounded exact total

@@ -7,14 +7,28 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.scoping import Action, can, get_scoped_object_or_404, scoped
-from core.db import ExactSum
+from core.db import ExactSum, Quantized
 from core.units import wan
 from renovation.models import (
     FINISHED_STAGES,
@@ -186,6 +200,89 @@ def with_over_budget(queryset: QuerySet) -> QuerySet:
     return queryset.annotate(over_budget=_over_budget_exists())
 
 
+# 总投资 and the funding that covers it (docs/figures.md) ---------------------------------
+#
+# A project's 总投资 is its budget: the sum of its work items' 预算, the estimate the
+# approvals fix. Its funding (资金来源) is planned and received per source; the planned
+# lines should add up to the 总投资. 资金缺口 is what the planned funding leaves
+# uncovered, never below zero: funding planned beyond the budget in one project does
+# not cover another's gap, so a total gap is the sum of the projects' gaps.
+
+
+@dataclass
+class ProjectMoney:
+    """One project's money, exact, in 元."""
+
+    total_investment: Decimal  # 总投资: the work items' budget
+    actual: Decimal  # 实际支出
+    planned: Decimal  # 计划筹措: the funding lines' planned amounts
+    received: Decimal  # 已到位
+    by_source: list[dict]
+
+    @property
+    def gap(self) -> Decimal:
+        """资金缺口: the 总投资 the planned funding does not cover (0 when covered)."""
+        return max(self.total_investment - self.planned, Decimal("0.00"))
+
+    @property
+    def surplus(self) -> Decimal:
+        """Funding planned beyond the 总投资 (to be explained, not a gap)."""
+        return max(self.planned - self.total_investment, Decimal("0.00"))
+
+
+def project_money(project: Project) -> ProjectMoney:
+    """The project page's money: 总投资, funding by source, received, the gap."""
+    items = WorkItem.objects.filter(project=project).aggregate(
+        budget=ExactSum("budget", default=0), actual=ExactSum("actual_cost", default=0)
+    )
+    by_source = funding_by_source(project)
+    return ProjectMoney(
+        total_investment=items["budget"],
+        actual=items["actual"],
+        planned=sum((row["planned"] for row in by_source), Decimal("0.00")),
+        received=sum((row["received"] for row in by_source), Decimal("0.00")),
+        by_source=by_source,
+    )
+
+
+def _sum_per_project(model, field: str) -> Quantized:
+    """A project's exact sum of `field` over its rows of `model`, 0 when it has none."""
+    rows = model.objects.filter(project=OuterRef("pk")).order_by().values("project")
+    return Quantized(Subquery(rows.annotate(total=ExactSum(field)).values("total")), default=0)
+
+
+def total_investment_expression() -> Quantized:
+    """总投资 of each project row, for annotations (one subquery)."""
+    return _sum_per_project(WorkItem, "budget")
+
+
+def planned_funding_expression() -> Quantized:
+    """计划筹措 of each project row, for annotations (one subquery)."""
+    return _sum_per_project(FundingLine, "planned")
+
+
+def funding_gap_q() -> Q:
+    """Projects whose planned funding does not cover their 总投资 (lists and filters);
+    use on a queryset made by with_funding_gap_alias."""
+    return Q(_total_investment__gt=F("_planned_funding"))
+
+
+def with_funding_gap_alias(queryset: QuerySet) -> QuerySet:
+    """The two sums funding_gap_q compares, as aliases (not selected)."""
+    return queryset.alias(
+        _total_investment=total_investment_expression(), _planned_funding=planned_funding_expression()
+    )
+
+
+def with_money_flags(queryset: QuerySet) -> QuerySet:
+    """The flags of the rows of one list page (a few subqueries per row shown):
+    超预算 (actual cost above budget) and 资金缺口 (funding short of 总投资)."""
+    return with_funding_gap_alias(queryset).annotate(
+        over_budget=_over_budget_exists(),
+        funding_short=ExpressionWrapper(funding_gap_q(), output_field=BooleanField()),
+    )
+
+
 def funding_by_source(project: Project) -> list[dict]:
     sums = {
         row["source"]: row
@@ -215,8 +312,11 @@ class ProjectTotals:
     buildings: int
     households: int
     floor_area: Decimal  # ㎡
-    planned: Decimal  # 元, all sources
+    total_investment: Decimal  # 元: 总投资, the work items' budget
+    planned: Decimal  # 元, planned funding, all sources
     by_source: dict[str, Decimal]  # 元 per funding source (every source, 0 when none)
+    gap: Decimal  # 元: 资金缺口, the sum of each project's gap
+    short: int  # projects with a gap
     actual: Decimal  # 元, the work items' actual cost
 
 
@@ -240,16 +340,34 @@ def project_totals(project_ids) -> ProjectTotals:
         .values_list("source", "planned")
     ):
         by_source[source] = planned
-    actual = WorkItem.objects.filter(project_id__in=project_ids).aggregate(t=ExactSum("actual_cost", default=0))["t"]
+    items = WorkItem.objects.filter(project_id__in=project_ids).aggregate(
+        budget=ExactSum("budget", default=0), actual=ExactSum("actual_cost", default=0)
+    )
+    gap, short = _gap_totals(project_ids)
     return ProjectTotals(
         count=estates["count"],
         buildings=estates["buildings"],
         households=estates["households"],
         floor_area=estates["floor_area"],
+        total_investment=items["budget"],
         planned=sum(by_source.values(), Decimal("0.00")),
         by_source=by_source,
-        actual=actual,
+        gap=gap,
+        short=short,
+        actual=items["actual"],
     )
+
+
+def _gap_totals(project_ids) -> tuple[Decimal, int]:
+    """The sum of the projects' funding gaps and how many have one, in one statement:
+    each project's gap is its two exact sums subtracted, and the gaps are added exactly."""
+    short = (
+        Project.objects.filter(pk__in=project_ids)
+        .annotate(budget=total_investment_expression(), planned=planned_funding_expression())
+        .filter(budget__gt=F("planned"))
+    )
+    totals = short.aggregate(gap=ExactSum(F("budget") - F("planned"), default=0), short=Count("pk"))
+    return totals["gap"], totals["short"]
 
 
 @dataclass

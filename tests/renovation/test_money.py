@@ -142,3 +142,79 @@ def test_negative_money_is_refused_with_the_field_named(world, project, elevator
             user=world.staff_a, project_id=project.pk, item=elevator, quantity=1, budget=Decimal("-5")
         )
     assert "budget" in exc.value.message_dict
+
+
+# 总投资, funding and the gap (docs/figures.md: 总投资 is the work items' budget) ----------
+
+
+def _budgeted(world, project, elevator, *, budget, funded):
+    work = services.save_work_item(
+        user=world.staff_a, project_id=project.pk, item=elevator, quantity=Decimal("2"), budget=Decimal(budget)
+    )
+    services.save_funding_line(
+        user=world.staff_a, project_id=project.pk, source="central", planned=Decimal(funded), work_item=work
+    )
+    return work
+
+
+def test_total_investment_is_the_budget_and_the_gap_what_funding_leaves(world, project, elevator):
+    _budgeted(world, project, elevator, budget="6084000.00", funded="2116900.00")
+    services.save_funding_line(
+        user=world.staff_a, project_id=project.pk, source="residents", planned=Decimal("0.01"), received=Decimal("0.01")
+    )
+    money = selectors.project_money(project)
+    assert money.total_investment == Decimal("6084000.00")
+    assert money.planned == Decimal("2116900.01") and money.received == Decimal("0.01")
+    assert money.gap == Decimal("3967099.99") and money.surplus == 0
+
+
+def test_funding_beyond_the_budget_is_no_gap(world, project, elevator):
+    _budgeted(world, project, elevator, budget="100.00", funded="150.00")
+    money = selectors.project_money(project)
+    assert money.gap == 0 and money.surplus == Decimal("50.00")
+
+
+def test_one_projects_surplus_does_not_cover_anothers_gap(world, plans, project, elevator):
+    other = ProjectFactory(annual_plan=plans[2024], estate=world.estate_a2, created_by=world.staff_a)
+    _budgeted(world, project, elevator, budget="1000.00", funded="400.00")  # gap 600
+    _budgeted(world, other, elevator, budget="1000.00", funded="1500.00")  # surplus 500
+    totals = selectors.project_totals([project.pk, other.pk])
+    assert totals.total_investment == Decimal("2000.00") and totals.planned == Decimal("1900.00")
+    assert totals.gap == Decimal("600.00") and totals.short == 1
+
+
+def test_project_page_shows_budget_funding_and_the_gap(world, project, elevator, client_for):
+    from django.urls import reverse
+
+    _budgeted(world, project, elevator, budget="6084000.00", funded="2116900.00")
+    page = client_for(world.staff_a).get(reverse("renovation:project_detail", args=[project.pk])).content.decode()
+    money = page.split('id="money"')[1].split("</dl>")[0]
+    assert "6,084,000.00 元" in money and "2,116,900.00 元" in money
+    assert "3,967,100.00 元" in money.split('id="gap"')[1]
+    assert 'id="gap-flag"' in page
+
+
+def test_a_funded_project_carries_no_gap_flag(world, project, elevator, client_for):
+    from django.urls import reverse
+
+    _budgeted(world, project, elevator, budget="500000.00", funded="500000.00")
+    page = client_for(world.staff_a).get(reverse("renovation:project_detail", args=[project.pk])).content.decode()
+    assert 'id="gap-flag"' not in page
+    assert "无" in page.split('id="gap"')[1].split("</dd>")[0]
+
+
+def test_list_flags_and_filters_projects_with_a_gap(world, plans, project, elevator, client_for):
+    from django.urls import reverse
+
+    funded = ProjectFactory(annual_plan=plans[2024], estate=world.estate_a2, created_by=world.staff_a, name="已落实")
+    _budgeted(world, project, elevator, budget="1000.00", funded="999.99")
+    _budgeted(world, funded, elevator, budget="1000.00", funded="1000.00")
+    client = client_for(world.staff_a)
+    url = reverse("renovation:project_list")
+    table = client.get(url).content.decode().split('id="project-table"')[1]
+    row_of = {name: table.split(name)[1].split("</tr>")[0] for name in (project.name, funded.name)}
+    assert "资金缺口" in row_of[project.name] and "资金缺口" not in row_of[funded.name]
+    short = client.get(url, {"funding_gap": "true"}).content.decode().split('id="project-table"')[1]
+    assert project.name in short and funded.name not in short
+    covered = client.get(url, {"funding_gap": "false"}).content.decode().split('id="project-table"')[1]
+    assert funded.name in covered and project.name not in covered

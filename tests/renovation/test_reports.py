@@ -29,12 +29,17 @@ def year_data(world, plans):
     a2 = ProjectFactory(annual_plan=plans[2024], estate=world.estate_a2, created_by=world.staff_a, stage=Stage.TENDER)
     b1 = ProjectFactory(annual_plan=plans[2024], estate=world.estate_b1, created_by=world.staff_b, stage=Stage.RESERVE)
     ProjectFactory(annual_plan=plans[2023], estate=world.estate_b1, created_by=world.staff_b)  # another year
+    # 总投资 (the work items' budget) of each project: money + 10,000.49 元. a1 and a2 are
+    # funded in full; b1's residents' share is not yet found: a gap of 10,000.49 元.
     for project, money in ((a1, "1234567.89"), (a2, "50000.05"), (b1, "7777.77")):
-        w = WorkItemFactory(project=project, item=elevator, quantity=Decimal("2"), actual_cost=Decimal("3333.33"))
-        WorkItemFactory(project=project, item=pipes, quantity=Decimal("1.25"))
-        WorkItemFactory(project=project, item=retrofit, quantity=Decimal("15000"))
+        w = WorkItemFactory(
+            project=project, item=elevator, quantity=Decimal("2"), budget=Decimal(money), actual_cost=Decimal("3333.33")
+        )
+        WorkItemFactory(project=project, item=pipes, quantity=Decimal("1.25"), budget=Decimal("10000.49"))
+        WorkItemFactory(project=project, item=retrofit, quantity=Decimal("15000"), budget=Decimal("0"))
         FundingLineFactory(project=project, source="central", work_item=w, planned=Decimal(money))
-        FundingLineFactory(project=project, source="residents", planned=Decimal("10000.49"))
+        if project is not b1:
+            FundingLineFactory(project=project, source="residents", planned=Decimal("10000.49"))
     IllegalStructureFactory(estate=world.estate_a2, area=Decimal("30.5"))  # blocks a2 (tender)
     IllegalStructureFactory(estate=world.estate_a1, area=Decimal("99"))  # a1 already building: not blocked
     return {"a1": a1, "a2": a2, "b1": b1}
@@ -67,6 +72,7 @@ def test_street_report_figures(world, year_data):
     assert street_a[h.index("项目数（个）")] == 2
     assert street_a[h.index("中央补助（万元）")] == Decimal("123.46") + Decimal("5.00")
     assert street_a[h.index("居民出资（万元）")] == Decimal("1.00") + Decimal("1.00")
+    assert street_a[h.index("资金缺口（万元）")] == 0 and street_a[h.index("资金缺口项目（个）")] == 0
     assert street_a[h.index("加装电梯（部）")] == 4
     assert street_a[h.index("改造管线（公里）")] == Decimal("2.50")
     assert street_a[h.index("节能改造（万㎡）")] == Decimal("3.00")
@@ -74,7 +80,13 @@ def test_street_report_figures(world, year_data):
     assert street_a[h.index("受违建阻碍项目（个）")] == 1
     assert street_a[h.index("待拆违建（㎡）")] == Decimal("30.50")
     total_index = h.index("总投资（万元）")
-    assert street_a[total_index] == sum(street_a[total_index + 1 : total_index + 12])
+    assert street_a[total_index] == sum(street_a[total_index + 1 : total_index + 12])  # funded in full
+    street_a, street_b = report.figures
+    assert street_a[total_index] == Decimal("130.4568920")  # the budgets, exact
+    assert street_b[total_index] == Decimal("1.7778260")
+    assert street_b[h.index("资金缺口（万元）")] == Decimal("1.0000490")
+    assert street_b[h.index("资金缺口项目（个）")] == 1
+    assert street_b[total_index] == sum(street_b[total_index + 1 : total_index + 12]) + Decimal("1.0000490")
 
 
 def test_street_report_is_scoped(world, year_data):

@@ -1,8 +1,10 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from communities.selectors import all_estates
+from renovation import selectors
 from renovation.models import (
     AnnualPlan,
     CatalogueItem,
@@ -21,6 +23,19 @@ class CatalogueItemSerializer(serializers.ModelSerializer):
         fields = ["id", "category", "name", "unit", "output", "active"]
 
 
+class ProjectMoneySerializer(serializers.Serializer):
+    """A project's money in 元, exact (docs/figures.md: 总投资, 计划筹措, 已到位, 资金缺口)."""
+
+    total_investment = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text=_("总投资：改造内容预算之和（元）")
+    )
+    planned = serializers.DecimalField(max_digits=16, decimal_places=2, help_text=_("计划筹措资金之和（元）"))
+    received = serializers.DecimalField(max_digits=16, decimal_places=2, help_text=_("已到位资金之和（元）"))
+    gap = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text=_("资金缺口：总投资减计划筹措，不低于零（元）")
+    )
+
+
 class ProjectSerializer(ScopedModelSerializer):
     estate_name = serializers.CharField(source="estate.name", read_only=True)
     street = serializers.IntegerField(source="estate.community.street_id", read_only=True)
@@ -32,6 +47,7 @@ class ProjectSerializer(ScopedModelSerializer):
         write_only=True,
         help_text=_("小区晚于年代界限时，由区级管理人员填写的例外理由。"),
     )
+    money = serializers.SerializerMethodField(help_text=_("项目资金（元）：总投资、计划筹措、已到位、资金缺口"))
 
     class Meta:
         model = Project
@@ -55,12 +71,25 @@ class ProjectSerializer(ScopedModelSerializer):
             "consent_share",
             "notice_from",
             "notice_to",
+            "money",
             "cutoff_override_reason",
         ]
         # A project stays in its plan and its estate; the stage moves through `move`.
         read_only_fields = ["annual_plan", "estate", "year", "stage", "progress", "actual_start", "actual_end"]
         extra_kwargs = {"name": {"required": False, "allow_blank": True}}
         validators = []  # the service checks uniqueness and the add rules in its transaction
+
+    @extend_schema_field(ProjectMoneySerializer)
+    def get_money(self, project) -> dict:
+        money = selectors.money_of_row(project)
+        return ProjectMoneySerializer(
+            {
+                "total_investment": money.total_investment,
+                "planned": money.planned,
+                "received": money.received,
+                "gap": money.gap,
+            }
+        ).data
 
 
 class ProjectCreateSerializer(ProjectSerializer):

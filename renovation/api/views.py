@@ -42,7 +42,8 @@ class ProjectViewSet(
     serializer_class = ProjectSerializer
 
     def base_queryset(self):
-        return Project.objects.select_related("estate__community__street").order_by("-year", "street_id", "name", "id")
+        projects = Project.objects.select_related("estate__community__street")
+        return selectors.with_money(projects).order_by("-year", "street_id", "name", "id")
 
     @extend_schema(request=ProjectCreateSerializer, responses={201: ProjectSerializer}, summary="新增改造项目")
     def create(self, request, *args, **kwargs):

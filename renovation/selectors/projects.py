@@ -274,6 +274,30 @@ def with_funding_gap_alias(queryset: QuerySet) -> QuerySet:
     )
 
 
+def with_money(queryset: QuerySet) -> QuerySet:
+    """Each project row's money, exact (the API's `money`): money_total_investment,
+    money_planned and money_received; the gap follows as in ProjectMoney."""
+    return queryset.annotate(
+        money_total_investment=total_investment_expression(),
+        money_planned=planned_funding_expression(),
+        money_received=_sum_per_project(FundingLine, "received"),
+    )
+
+
+def money_of_row(project: Project) -> ProjectMoney:
+    """ProjectMoney of a row made by with_money (no by-source lines, no queries), or of
+    a plain project (its own queries)."""
+    if not hasattr(project, "money_total_investment"):
+        return project_money(project)
+    return ProjectMoney(
+        total_investment=project.money_total_investment,
+        actual=Decimal("0.00"),
+        planned=project.money_planned,
+        received=project.money_received,
+        by_source=[],
+    )
+
+
 def with_money_flags(queryset: QuerySet) -> QuerySet:
     """The flags of the rows of one list page (a few subqueries per row shown):
     超预算 (actual cost above budget) and 资金缺口 (funding short of 总投资)."""

@@ -218,3 +218,20 @@ def test_list_flags_and_filters_projects_with_a_gap(world, plans, project, eleva
     assert project.name in short and funded.name not in short
     covered = client.get(url, {"funding_gap": "false"}).content.decode().split('id="project-table"')[1]
     assert funded.name in covered and project.name not in covered
+
+
+def test_api_gives_the_same_money_as_the_project_page(world, plans, project, elevator, client_for):
+    other = ProjectFactory(annual_plan=plans[2024], estate=world.estate_a2, created_by=world.staff_a, name="已落实")
+    _budgeted(world, project, elevator, budget="6084000.00", funded="2116900.00")
+    _budgeted(world, other, elevator, budget="1000.00", funded="1500.00")
+    client = client_for(world.staff_a)
+    listed = {row["id"]: row["money"] for row in client.get("/api/v1/renovation-projects/").json()["results"]}
+    assert listed[project.pk] == {
+        "total_investment": "6084000.00",
+        "planned": "2116900.00",
+        "received": "0.00",
+        "gap": "3967100.00",
+    }
+    assert listed[other.pk]["gap"] == "0.00" and listed[other.pk]["planned"] == "1500.00"
+    one = client.get(f"/api/v1/renovation-projects/{project.pk}/").json()["money"]
+    assert one == listed[project.pk]

@@ -23,6 +23,16 @@ class ManagingBody(models.TextChoices):
     OWNERS = "owners", _("业主自治")
 
 
+class PayeeBody(models.TextChoices):
+    """Who can receive money: the managing bodies, with owners' self-management
+    paid through its committee or 自管会."""
+
+    COMPANY = "company", _("物业服务企业")
+    RIGHTS_UNIT = "rights_unit", _("产权单位")
+    STREET_CENTRE = "street_centre", _("街道物业服务中心")
+    COMMITTEE = "committee", _("业委会/自管会")
+
+
 # What each kind of managing body makes the estate's management mode (communities.ManagementMode).
 BODY_MODE = {
     ManagingBody.COMPANY: "market",

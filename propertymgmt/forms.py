@@ -15,6 +15,7 @@ from propertymgmt.models import (
     CommitteeStage,
     Contract,
     OwnersVote,
+    Payee,
     PropertyCompany,
     VoteSubject,
 )
@@ -237,3 +238,35 @@ class BuildingHeadForm(forms.Form):
     def __init__(self, *args, estate, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["building"].queryset = estate.buildings.all()
+
+
+class PayeeForm(forms.ModelForm):
+    """收款信息: the account a body's money goes to (the service checks and keeps the digits)."""
+
+    account_number = forms.CharField(label=_("账号"), max_length=64, help_text=_("8至32位数字，可带空格。"), strip=True)
+
+    class Meta:
+        model = Payee
+        fields = ["account_name", "bank", "branch", "account_number"]
+        widgets = {"account_number": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The stored number is never sent back to the browser: a blank field keeps it.
+            self.initial["account_number"] = ""
+            self.fields["account_number"].required = False
+            self.fields["account_number"].help_text = _("现账号 %(masked)s；不修改请留空。") % {
+                "masked": self.instance.masked_account
+            }
+        add_bootstrap_classes(self)
+
+    def clean_account_number(self):
+        value = self.cleaned_data.get("account_number", "")
+        if not value and self.instance.pk:
+            return self.instance.account_number
+        return value
+
+    def _post_clean(self):
+        # The model is validated by the service (save_payee), with its normalisation.
+        pass

@@ -28,6 +28,8 @@ SKIP = {
     "communities:saved_filter_delete": "POST only",
     "communities:history_revert": "POST only",
     "communities:note_add": "POST only (the form is on the estate page)",
+    "propertymgmt:payee_reveal": "POST only (the button is on the payee page)",
+    "propertymgmt:payee_create": "opened from the list of missing payee accounts, with the body in the query string",
     "communities:attachment_add": "POST only (the form is on the estate page)",
     "communities:attachment_download": "a file download",
     "communities:attachment_delete": "POST only",
@@ -96,6 +98,8 @@ FILL = {
     "propertymgmt:vote_codes": lambda d: {"pk": d["vote"].pk},
     "propertymgmt:vote_cast": lambda d: {"pk": d["vote"].pk},
     "propertymgmt:subsidy_payments": lambda d: {"period_pk": d["subsidy_period"].pk},
+    "propertymgmt:payee_detail": lambda d: {"pk": d["payee"].pk},
+    "propertymgmt:payee_edit": lambda d: {"pk": d["payee"].pk},
     "renovation:project_detail": lambda d: {"pk": d["project"].pk},
     "renovation:project_edit": lambda d: {"pk": d["project"].pk},
     "renovation:work_item_create": lambda d: {"pk": d["project"].pk},
@@ -233,6 +237,12 @@ def build_data(world):
     project = ProjectFactory(annual_plan=annual, estate=estate, stage="tender", created_by=world.staff_a, progress=40)
     work_item = WorkItemFactory(project=project)
     funding_line = FundingLineFactory(project=project)
+    payee = property_services.save_payee(
+        user=world.staff_a,
+        data={"account_name": "和平里街道物业服务中心", "bank": "中国工商银行", "account_number": "02000012345678901"},
+        body="street_centre",
+        target_id=world.street_a.pk,
+    )
     return {
         "estate": estate,
         "building": building,
@@ -251,4 +261,5 @@ def build_data(world):
         "project": project,
         "work_item": work_item,
         "funding_line": funding_line,
+        "payee": payee,
     }

@@ -98,6 +98,9 @@ PK_KEYS = {
     "propertymgmt:contract_end": "contract",
     "propertymgmt:vote_detail": "vote",
     "propertymgmt:vote_codes": "vote",
+    "propertymgmt:payee_detail": "payee",
+    "propertymgmt:payee_edit": "payee",
+    "propertymgmt:payee_reveal": "payee",
     "renovation:photo_download": "progress_photo",
 }
 for _name in (
@@ -137,6 +140,7 @@ MODEL_KEYS = {
     "propertymgmt.Contract": "contract",
     "propertymgmt.OwnersVote": "vote",
     "propertymgmt.SubsidyPayment": "subsidy_payment",
+    "propertymgmt.Payee": "payee",
     "renovation.Project": "project",
     "renovation.CatalogueItem": "catalogue_item",
     "renovation.WorkItem": "work_item",

@@ -42,6 +42,7 @@ UNSCOPED = {
     "complaints.Notification": "the case's outbox, read by the delivery task only, never shown on a page",
     "propertymgmt.VoteElector": "a vote's register, read only through the scoped OwnersVote (or a one-time code)",
     "propertymgmt.Ballot": "a vote's ballots, read only through the scoped OwnersVote",
+    "propertymgmt.PayeeAccountView": "who saw a full account number: written and listed through the scoped Payee",
     "propertymgmt.Reminder": "reminders of a CommitteeStep, written by the beat task, never shown on a page",
     # --- Rollups that carry their own node ids and are read per node by their selectors.
     "complaints.MonthlyStat": "measures per month and street; the measures selector filters it by the user's node",

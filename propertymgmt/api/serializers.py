@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from propertymgmt.models import Contract, OwnersVote, PropertyCompany, SubsidyPayment
+from propertymgmt import selectors
+from propertymgmt.models import Contract, OwnersVote, Payee, PropertyCompany, SubsidyPayment
 
 
 class CompanySerializer(serializers.ModelSerializer):
@@ -90,3 +91,30 @@ class PaymentSerializer(serializers.ModelSerializer):
             "status",
             "approved_at",
         ]
+
+
+class PayeeSerializer(serializers.ModelSerializer):
+    """A payee record; the account number only masked (6222 **** **** 1234)."""
+
+    body_name = serializers.SerializerMethodField(help_text="收款主体名称")
+    account_number = serializers.CharField(source="masked_account", read_only=True, help_text="账号（部分隐藏）")
+
+    class Meta:
+        model = Payee
+        fields = [
+            "id",
+            "body",
+            "body_name",
+            "company",
+            "rights_unit",
+            "street",
+            "committee",
+            "account_name",
+            "bank",
+            "branch",
+            "account_number",
+            "updated_at",
+        ]
+
+    def get_body_name(self, payee) -> str:
+        return selectors.body_name(payee)

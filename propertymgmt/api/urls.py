@@ -9,5 +9,6 @@ router.register("property-companies", views.CompanyViewSet, basename="property-c
 router.register("property-contracts", views.ContractViewSet, basename="property-contract")
 router.register("owners-votes", views.VoteViewSet, basename="owners-vote")
 router.register("subsidy-payments", views.PaymentViewSet, basename="subsidy-payment")
+router.register("payees", views.PayeeViewSet, basename="payee")
 
 urlpatterns = router.urls

@@ -3,8 +3,14 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
 from accounts.api import ScopedReadOnlyViewSet
-from propertymgmt.api.serializers import CompanySerializer, ContractSerializer, PaymentSerializer, VoteSerializer
-from propertymgmt.models import Contract, OwnersVote, PropertyCompany, SubsidyPayment
+from propertymgmt.api.serializers import (
+    CompanySerializer,
+    ContractSerializer,
+    PayeeSerializer,
+    PaymentSerializer,
+    VoteSerializer,
+)
+from propertymgmt.models import Contract, OwnersVote, Payee, PropertyCompany, SubsidyPayment
 
 
 @extend_schema_view(list=extend_schema(summary="物业服务企业列表"), retrieve=extend_schema(summary="物业服务企业"))
@@ -68,3 +74,15 @@ class PaymentViewSet(ScopedReadOnlyViewSet):
             if value and value.isdigit():
                 queryset = queryset.filter(**{f"{name}_id": int(value)})
         return queryset
+
+
+@extend_schema_view(list=extend_schema(summary="收款信息列表"), retrieve=extend_schema(summary="收款信息"))
+class PayeeViewSet(ScopedReadOnlyViewSet):
+    """管理主体的收款信息（只读）。账号一律部分隐藏；完整账号只在页面上向区级管理人员显示并记录。"""
+
+    serializer_class = PayeeSerializer
+
+    def base_queryset(self):
+        return Payee.objects.select_related("company", "rights_unit", "street", "committee__estate").order_by(
+            "body", "account_name", "id"
+        )

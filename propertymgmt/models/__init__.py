@@ -15,6 +15,7 @@ from .votes import VoteThreshold, OwnersVote, VoteElector, Ballot
 from .committees import Committee, CommitteeTransition, CommitteeStep, BuildingHead, Reminder, Notice
 from .fund import FundWithdrawal
 from .subsidies import SubsidyRate, ScoreFactor, SubsidyPeriod, SubsidyPayment
+from .payees import Payee, PayeeAccountView
 # isort: on
 
 from ..choices import (
@@ -26,6 +27,7 @@ from ..choices import (
     CommitteeStage,
     CompanyStatus,
     ManagingBody,
+    PayeeBody,
     ServiceLevel,
     StepKind,
     Tranche,
@@ -57,6 +59,9 @@ __all__ = [
     "ScoreFactor",
     "SubsidyPeriod",
     "SubsidyPayment",
+    "Payee",
+    "PayeeAccountView",
+    "PayeeBody",
     "ESTATE_SCOPE",
     "CompanyStatus",
     "ManagingBody",

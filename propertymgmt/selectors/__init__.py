@@ -36,6 +36,17 @@ from .pages import (
     vote_for_casting,
     votes_for,
 )
+from .payees import (
+    PAYING_COMMITTEE_STAGES,
+    Receiver,
+    account_views,
+    body_name,
+    payee_for,
+    payee_history,
+    payees_for,
+    payments_missing_payee,
+    receivers_of_estates,
+)
 from .summaries import (
     committee_kinds,
     committee_stages,
@@ -46,6 +57,15 @@ from .summaries import (
 )
 
 __all__ = [
+    "PAYING_COMMITTEE_STAGES",
+    "Receiver",
+    "account_views",
+    "body_name",
+    "payee_for",
+    "payee_history",
+    "payees_for",
+    "payments_missing_payee",
+    "receivers_of_estates",
     "EXIT_INCIDENTS",
     "EXIT_SATISFACTION",
     "active_contract",

@@ -36,6 +36,7 @@ from propertymgmt.services.contracts import CONTRACT_FIELDS, end_contract, recor
 from propertymgmt.services.delivery import REMIND_BEFORE_DAYS, REMINDER_BATCH
 from propertymgmt.services.delivery import _deliver as _deliver  # portable_runs used to import it from here
 from propertymgmt.services.fund import withdraw_fund
+from propertymgmt.services.payees import PAYEE_FIELDS, may_see_full_account, reveal_account_number, save_payee
 from propertymgmt.services.periods import _quarter_label as _quarter_label  # portable_runs used to import it from here
 from propertymgmt.services.periods import ensure_period, quarter_of
 from propertymgmt.services.reminders import REMINDER_SQL, send_reminders
@@ -65,6 +66,10 @@ from propertymgmt.services.votes import (
 )
 
 __all__ = [
+    "PAYEE_FIELDS",
+    "may_see_full_account",
+    "reveal_account_number",
+    "save_payee",
     "ADVANCE_CANDIDATES_SQL",
     "ADVANCE_SQL",
     "allowed_moves",

@@ -15,6 +15,7 @@ from propertymgmt.views.companies import (
 )
 from propertymgmt.views.estates import estate_property
 from propertymgmt.views.home import committee_expire, home, overdue_committees
+from propertymgmt.views.payees import payee_detail, payee_edit, payee_list, payee_reveal, payees_missing
 from propertymgmt.views.subsidies import (
     subsidy_export,
     subsidy_payments,
@@ -36,6 +37,11 @@ __all__ = [
     "home",
     "order_out",
     "overdue_committees",
+    "payee_detail",
+    "payee_edit",
+    "payee_list",
+    "payee_reveal",
+    "payees_missing",
     "subsidy_export",
     "subsidy_payments",
     "subsidy_periods",

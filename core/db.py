@@ -2,7 +2,8 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection, migrations, models
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, connections, migrations, models
 
 
 class CurrentYear(models.Func):
@@ -239,3 +240,69 @@ def _quantized(value, places: int) -> Decimal | None:
     if not isinstance(value, Decimal):
         value = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def named_groups(grouped: models.QuerySet, names: dict, *, order_by=(), required=()) -> list[dict]:
+    """The rows of `grouped` (a `values(ids…).annotate(aggregates…)` queryset that
+    groups on ids only) with the names and codes of the nodes they are grouped by
+    joined on after the grouping, in one statement, as dicts like values() gives.
+
+    `names` maps a prefix to (the grouped id column, a `values("pk", …)` queryset of
+    the nodes): {"street": ("street_id", StreetOffice.objects.values("pk", "name",
+    "code"))} adds "street__name" and "street__code" to each row (None where the id
+    is None; the prefixes in `required` are joined as an INNER JOIN would: a row
+    whose node is missing is left out). `order_by` names output columns
+    ("street__code", "-n").
+
+    Grouping a few hundred thousand rows on their names and codes as well makes
+    PostgreSQL sort them all by text first; grouped on integer ids they go through
+    a hash table and only the groups are joined and sorted: 3–6 × faster at
+    national scale. Every column keeps its converters (ExactSum's exact decimals on
+    SQLite too)."""
+    using = grouped.db
+    conn = connections[using]
+    quote = conn.ops.quote_name
+    inner = grouped.order_by().query.get_compiler(using)
+    try:
+        inner_sql, params = inner.as_sql()
+    except EmptyResultSet:  # .none(), or a filter nothing can match: no query, as Django does
+        return []
+    params = list(params)
+    columns = [(f"g.{quote(alias)}", alias, expression) for expression, _sql, alias in inner.select]
+    joins = []
+    for number, (prefix, (key, queryset)) in enumerate(names.items()):
+        compiler = queryset.order_by().query.get_compiler(using)
+        sql, more = compiler.as_sql()
+        params += more
+        table = f"n{number}"
+        first = compiler.select[0][2]
+        join = "INNER JOIN" if prefix in required else "LEFT JOIN"
+        joins.append(f"{join} ({sql}) {table} ON {table}.{quote(first)} = g.{quote(key)}")
+        columns += [
+            (f"{table}.{quote(alias)}", f"{prefix}__{alias}", expression)
+            for expression, _sql, alias in compiler.select[1:]
+        ]
+    places = {alias: sql for sql, alias, _expression in columns}
+    ordering = [f"{places[term.lstrip('-')]}{' DESC' if term.startswith('-') else ''}" for term in order_by]
+    sql = f"SELECT {', '.join(sql for sql, _alias, _expression in columns)} FROM ({inner_sql}) g {' '.join(joins)}"
+    if ordering:
+        sql += " ORDER BY " + ", ".join(ordering)
+    converters = [
+        (index, [*conn.ops.get_db_converters(expression), *expression.get_db_converters(conn)], expression)
+        for index, (_sql, _alias, expression) in enumerate(columns)
+    ]
+    converters = [(index, found, expression) for index, found, expression in converters if found]
+    aliases = [alias for _sql, alias, _expression in columns]
+    rows = []
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            if converters:
+                row = list(row)
+                for index, found, expression in converters:
+                    value = row[index]
+                    for convert in found:
+                        value = convert(value, expression, conn)
+                    row[index] = value
+            rows.append(dict(zip(aliases, row, strict=True)))
+    return rows

@@ -125,10 +125,23 @@ def count(value) -> int | None:
 
 def ratio(numerator, denominator) -> Fraction | None:
     """numerator / denominator exactly, or ``None`` when there is no denominator."""
+    if numerator.__class__ is int and denominator.__class__ is int:  # counts: one gcd, not three Fractions
+        return Fraction(numerator, denominator) if denominator else None
     top, bottom = exact(numerator), exact(denominator)
     if top is None or not bottom:
         return None
     return Fraction(top) / Fraction(bottom)
+
+
+def rounded_ratio(numerator, denominator, places: int) -> Decimal | None:
+    """round_to(ratio(numerator, denominator), places): an average score, say.
+    Counts (ints) take integer arithmetic, with the same result to the digit."""
+    if numerator.__class__ is int and denominator.__class__ is int and numerator >= 0 and denominator > 0:
+        whole, rest = divmod(numerator * 10 ** int(places), denominator)
+        if 2 * rest >= denominator:  # half up
+            whole += 1
+        return Decimal(whole).scaleb(-int(places))
+    return round_to(ratio(numerator, denominator), places)
 
 
 def share(numerator, denominator, places: int = PERCENT_PLACES) -> Decimal | None:
@@ -136,6 +149,8 @@ def share(numerator, denominator, places: int = PERCENT_PLACES) -> Decimal | Non
 
     ``None`` when the denominator is zero or missing: a share of nothing is not 0%.
     """
+    if numerator.__class__ is int and denominator.__class__ is int and numerator >= 0 and denominator > 0:
+        return rounded_ratio(numerator * 100, denominator, places)
     exact_ratio = ratio(numerator, denominator)
     if exact_ratio is None:
         return None

@@ -59,7 +59,7 @@ class LedgerGroup:
 
     def __post_init__(self):
         if self.modes is None:
-            self.modes = {mode: [0, Decimal(0)] for mode, _label in ManagementMode.choices}
+            self.modes = {mode: [0, Decimal(0)] for mode in MODES}
 
     def add(self, other: "LedgerGroup") -> None:
         for name in SUMMED:
@@ -68,6 +68,8 @@ class LedgerGroup:
             self.modes[mode][0] += count
             self.modes[mode][1] += area
 
+
+MODES = tuple(ManagementMode.values)  # the keys of LedgerGroup.modes, in ledger order
 
 GROUP_MODELS = {
     "district": (District, "name"),
@@ -85,7 +87,7 @@ def ledger_breakdown(queryset: QuerySet, *, by: str) -> tuple[list[LedgerGroup],
     old = Q(year_built__lte=settings.OLD_ESTATE_CUTOFF_YEAR)
     rows = list(
         queryset.order_by()
-        .values(key, "management_mode")
+        .values_list(key, "management_mode")
         .annotate(
             s_estates=Count("pk"),
             s_buildings=Coalesce(Sum("building_count"), 0),
@@ -98,19 +100,30 @@ def ledger_breakdown(queryset: QuerySet, *, by: str) -> tuple[list[LedgerGroup],
     )
     model, district = GROUP_MODELS[by]
     fields = dict.fromkeys(("pk", "name", "code", district))  # a district is its own district
-    ids = {row[key] for row in rows}
+    ids = {row[0] for row in rows}
     nodes = {node["pk"]: node for node in model.objects.filter(pk__in=ids).values(*fields)} if ids else {}
     groups: dict = {}
     total = LedgerGroup(id=None, name=gettext("合计"))
-    for row in sorted(rows, key=lambda row: (nodes[row[key]]["code"], row[key])):
-        node = nodes[row[key]]
-        group = groups.get(row[key])
+    # Added up field by field: the country's 20,000 (street, mode) rows go into
+    # 4,000 groups and the total without an object per row.
+    for node_id, mode, estates, buildings, households, area, old_estates, old_households, old_area in sorted(
+        rows, key=lambda row: (nodes[row[0]]["code"], row[0])
+    ):
+        group = groups.get(node_id)
         if group is None:
-            group = groups[row[key]] = LedgerGroup(id=row[key], name=node["name"], district=node[district])
-        part = LedgerGroup(id=row[key], name=node["name"], **{field: row[f"s_{field}"] for field in SUMMED})
-        part.modes[row["management_mode"]] = [part.old_estates, part.old_floor_area]
-        group.add(part)
-        total.add(part)
+            node = nodes[node_id]
+            group = groups[node_id] = LedgerGroup(id=node_id, name=node["name"], district=node[district])
+        for target in (group, total):
+            target.estates += estates
+            target.buildings += buildings
+            target.households += households
+            target.floor_area += area
+            target.old_estates += old_estates
+            target.old_households += old_households
+            target.old_floor_area += old_area
+            coverage = target.modes[mode]
+            coverage[0] += old_estates
+            coverage[1] += old_area
     return list(groups.values()), total
 
 

@@ -190,6 +190,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboard.tasks.take_month_end_snapshots",
         "schedule": 24 * 3600.0,
     },
+    # Daily, after the run: approved payments into the period's open disbursement batch.
+    # A payment is in at most one live line (unique key), and the district's period row
+    # is locked while a batch is built, so two beat processes make one batch.
+    "propertymgmt.build-disbursement-batches": {
+        "task": "propertymgmt.tasks.build_disbursement_batches",
+        "schedule": 24 * 3600.0,
+    },
     "propertymgmt.committee-reminders": {
         "task": "propertymgmt.tasks.send_committee_reminders",
         "schedule": 24 * 3600.0,
@@ -341,6 +348,8 @@ SPECTACULAR_SETTINGS = {
         "PropertyCompanyStatusEnum": "propertymgmt.models.CompanyStatus",
         "OwnersVoteStatusEnum": "propertymgmt.models.VoteStatus",
         "SubsidyPaymentStatusEnum": "propertymgmt.models.SubsidyPayment.Status",
+        "DisbursementBatchStatusEnum": "propertymgmt.models.DisbursementBatch.Status",
+        "BatchLineStatusEnum": "propertymgmt.models.BatchLine.Status",
         "ComplaintStatusEnum": "complaints.models.Status",
     },
 }

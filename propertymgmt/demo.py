@@ -236,6 +236,58 @@ def _subsidies(district, *, official, quarter, today) -> None:
     services.run_advance(period_id=current.pk)
 
 
+BANKS = ["中国工商银行", "中国建设银行", "中国银行", "中国农业银行", "北京银行"]
+
+
+def _payees_and_batch(district, *, companies, official, today) -> str:
+    """Payee records for every company but the last (so the 待补充收款信息 list has
+    rows) and for the streets' service centres and serving committees; last quarter's
+    approved advance built into a batch, released, and settled: one line returned
+    with its reason, the rest paid. Account numbers are made up from ids."""
+    from org.models import StreetOffice
+    from propertymgmt.models import BatchLine, Committee
+    from propertymgmt.selectors import PAYING_COMMITTEE_STAGES
+
+    def details(name, n):
+        return {
+            "account_name": name,
+            "bank": BANKS[n % len(BANKS)],
+            "branch": "东城支行",
+            "account_number": f"0200{n:015d}",
+        }
+
+    for company in companies[:-1]:
+        services.save_payee(user=official, data=details(company.name, company.pk), body="company", target_id=company.pk)
+    for street in StreetOffice.objects.filter(district=district):
+        services.save_payee(
+            user=official,
+            data=details(f"{street.name}物业服务中心", 10_000 + street.pk),
+            body="street_centre",
+            target_id=street.pk,
+        )
+    committees = Committee.objects.filter(
+        estate__community__street__district=district, stage__in=PAYING_COMMITTEE_STAGES
+    ).select_related("estate")
+    for committee in committees:
+        services.save_payee(
+            user=official,
+            data=details(f"{committee.estate.name}{committee.get_kind_display()}", 20_000 + committee.pk),
+            body="committee",
+            target_id=committee.pk,
+        )
+    batch = services.build_batch(district_id=district.pk, today=today)["batch"]
+    if batch is None:
+        return ""
+    services.release_batch(user=official, batch_id=batch.pk)
+    lines = list(BatchLine.objects.filter(batch=batch).order_by("id").values_list("pk", flat=True))
+    for index, line_id in enumerate(lines):
+        if index == 1:
+            services.settle_line(user=official, line_id=line_id, paid=False, reason="户名与账号不符，银行退回")
+        elif index < len(lines) - 3:  # the last three wait for the bank's return file
+            services.settle_line(user=official, line_id=line_id, paid=True)
+    return f"、拨付批次1个（{len(lines)}笔）"
+
+
 def seed(*, district, rng) -> str | None:
     """Create this app's demo data for the district once; return what was made, or None."""
     if Contract.objects.filter(estate__community__street__district=district).exists():
@@ -258,7 +310,8 @@ def seed(*, district, rng) -> str | None:
     _votes(voting, homes, official=official, today=today, rng=rng)
     _subsidies(district, official=official, quarter=quarter, today=today)
     payments = SubsidyPayment.objects.filter(period__district=district).count()
+    batch = _payees_and_batch(district, companies=companies, official=official, today=today)
     return (
         f"物业管理演示数据：{len(companies)}家企业、{len(contracts)}份合同、{committees}个业主组织、"
-        f"{heads}名楼长、{len(homes)}户房屋户籍、2项表决、{payments}笔补贴。"
+        f"{heads}名楼长、{len(homes)}户房屋户籍、2项表决、{payments}笔补贴{batch}。"
     )

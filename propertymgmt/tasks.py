@@ -15,3 +15,9 @@ def run_subsidies() -> dict:
 def send_committee_reminders() -> int:
     """Daily: reminders for committee steps (never twice for a step and date)."""
     return services.send_reminders()
+
+
+@shared_task(name="propertymgmt.tasks.build_disbursement_batches")
+def build_disbursement_batches() -> dict:
+    """Daily: approved subsidies with a payee into the period's open batch (exactly once)."""
+    return services.build_batches()

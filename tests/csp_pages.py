@@ -29,6 +29,7 @@ SKIP = {
     "communities:history_revert": "POST only",
     "communities:note_add": "POST only (the form is on the estate page)",
     "propertymgmt:payee_reveal": "POST only (the button is on the payee page)",
+    "propertymgmt:batch_instruction": "an .xlsx download",
     "propertymgmt:payee_create": "opened from the list of missing payee accounts, with the body in the query string",
     "communities:attachment_add": "POST only (the form is on the estate page)",
     "communities:attachment_download": "a file download",
@@ -99,6 +100,7 @@ FILL = {
     "propertymgmt:vote_cast": lambda d: {"pk": d["vote"].pk},
     "propertymgmt:subsidy_payments": lambda d: {"period_pk": d["subsidy_period"].pk},
     "propertymgmt:payee_detail": lambda d: {"pk": d["payee"].pk},
+    "propertymgmt:batch_detail": lambda d: {"pk": d["batch"].pk},
     "propertymgmt:payee_edit": lambda d: {"pk": d["payee"].pk},
     "renovation:project_detail": lambda d: {"pk": d["project"].pk},
     "renovation:project_edit": lambda d: {"pk": d["project"].pk},
@@ -243,6 +245,9 @@ def build_data(world):
         body="street_centre",
         target_id=world.street_a.pk,
     )
+    from propertymgmt.models import DisbursementBatch
+
+    batch = DisbursementBatch.objects.create(district=world.district, period=subsidy_period)
     return {
         "estate": estate,
         "building": building,
@@ -262,4 +267,5 @@ def build_data(world):
         "work_item": work_item,
         "funding_line": funding_line,
         "payee": payee,
+        "batch": batch,
     }

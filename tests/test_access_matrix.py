@@ -101,6 +101,8 @@ PK_KEYS = {
     "propertymgmt:payee_detail": "payee",
     "propertymgmt:payee_edit": "payee",
     "propertymgmt:payee_reveal": "payee",
+    "propertymgmt:batch_detail": "batch",
+    "propertymgmt:batch_instruction": "batch",
     "renovation:photo_download": "progress_photo",
 }
 for _name in (
@@ -141,6 +143,7 @@ MODEL_KEYS = {
     "propertymgmt.OwnersVote": "vote",
     "propertymgmt.SubsidyPayment": "subsidy_payment",
     "propertymgmt.Payee": "payee",
+    "propertymgmt.DisbursementBatch": "batch",
     "renovation.Project": "project",
     "renovation.CatalogueItem": "catalogue_item",
     "renovation.WorkItem": "work_item",

@@ -126,11 +126,47 @@ def xlsx_urls():
     return names
 
 
+def released_batch(world, period):
+    """A released disbursement batch of the district's approved payments, each line
+    naming its estate's (possibly hostile) name as the payee's."""
+    from django.utils import timezone
+
+    from propertymgmt.models import BatchLine, DisbursementBatch, Payee, SubsidyPayment
+
+    batch = DisbursementBatch.objects.filter(period=period).first()
+    if batch is not None:
+        return batch
+    payee = Payee.objects.create(
+        district=world.district,
+        street=world.street_a,
+        body="street_centre",
+        account_name="和平里街道物业服务中心",
+        bank="中国工商银行",
+        account_number="0200001234567890",
+    )
+    batch = DisbursementBatch.objects.create(
+        district=world.district, period=period, status="released", released_at=timezone.now()
+    )
+    for payment in SubsidyPayment.objects.filter(street__district=world.district, status="approved", amount__gt=0):
+        BatchLine.objects.create(
+            batch=batch,
+            payment=payment,
+            street=payment.street,
+            payee=payee,
+            account_name=payment.estate.name,
+            bank=payee.bank,
+            account_number=payee.account_number,
+            amount=payment.amount,
+        )
+    return batch
+
+
 def url_exports(world):
     """URL name → (reverse kwargs, query) of every download; the workbook page
     answers its GET with the .xlsx."""
     period = SubsidyPeriod.objects.get(district=world.district)
     return {
+        "propertymgmt:batch_instruction": ({"pk": released_batch(world, period).pk}, {}),
         "communities:estate_export": ({}, {}),
         "communities:import_template": ({}, {}),
         "communities:household_template": ({"estate_pk": world.estate_a1.pk}, {}),

@@ -6,7 +6,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import formats, timezone
 
 from core import figures
-from core.validators import mask_mobile
+from core.validators import mask_account_number, mask_mobile
 
 register = template.Library()
 
@@ -89,6 +89,12 @@ def thousands(value):
 @register.filter
 def masked(value):
     return mask_mobile(value or "")
+
+
+@register.filter
+def account_mask(value):
+    """A bank account number as lists show it: 6222 **** **** 1234."""
+    return mask_account_number(value or "")
 
 
 @register.simple_tag(takes_context=True)

@@ -1,7 +1,17 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.validators import mask_account_number
 from propertymgmt import selectors
-from propertymgmt.models import Contract, OwnersVote, Payee, PropertyCompany, SubsidyPayment
+from propertymgmt.models import (
+    BatchLine,
+    Contract,
+    DisbursementBatch,
+    OwnersVote,
+    Payee,
+    PropertyCompany,
+    SubsidyPayment,
+)
 
 
 class CompanySerializer(serializers.ModelSerializer):
@@ -69,6 +79,10 @@ class VoteSerializer(serializers.ModelSerializer):
 class PaymentSerializer(serializers.ModelSerializer):
     estate_name = serializers.CharField(source="estate.name", read_only=True)
     street_name = serializers.CharField(source="street.name", read_only=True)
+    payout = serializers.SerializerMethodField(
+        help_text="拨付状态：proposed 待审批、approved 已审批待拨付、pending 已纳入批次、reissued 已重新拨付、"
+        "paid 已支付、returned 已退回"
+    )
 
     class Meta:
         model = SubsidyPayment
@@ -90,7 +104,11 @@ class PaymentSerializer(serializers.ModelSerializer):
             "amount",
             "status",
             "approved_at",
+            "payout",
         ]
+
+    def get_payout(self, payment) -> str:
+        return selectors.payout_state(payment)
 
 
 class PayeeSerializer(serializers.ModelSerializer):
@@ -118,3 +136,67 @@ class PayeeSerializer(serializers.ModelSerializer):
 
     def get_body_name(self, payee) -> str:
         return selectors.body_name(payee)
+
+
+class BatchLineSerializer(serializers.ModelSerializer):
+    estate_name = serializers.CharField(source="payment.estate.name", read_only=True)
+    account_number = serializers.SerializerMethodField(
+        help_text="账号：区级管理人员为完整账号（查看被记录），其他角色部分隐藏"
+    )
+
+    class Meta:
+        model = BatchLine
+        fields = [
+            "id",
+            "payment",
+            "estate_name",
+            "street",
+            "account_name",
+            "bank",
+            "account_number",
+            "amount",
+            "status",
+            "reason",
+            "reissue_of",
+            "settled_at",
+        ]
+
+    def get_account_number(self, line) -> str:
+        if self.context.get("full_accounts"):
+            return line.account_number
+        return mask_account_number(line.account_number)
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(read_only=True)
+    period_label = serializers.CharField(source="period.label", read_only=True)
+    line_count = serializers.IntegerField(read_only=True)
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+    paid = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+    returned = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = DisbursementBatch
+        fields = [
+            "id",
+            "number",
+            "period",
+            "period_label",
+            "status",
+            "released_at",
+            "line_count",
+            "amount",
+            "paid",
+            "returned",
+        ]
+
+
+class BatchDetailSerializer(BatchSerializer):
+    lines = serializers.SerializerMethodField()
+
+    class Meta(BatchSerializer.Meta):
+        fields = [*BatchSerializer.Meta.fields, "lines"]
+
+    @extend_schema_field(BatchLineSerializer(many=True))
+    def get_lines(self, batch) -> list:
+        return BatchLineSerializer(self.context["lines"], many=True, context=self.context).data

@@ -10,5 +10,6 @@ router.register("property-contracts", views.ContractViewSet, basename="property-
 router.register("owners-votes", views.VoteViewSet, basename="owners-vote")
 router.register("subsidy-payments", views.PaymentViewSet, basename="subsidy-payment")
 router.register("payees", views.PayeeViewSet, basename="payee")
+router.register("subsidy-batches", views.BatchViewSet, basename="subsidy-batch")
 
 urlpatterns = router.urls

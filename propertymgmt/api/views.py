@@ -1,9 +1,14 @@
 """Read-only REST endpoints of the property app: the same scoping and selectors as the pages."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework.response import Response
 
 from accounts.api import ScopedReadOnlyViewSet
+from core.http import client_ip
+from propertymgmt import selectors, services
 from propertymgmt.api.serializers import (
+    BatchDetailSerializer,
+    BatchSerializer,
     CompanySerializer,
     ContractSerializer,
     PayeeSerializer,
@@ -63,9 +68,8 @@ class PaymentViewSet(ScopedReadOnlyViewSet):
     serializer_class = PaymentSerializer
 
     def base_queryset(self):
-        return SubsidyPayment.objects.select_related("estate", "street").order_by(
-            "period_id", "street_id", "estate_id", "tranche"
-        )
+        payments = SubsidyPayment.objects.select_related("estate", "street")
+        return selectors.with_payout_state(payments).order_by("period_id", "street_id", "estate_id", "tranche")
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -86,3 +90,31 @@ class PayeeViewSet(ScopedReadOnlyViewSet):
         return Payee.objects.select_related("company", "rights_unit", "street", "committee__estate").order_by(
             "body", "account_name", "id"
         )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="拨付批次列表", description="每个区、每个补贴期间的拨付批次及其合计。"),
+    retrieve=extend_schema(
+        summary="拨付批次及明细",
+        description="批次及调用者管辖范围内的明细。区级管理人员看到完整账号（每次查看被记录），其他角色部分隐藏。",
+    ),
+)
+class BatchViewSet(ScopedReadOnlyViewSet):
+    """补贴拨付批次（只读；发布和结算在页面上由区级管理人员办理）。"""
+
+    serializer_class = BatchSerializer
+
+    def base_queryset(self):
+        return selectors.batches_for(user=self.request.user)
+
+    def get_serializer_class(self):
+        return BatchDetailSerializer if self.action == "retrieve" else BatchSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        batch = self.get_object()
+        lines = list(selectors.batch_lines(user=request.user, batch=batch))
+        full = services.may_see_full_account(request.user)
+        if full:
+            services.log_instruction_views(user=request.user, lines=lines, ip=client_ip(request))
+        context = {**self.get_serializer_context(), "lines": lines, "full_accounts": full}
+        return Response(BatchDetailSerializer(batch, context=context).data)

@@ -16,6 +16,7 @@ from .committees import Committee, CommitteeTransition, CommitteeStep, BuildingH
 from .fund import FundWithdrawal
 from .subsidies import SubsidyRate, ScoreFactor, SubsidyPeriod, SubsidyPayment
 from .payees import Payee, PayeeAccountView
+from .disbursement import DisbursementBatch, BatchLine
 # isort: on
 
 from ..choices import (
@@ -61,6 +62,8 @@ __all__ = [
     "SubsidyPayment",
     "Payee",
     "PayeeAccountView",
+    "DisbursementBatch",
+    "BatchLine",
     "PayeeBody",
     "ESTATE_SCOPE",
     "CompanyStatus",

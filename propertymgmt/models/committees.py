@@ -199,6 +199,9 @@ class Notice(models.Model):
     reminder = models.OneToOneField(Reminder, on_delete=models.CASCADE, null=True, related_name="notice")
     text = models.CharField(_("内容"), max_length=300)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    # An episode's key (e.g. payees missing in one disbursement period of a street):
+    # a second run finds it and writes no second notice.
+    key = models.CharField(max_length=80, blank=True, default="")
 
     scope_paths = {"district": "street__district", "street": "street", "community": "estate__community"}
 
@@ -206,6 +209,7 @@ class Notice(models.Model):
         verbose_name = _("站内通知")
         verbose_name_plural = _("站内通知")
         ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["key"], condition=~Q(key=""), name="notice_once_per_key")]
 
     def __str__(self):
         return self.text

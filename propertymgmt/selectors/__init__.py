@@ -2,6 +2,17 @@
 summaries (by street, for the dashboard and the report workbook). Pages, the API, exports
 and other apps import from here."""
 
+from .disbursement import (
+    PAYOUT_LABELS,
+    BatchReview,
+    batch_for,
+    batch_lines,
+    batch_review,
+    batches_for,
+    payout_label,
+    payout_state,
+    with_payout_state,
+)
 from .pages import (
     EXIT_INCIDENTS,
     EXIT_SATISFACTION,
@@ -57,6 +68,15 @@ from .summaries import (
 )
 
 __all__ = [
+    "PAYOUT_LABELS",
+    "BatchReview",
+    "batch_for",
+    "batch_lines",
+    "batch_review",
+    "batches_for",
+    "payout_label",
+    "payout_state",
+    "with_payout_state",
     "PAYING_COMMITTEE_STAGES",
     "Receiver",
     "account_views",

@@ -35,8 +35,15 @@ from propertymgmt.services.companies import save_company, withdraw_company
 from propertymgmt.services.contracts import CONTRACT_FIELDS, end_contract, record_fee_collection, start_contract
 from propertymgmt.services.delivery import REMIND_BEFORE_DAYS, REMINDER_BATCH
 from propertymgmt.services.delivery import _deliver as _deliver  # portable_runs used to import it from here
+from propertymgmt.services.disbursement import build_batch, build_batches, release_batch, settle_line
 from propertymgmt.services.fund import withdraw_fund
-from propertymgmt.services.payees import PAYEE_FIELDS, may_see_full_account, reveal_account_number, save_payee
+from propertymgmt.services.payees import (
+    PAYEE_FIELDS,
+    log_instruction_views,
+    may_see_full_account,
+    reveal_account_number,
+    save_payee,
+)
 from propertymgmt.services.periods import _quarter_label as _quarter_label  # portable_runs used to import it from here
 from propertymgmt.services.periods import ensure_period, quarter_of
 from propertymgmt.services.reminders import REMINDER_SQL, send_reminders
@@ -66,7 +73,12 @@ from propertymgmt.services.votes import (
 )
 
 __all__ = [
+    "build_batch",
+    "build_batches",
+    "release_batch",
+    "settle_line",
     "PAYEE_FIELDS",
+    "log_instruction_views",
     "may_see_full_account",
     "reveal_account_number",
     "save_payee",

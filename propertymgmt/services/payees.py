@@ -84,3 +84,11 @@ def reveal_account_number(*, user, payee_id: int, ip: str | None) -> str:
         raise PermissionDenied(_("完整账号仅区级管理人员可查看。"))
     PayeeAccountView.objects.create(payee=payee, user=user, ip=ip or None)
     return payee.account_number
+
+
+def log_instruction_views(*, user, lines, ip: str | None) -> None:
+    """A payment instruction shows each line's full account number: one view per payee."""
+    if not may_see_full_account(user):
+        raise PermissionDenied(_("完整账号仅区级管理人员可查看。"))
+    payees = sorted({line.payee_id for line in lines})
+    PayeeAccountView.objects.bulk_create([PayeeAccountView(payee_id=pk, user=user, ip=ip or None) for pk in payees])

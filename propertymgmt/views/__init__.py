@@ -13,6 +13,7 @@ from propertymgmt.views.companies import (
     contract_list,
     order_out,
 )
+from propertymgmt.views.disbursement import batch_detail, batch_instruction, batch_list
 from propertymgmt.views.estates import estate_property
 from propertymgmt.views.home import committee_expire, home, overdue_committees
 from propertymgmt.views.payees import payee_detail, payee_edit, payee_list, payee_reveal, payees_missing
@@ -26,6 +27,9 @@ from propertymgmt.views.subsidies import (
 from propertymgmt.views.votes import vote_cast, vote_codes, vote_create, vote_detail, vote_list
 
 __all__ = [
+    "batch_detail",
+    "batch_instruction",
+    "batch_list",
     "committee_expire",
     "company_create",
     "company_list",

@@ -1,0 +1,121 @@
+"""Reads of disbursement: the batches, one batch's lines and its review figures
+(by street, by management mode, against what the period approved), and where each
+payment stands (proposed → approved → in batch → paid, or returned → reissued)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import Action, get_scoped_object_or_404, scoped
+from communities.choices import ManagementMode
+from core.db import ExactSum
+from propertymgmt.models import BatchLine, DisbursementBatch, SubsidyPayment
+from propertymgmt.selectors.payees import receivers_of_estates
+
+# Where a payment stands, for lists: its approval, then its latest line.
+PAYOUT_LABELS = {
+    "proposed": _("待审批"),
+    "approved": _("已审批，待拨付"),
+    "pending": _("已纳入拨付批次"),
+    "reissued": _("已重新拨付"),
+    "paid": _("已支付"),
+    "returned": _("已退回"),
+}
+
+
+def with_payout_state(queryset: QuerySet) -> QuerySet:
+    """Annotate `payout_line` (the latest line's status) and `payout_reissue` (whether
+    that line is a reissue); `payout_state(payment)` reads them."""
+    latest = BatchLine.objects.filter(payment=OuterRef("pk")).order_by("-id")
+    return queryset.annotate(
+        payout_line=Subquery(latest.values("status")[:1]),
+        payout_reissue=Exists(latest.filter(reissue_of__isnull=False)[:1]),
+    )
+
+
+def payout_state(payment) -> str:
+    line = getattr(payment, "payout_line", None)
+    if line is None:
+        return payment.status
+    if line == BatchLine.Status.PENDING and payment.payout_reissue:
+        return "reissued"
+    return line
+
+
+def payout_label(payment) -> str:
+    return str(PAYOUT_LABELS[payout_state(payment)])
+
+
+def batches_for(*, user) -> QuerySet:
+    """The batches the user may see, with the totals of the lines they may see (a
+    street sees its own lines' figures, not the district's)."""
+    mine = Q(lines__in=scoped(BatchLine.objects.all(), user).values("pk"))
+    return (
+        scoped(DisbursementBatch.objects.select_related("period", "released_by", "district"), user)
+        .annotate(
+            line_count=Count("lines", filter=mine),
+            amount=ExactSum("lines__amount", filter=mine, default=0),
+            paid=ExactSum("lines__amount", filter=mine & Q(lines__status="paid"), default=0),
+            returned=ExactSum("lines__amount", filter=mine & Q(lines__status="returned"), default=0),
+        )
+        .order_by("-period__starts_on", "-sequence")
+    )
+
+
+def batch_for(*, user, batch_id, action: Action = Action.VIEW) -> DisbursementBatch:
+    return get_scoped_object_or_404(
+        DisbursementBatch.objects.select_related("period", "released_by"), user, action, pk=batch_id
+    )
+
+
+def batch_lines(*, user, batch: DisbursementBatch) -> QuerySet:
+    """The batch's lines the user may see (a street its own), in instruction order."""
+    return (
+        scoped(BatchLine.objects.filter(batch=batch), user)
+        .select_related("payment__estate", "payment__period", "street", "payee", "reissue_of")
+        .order_by("street__code", "payment__estate__name", "id")
+    )
+
+
+@dataclass(frozen=True)
+class BatchReview:
+    by_street: list[dict]  # street, lines, total, paid, returned
+    by_mode: list[dict]  # mode label, lines, total
+    overall: dict  # lines, total, paid, returned
+    approved_in_period: Decimal  # payments of the batch's period approved in the district
+    held: Decimal  # approved, not in any line, waiting for a payee record
+
+
+def batch_review(*, user, batch: DisbursementBatch) -> BatchReview:
+    """What a district official checks before releasing: totals by street and by
+    management mode, the period's approved amount and what waits for a payee."""
+    lines = scoped(BatchLine.objects.filter(batch=batch), user)
+    sums = {
+        "lines": Count("id"),
+        "total": ExactSum("amount", default=0),
+        "paid": ExactSum("amount", filter=Q(status="paid"), default=0),
+        "returned": ExactSum("amount", filter=Q(status="returned"), default=0),
+    }
+    by_street = list(lines.values("street__name", "street__code").annotate(**sums).order_by("street__code"))
+    modes = dict(ManagementMode.choices)
+    by_mode = [
+        {**row, "label": modes.get(row["payment__management_mode"], row["payment__management_mode"])}
+        for row in lines.values("payment__management_mode")
+        .annotate(lines=Count("id"), total=ExactSum("amount", default=0))
+        .order_by("payment__management_mode")
+    ]
+    overall = lines.aggregate(**sums)
+    approved = scoped(SubsidyPayment.objects.filter(period=batch.period, status="approved"), user)
+    approved_in_period = approved.aggregate(total=ExactSum("amount", default=0))["total"]
+    waiting = list(
+        scoped(SubsidyPayment.objects.filter(street__district=batch.district_id, status="approved"), user)
+        .exclude(Exists(BatchLine.objects.filter(payment=OuterRef("pk"))))
+        .values_list("estate_id", "amount")
+    )
+    receivers = receivers_of_estates({estate for estate, _amount in waiting})
+    held = sum((amount for estate, amount in waiting if receivers[estate].payee is None), Decimal("0.00"))
+    return BatchReview(by_street, by_mode, overall, approved_in_period, held)

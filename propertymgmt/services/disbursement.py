@@ -1,0 +1,170 @@
+"""Disbursement (拨付): batches built by the beat task, released by a district
+official, settled line by line; a returned line reissued once after its payee record
+is corrected. Exactly once rests on the database's keys (models/disbursement.py):
+the builder also locks the district's period row, so two builders wait for each
+other, and whatever slips past a lock meets a unique constraint and is skipped."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scoping import Action, can, get_scoped_object_or_404
+from org.models import District
+from propertymgmt.models import BatchLine, DisbursementBatch, Notice, SubsidyPayment, SubsidyPeriod
+from propertymgmt.selectors.payees import receivers_of_estates
+from propertymgmt.services.periods import ensure_period
+
+LINE_CHUNK = 2000
+
+
+def _open_batch(period: SubsidyPeriod) -> DisbursementBatch:
+    """The period's open (draft) batch, made once; the caller holds the period's lock."""
+    batch = DisbursementBatch.objects.filter(period=period, status=DisbursementBatch.Status.DRAFT).first()
+    if batch is not None:
+        return batch
+    last = DisbursementBatch.objects.filter(period=period).order_by("-sequence").values_list("sequence", flat=True)
+    try:
+        with transaction.atomic():
+            return DisbursementBatch.objects.create(
+                district_id=period.district_id, period=period, sequence=(last.first() or 0) + 1
+            )
+    except IntegrityError:  # another builder made it between our look and our insert
+        return DisbursementBatch.objects.get(period=period, status=DisbursementBatch.Status.DRAFT)
+
+
+def _line(batch, payment, payee, *, reissue_of=None) -> BatchLine:
+    return BatchLine(
+        batch=batch,
+        payment=payment,
+        street_id=payment.street_id,
+        payee=payee,
+        account_name=payee.account_name,
+        bank=f"{payee.bank}{payee.branch}",
+        account_number=payee.account_number,
+        amount=payment.amount,
+        reissue_of=reissue_of,
+    )
+
+
+@transaction.atomic
+def build_batch(*, district_id: int, today: date | None = None) -> dict:
+    """Gather the district's approved payments not yet in a batch (and its returned
+    lines whose payee record was corrected since) into the open batch of today's
+    period. Payments without a payee record stay out, and each street with such
+    payments gets one notice per period. Running it again writes nothing."""
+    today = today or timezone.localdate()
+    period = ensure_period(district_id=district_id, day=today)
+    SubsidyPeriod.objects.select_for_update().get(pk=period.pk)  # one builder per district at a time
+    in_a_line = BatchLine.objects.filter(payment=OuterRef("pk"))
+    new = list(
+        SubsidyPayment.objects.filter(
+            street__district_id=district_id, status=SubsidyPayment.Status.APPROVED, amount__gt=0
+        )
+        .exclude(Exists(in_a_line))
+        .order_by("street_id", "estate_id", "period_id", "tranche")
+    )
+    returned = list(
+        BatchLine.objects.filter(
+            street__district_id=district_id,
+            status=BatchLine.Status.RETURNED,
+            reissue__isnull=True,
+            reissue_of__isnull=True,  # a line is reissued once; a second return is settled by hand
+            payee__updated_at__gt=F("settled_at"),
+        ).select_related("payment", "payee")
+    )
+    if not new and not returned:
+        return {"batch": None, "lines": 0, "held": 0}
+    receivers = receivers_of_estates({p.estate_id for p in new})
+    held = Counter()
+    lines = []
+    batch = _open_batch(period)
+    for payment in new:
+        payee = receivers[payment.estate_id].payee
+        if payee is None:
+            held[payment.street_id] += 1
+        else:
+            lines.append(_line(batch, payment, payee))
+    lines += [_line(batch, old.payment, old.payee, reissue_of=old) for old in returned]
+    before = BatchLine.objects.filter(batch=batch).count()
+    # A payment already in a live line (another builder's) is skipped by its key.
+    BatchLine.objects.bulk_create(lines, batch_size=LINE_CHUNK, ignore_conflicts=True)
+    added = BatchLine.objects.filter(batch=batch).count() - before
+    if not added and not BatchLine.objects.filter(batch=batch).exists():
+        batch.delete()  # only held payments: no empty batch to review
+        batch = None
+    _notify_held(period, held)
+    return {"batch": batch, "lines": added, "held": sum(held.values())}
+
+
+def _notify_held(period: SubsidyPeriod, held: Counter) -> None:
+    for street_id, count in held.items():
+        text = _("【待补充收款信息】%(period)s有%(n)s笔已审批的物业补贴因收款信息不全暂缓拨付，请补充。") % {
+            "period": period.label,
+            "n": count,
+        }
+        Notice.objects.bulk_create(
+            [Notice(street_id=street_id, text=text, key=f"payee-missing:{period.pk}:{street_id}")],
+            ignore_conflicts=True,
+        )
+
+
+def build_batches(*, today: date | None = None) -> dict:
+    """What the beat task does: one build per district, each in its own transaction."""
+    totals = Counter()
+    for district_id in District.objects.order_by("pk").values_list("pk", flat=True):
+        result = build_batch(district_id=district_id, today=today)
+        totals["lines"] += result["lines"]
+        totals["held"] += result["held"]
+        totals["batches"] += result["batch"] is not None and result["lines"] > 0
+    return dict(totals)
+
+
+def _batch_for_change(user, batch_id) -> DisbursementBatch:
+    batch = get_scoped_object_or_404(DisbursementBatch.objects.select_for_update(), user, Action.VIEW, pk=batch_id)
+    if not can(user, Action.APPROVE, DisbursementBatch):
+        raise PermissionDenied(_("拨付批次由区级管理人员发布和结算。"))
+    return batch
+
+
+@transaction.atomic
+def release_batch(*, user, batch_id: int) -> DisbursementBatch:
+    """The district official's release: the batch and its lines are final from here."""
+    batch = _batch_for_change(user, batch_id)
+    if batch.status != DisbursementBatch.Status.DRAFT:
+        raise ValidationError(_("该批次已发布，不能再次发布或修改。"))
+    if not batch.lines.exists():
+        raise ValidationError(_("该批次没有拨付明细。"))
+    batch.status, batch.released_at, batch.released_by = DisbursementBatch.Status.RELEASED, timezone.now(), user
+    batch.save(update_fields=["status", "released_at", "released_by"])
+    return batch
+
+
+@transaction.atomic
+def settle_line(*, user, line_id: int, paid: bool, reason: str = "") -> BatchLine:
+    """Record one line as paid, or as returned with the bank's or bureau's reason."""
+    line = get_scoped_object_or_404(
+        BatchLine.objects.select_for_update().select_related("batch"), user, Action.VIEW, pk=line_id
+    )
+    _batch_for_change(user, line.batch_id)
+    if line.batch.status != DisbursementBatch.Status.RELEASED:
+        raise ValidationError(_("批次发布后才能登记支付结果。"))
+    if line.status != BatchLine.Status.PENDING:
+        raise ValidationError(_("该笔已登记为“%(s)s”，不能重复登记。") % {"s": line.get_status_display()})
+    reason = (reason or "").strip()
+    if not paid and not reason:
+        raise ValidationError({"reason": _("请填写退回原因。")})
+    line.status = BatchLine.Status.PAID if paid else BatchLine.Status.RETURNED
+    line.reason, line.settled_at, line.settled_by = reason, timezone.now(), user
+    try:
+        with transaction.atomic():
+            line.save(update_fields=["status", "reason", "settled_at", "settled_by"])
+    except IntegrityError as error:  # line_paid_once: the payment was paid on another line
+        raise ValidationError(_("该笔补贴已经支付过，不能重复支付。")) from error
+    return line

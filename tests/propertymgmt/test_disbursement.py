@@ -1,0 +1,267 @@
+"""Disbursement (拨付, issue 16): approved subsidies into one batch per district and
+period exactly once, released by a district official as a payment instruction,
+settled as paid or returned, a returned line reissued once after its payee record is
+corrected, and never paid twice."""
+
+import io
+import threading
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from propertymgmt import selectors, services
+from propertymgmt.models import (
+    BatchLine,
+    DisbursementBatch,
+    Notice,
+    PayeeAccountView,
+    SubsidyPayment,
+)
+from tests.propertymgmt.conftest import ContractFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 2, 10)
+ACCOUNT = "6222021234567891234"
+
+
+def _payment(world, estate, amount="210.00", tranche="advance"):
+    period = services.ensure_period(district_id=world.district.pk, day=TODAY)
+    return SubsidyPayment.objects.create(
+        period=period,
+        tranche=tranche,
+        estate=estate,
+        street=estate.community.street,
+        management_mode="market",
+        area=Decimal("1000.00"),
+        rate=Decimal("1.20"),
+        months=3,
+        share=Decimal("0.700"),
+        amount=Decimal(amount),
+        status="approved",
+        approved_at=timezone.now(),
+        approved_by=world.official,
+    )
+
+
+@pytest.fixture
+def paid_world(world, company):
+    """estate_a1 and estate_b1 managed by a company with a payee record; estate_a2's
+    company has none. One approved payment each."""
+    ContractFactory(estate=world.estate_a1, company=company)
+    ContractFactory(estate=world.estate_b1, company=company)
+    ContractFactory(estate=world.estate_a2)
+    payee = services.save_payee(
+        user=world.official,
+        data={
+            "account_name": "安居物业服务有限公司",
+            "bank": "中国工商银行",
+            "branch": "和平里支行",
+            "account_number": ACCOUNT,
+        },
+        body="company",
+        target_id=company.pk,
+    )
+    payments = {
+        "a1": _payment(world, world.estate_a1, "210.00"),
+        "b1": _payment(world, world.estate_b1, "1234.56"),
+        "a2": _payment(world, world.estate_a2, "99.99"),
+    }
+    return payee, payments
+
+
+def test_build_gathers_payable_payments_once_and_holds_the_rest_with_one_notice(world, paid_world):
+    _payee, payments = paid_world
+    result = services.build_batch(district_id=world.district.pk, today=TODAY)
+    batch = result["batch"]
+    assert (result["lines"], result["held"]) == (2, 1)
+    assert set(batch.lines.values_list("payment", flat=True)) == {payments["a1"].pk, payments["b1"].pk}
+    line = batch.lines.get(payment=payments["b1"])
+    assert (line.account_number, line.amount, line.bank) == (ACCOUNT, Decimal("1234.56"), "中国工商银行和平里支行")
+    assert Notice.objects.filter(street=world.street_a, key__startswith="payee-missing:").count() == 1
+    again = services.build_batch(district_id=world.district.pk, today=TODAY)
+    assert (again["lines"], again["held"]) == (0, 1)
+    assert DisbursementBatch.objects.count() == 1 and BatchLine.objects.count() == 2
+    assert Notice.objects.filter(key__startswith="payee-missing:").count() == 1  # reminded once
+
+
+def test_two_builders_at_once_make_one_batch_and_each_payment_one_line(rules, world, paid_world):
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def build():
+        try:
+            barrier.wait(timeout=10)
+            services.build_batch(district_id=world.district.pk, today=TODAY)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=build) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert DisbursementBatch.objects.count() == 1
+    assert BatchLine.objects.count() == 2
+
+
+def test_a_payment_is_never_in_two_live_lines(world, paid_world):
+    _payee, payments = paid_world
+    batch = services.build_batch(district_id=world.district.pk, today=TODAY)["batch"]
+    line = batch.lines.get(payment=payments["a1"])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BatchLine.objects.create(
+            batch=batch,
+            payment=line.payment,
+            street=line.street,
+            payee=line.payee,
+            account_name="x",
+            bank="y",
+            account_number=ACCOUNT,
+            amount=line.amount,
+        )
+
+
+def test_only_a_district_official_releases_and_a_released_batch_refuses_changes(world, paid_world, client_for):
+    batch = services.build_batch(district_id=world.district.pk, today=TODAY)["batch"]
+    url = reverse("propertymgmt:batch_detail", args=[batch.pk])
+    assert client_for(world.staff_a).post(url, {"release": "1"}).status_code == 403
+    client = client_for(world.official)
+    client.post(url, {"release": "1"})
+    batch.refresh_from_db()
+    assert batch.status == "released" and batch.released_by == world.official
+    with pytest.raises(ValidationError, match="已发布"):
+        services.release_batch(user=world.official, batch_id=batch.pk)
+    # A payment approved after the release goes into a new batch, never into the released one.
+    late = _payment(world, world.estate_a1, "10.00", tranche="balance")
+    result = services.build_batch(district_id=world.district.pk, today=TODAY)
+    assert result["batch"].pk != batch.pk and result["batch"].sequence == 2
+    assert list(result["batch"].lines.values_list("payment", flat=True)) == [late.pk]
+    assert batch.lines.count() == 2
+
+
+def test_settlement_needs_a_release_and_a_reason_to_return(world, paid_world):
+    _payee, payments = paid_world
+    batch = services.build_batch(district_id=world.district.pk, today=TODAY)["batch"]
+    line = batch.lines.get(payment=payments["a1"])
+    with pytest.raises(ValidationError, match="发布后"):
+        services.settle_line(user=world.official, line_id=line.pk, paid=True)
+    services.release_batch(user=world.official, batch_id=batch.pk)
+    with pytest.raises(ValidationError) as exc:
+        services.settle_line(user=world.official, line_id=line.pk, paid=False, reason=" ")
+    assert "reason" in exc.value.message_dict
+    services.settle_line(user=world.official, line_id=line.pk, paid=True)
+    with pytest.raises(ValidationError, match="不能重复登记"):
+        services.settle_line(user=world.official, line_id=line.pk, paid=False, reason="户名不符")
+
+
+def test_returned_is_reissued_once_after_the_payee_is_corrected_and_paid_once(world, paid_world):
+    payee, payments = paid_world
+    first = services.build_batch(district_id=world.district.pk, today=TODAY)["batch"]
+    services.release_batch(user=world.official, batch_id=first.pk)
+    line = first.lines.get(payment=payments["b1"])
+    services.settle_line(user=world.official, line_id=line.pk, paid=False, reason="账号与户名不符")
+    # Not corrected yet: nothing is reissued.
+    assert services.build_batch(district_id=world.district.pk, today=TODAY)["lines"] == 0
+    services.save_payee(user=world.official, data={"account_number": "9558801234567890"}, payee_id=payee.pk)
+    second = services.build_batch(district_id=world.district.pk, today=date(2026, 4, 2))["batch"]
+    reissue = second.lines.get()
+    assert reissue.reissue_of == line and reissue.account_number == "9558801234567890"
+    assert second.period != first.period  # a later batch
+    payment = selectors.with_payout_state(SubsidyPayment.objects.filter(pk=payments["b1"].pk)).get()
+    assert selectors.payout_state(payment) == "reissued"
+    services.release_batch(user=world.official, batch_id=second.pk)
+    services.settle_line(user=world.official, line_id=reissue.pk, paid=True)
+    assert services.build_batch(district_id=world.district.pk, today=date(2026, 4, 3))["lines"] == 0
+    payment = selectors.with_payout_state(SubsidyPayment.objects.filter(pk=payments["b1"].pk)).get()
+    assert selectors.payout_state(payment) == "paid"
+    # The database refuses a second paid line for the payment, whatever the code does.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BatchLine.objects.filter(pk=line.pk).update(status="paid")
+
+
+def test_instruction_is_the_district_officials_with_full_numbers_typed_and_logged(world, paid_world, client_for):
+    batch = services.build_batch(district_id=world.district.pk, today=TODAY)["batch"]
+    url = reverse("propertymgmt:batch_instruction", args=[batch.pk])
+    assert client_for(world.official).get(url).status_code == 302  # draft: release first
+    services.release_batch(user=world.official, batch_id=batch.pk)
+    assert client_for(world.staff_a).get(url).status_code == 403
+    assert client_for(world.auditor).get(url).status_code == 403
+    response = client_for(world.official).get(url)
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = [row for row in sheet.iter_rows(values_only=False)]
+    header = next(i for i, row in enumerate(rows) if row[1].value == "收款人全称")
+    assert [c.value for c in rows[header]] == ["序号", "收款人全称", "开户银行", "账号", "金额（元）", "用途", "摘要"]
+    body = rows[header + 1 : header + 3]
+    assert {row[3].value for row in body} == {ACCOUNT} and all(row[3].data_type == "s" for row in body)
+    assert sorted(row[4].value for row in body) == [210, 1234.56]
+    assert all(row[4].number_format == "#,##0.00" for row in body)
+    total = rows[header + 3]
+    assert total[0].value == "合计" and total[4].value == 1444.56
+    assert any("审批人" in str(c.value) for row in rows[header + 4 :] for c in row if c.value)
+    assert PayeeAccountView.objects.filter(user=world.official).count() == 1
+
+
+def test_batch_pages_show_account_numbers_masked_and_streets_only_their_lines(world, paid_world, client_for):
+    batch = services.build_batch(district_id=world.district.pk, today=TODAY)["batch"]
+    url = reverse("propertymgmt:batch_detail", args=[batch.pk])
+    for user in (world.official, world.staff_a):
+        page = client_for(user).get(url).content.decode()
+        assert "6222 **** **** 1234" in page and ACCOUNT not in page
+    street_a = client_for(world.staff_a).get(url).content.decode().split('id="lines"')[1]
+    assert world.estate_a1.name in street_a and world.estate_b1.name not in street_a
+    official = client_for(world.official).get(url).content.decode()
+    assert "1,444.56" in official.split('id="batch-total"')[1].split("</dd>")[0]
+    assert client_for(world.worker_a1).get(url).status_code == 200
+    listing = client_for(world.official).get(reverse("propertymgmt:batch_list")).content.decode()
+    assert batch.number in listing and "1,444.56" in listing
+
+
+def test_review_counts_what_waits_for_a_payee(world, paid_world):
+    batch = services.build_batch(district_id=world.district.pk, today=TODAY)["batch"]
+    review = selectors.batch_review(user=world.official, batch=batch)
+    assert review.overall["total"] == Decimal("1444.56") and review.held == Decimal("99.99")
+    assert review.approved_in_period == Decimal("1544.55")
+    assert [(r["street__name"], r["total"]) for r in review.by_street] == [
+        (world.street_a.name, Decimal("210.00")),
+        (world.street_b.name, Decimal("1234.56")),
+    ]
+
+
+def test_api_masks_account_numbers_below_district_officials_and_logs_their_views(world, paid_world, client_for):
+    batch = services.build_batch(district_id=world.district.pk, today=TODAY)["batch"]
+    url = f"/api/v1/subsidy-batches/{batch.pk}/"
+    street = client_for(world.staff_a).get(url).json()
+    assert [line["account_number"] for line in street["lines"]] == ["6222 **** **** 1234"]  # its own street's line
+    assert ACCOUNT not in client_for(world.auditor).get(url).content.decode()
+    assert PayeeAccountView.objects.count() == 0
+    official = client_for(world.official).get(url).json()
+    assert {line["account_number"] for line in official["lines"]} == {ACCOUNT}
+    assert official["amount"] == "1444.56" and official["line_count"] == 2
+    assert PayeeAccountView.objects.filter(user=world.official).count() == 1
+    listed = client_for(world.official).get("/api/v1/subsidy-batches/").json()["results"]
+    assert [row["number"] for row in listed] == [batch.number] and "lines" not in listed[0]
+    assert client_for(world.staff_a).get("/api/v1/subsidy-batches/").json()["count"] == 1
+    payments = {
+        p["id"]: p["payout"] for p in client_for(world.official).get("/api/v1/subsidy-payments/").json()["results"]
+    }
+    assert payments[paid_world[1]["a1"].pk] == "pending" and payments[paid_world[1]["a2"].pk] == "approved"
+
+
+def test_a_street_sees_its_own_lines_figures_not_the_districts(world, paid_world, client_for):
+    services.build_batch(district_id=world.district.pk, today=TODAY)
+    rows = {row.pk: row for row in selectors.batches_for(user=world.staff_a)}
+    (batch,) = rows.values()
+    assert (batch.line_count, batch.amount) == (1, Decimal("210.00"))
+    (district,) = selectors.batches_for(user=world.official)
+    assert (district.line_count, district.amount) == (2, Decimal("1444.56"))

@@ -490,17 +490,17 @@ def year_outputs(*, user, years: list[int], output_years: list[int] | None = Non
     result = {year: {"projects": 0, "outputs": {o.value: 0 for o in outputs}} for year in years}
     for row in projects.order_by().values("year").annotate(n=Count("pk")):
         result[row["year"]]["projects"] = row["n"]
-    # Rounded per street, then added, exactly as the street report's 合计 row.
+    # The exact total rounded once, as the street report's 合计 row shows it (not the
+    # sum of its rounded street rows: 3.81 + 3.32 + … can be 0.01 more than the total).
     with_outputs = projects.filter(year__in=years if output_years is None else output_years)
     for row in (
         WorkItem.objects.filter(project__in=with_outputs.values("pk"))
         .exclude(item__output="")
         .order_by()
-        .values("project__year", "project__street_id", "item__output")
+        .values("project__year", "item__output")
         .annotate(total=ExactSum("quantity", default=0))
     ):
-        figure = output_figure(row["item__output"], row["total"])
-        result[row["project__year"]]["outputs"][row["item__output"]] += figure
+        result[row["project__year"]]["outputs"][row["item__output"]] = output_figure(row["item__output"], row["total"])
     return result
 
 

@@ -247,6 +247,19 @@ def overdue_committee_count(*, user, today: date | None = None) -> int:
     return late.order_by().values("committee_id").distinct().count()
 
 
+def overdue_committee_ids(*, user, today: date | None = None) -> QuerySet:
+    """The ids of the owners' bodies overdue_committees() lists, for a filter
+    (pk__in): one semi-join of the committees with their late steps, without the
+    list's earliest late date (a join and a GROUP BY of every committee)."""
+    today = today or timezone.localdate()
+    return (
+        scoped(Committee.objects, user)
+        .filter(Exists(CommitteeStep.objects.filter(committee=OuterRef("pk"), done_on__isnull=True, due_on__lt=today)))
+        .order_by()
+        .values("pk")
+    )
+
+
 def overdue_committees_all(*, today: date | None = None) -> QuerySet:
     """Every owners' body with a late step not done, whoever looks (for the
     month-end snapshots, which are taken for all nodes at once)."""

@@ -21,7 +21,7 @@ from propertymgmt.models import (
     SubsidyPeriod,
 )
 
-from .pages import overdue_committees, payment_totals
+from .pages import overdue_committee_ids, payment_totals
 
 # --- summaries by street for the report workbook and the dashboard -------------------------
 
@@ -61,7 +61,7 @@ def committee_summary_by_street(
             term_ends_on__lt=today,
         ),
     )
-    overdue_ids = overdue_committees(user=user, today=today).values("pk")
+    overdue_ids = overdue_committee_ids(user=user, today=today)
     counts["overdue"] = Count("pk", filter=Q(pk__in=overdue_ids))
     rows = []
     total = _committee_row(None, _("合计"), "")

@@ -333,14 +333,14 @@ class ReportTable:
         """One row of exact values in column order (None or "" for an empty cell)."""
         if self.in_sheet >= self.max_rows:
             self._new_sheet()
-        row, writers, summed = self.row, self._writers, self.summed
+        row, writers, summed, sums, shown_sums = self.row, self._writers, self.summed, self.sums, self.shown_sums
         for col, value in enumerate(values):
             if value is None or (value.__class__ is str and not value):
                 continue
             shown = writers[col](row, col, value)
             if summed[col]:
-                self.sums[col] += value
-                self.shown_sums[col] += shown
+                sums[col] += value
+                shown_sums[col] += shown
         self.row = row + 1
         self.in_sheet += 1
         self.rows += 1

@@ -131,9 +131,9 @@ def coverage_headers() -> list[str]:
     return headers
 
 
-def _coverage_figures(group) -> list:
+def _coverage_figures(group, modes) -> list:
     figures = [group.old_estates, _in_wan(group.old_floor_area)]
-    for mode, _label in ledger_selectors.management_modes():
+    for mode in modes:
         count, area = group.modes[mode]
         figures += [count, _in_wan(area), _percent(area, group.old_floor_area)]
     return figures
@@ -142,8 +142,9 @@ def _coverage_figures(group) -> list:
 def write_coverage(book, ctx, groups, total) -> int:
     """Old estates by management mode, per street: count, 万㎡ and the share of
     the street's old floor area (the §7 table: 52 estates, 225.6万㎡, 20.9%)."""
-    rows = _numbered([group.district, group.name, *_coverage_figures(group)] for group in groups)
-    totals = [_("合计"), "", "", *_coverage_figures(total)]
+    modes = [mode for mode, _label in ledger_selectors.management_modes()]  # once, not per street
+    rows = _numbered([group.district, group.name, *_coverage_figures(group, modes)] for group in groups)
+    totals = [_("合计"), "", "", *_coverage_figures(total, modes)]
     return _write_table(
         book,
         ctx,

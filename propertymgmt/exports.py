@@ -87,6 +87,7 @@ def export_for_job(job, fileobj, progress):
 
 INSTRUCTION_COLUMNS = (
     Column("序号", INTEGER, 6),
+    Column("明细编号", CODE, 10),
     Column("收款人全称", TEXT, 30),
     Column("开户银行", TEXT, 28),
     Column("账号", CODE, 26),
@@ -99,7 +100,8 @@ INSTRUCTION_COLUMNS = (
 def write_instruction(lines, fileobj, *, batch) -> int:
     """The payment instruction (拨付指令) of a released batch for the finance bureau:
     one row per line with the full account number as it stood when the batch was
-    made, the batch total and the signatures block."""
+    made, the batch total and the signatures block. 明细编号 names the line: the
+    bank's return file (this sheet with 结果 and 退回原因 added) is matched on it."""
     rows = 0
     with new_workbook(fileobj) as book:
         table = book.table(
@@ -119,7 +121,9 @@ def write_instruction(lines, fileobj, *, batch) -> int:
             summary = f"{payment.estate.name} {payment.period.label}{payment.get_tranche_display()}"
             if line.reissue_of_id:
                 summary += _("（退回重发）")
-            table.append([rows, line.account_name, line.bank, line.account_number, line.amount, purpose, summary])
-        table.write_totals(table.sums_row({1: _("%(n)s笔") % {"n": rows}}))
+            table.append(
+                [rows, str(line.pk), line.account_name, line.bank, line.account_number, line.amount, purpose, summary]
+            )
+        table.write_totals(table.sums_row({2: _("%(n)s笔") % {"n": rows}}))
         table.approval_footer()
     return rows

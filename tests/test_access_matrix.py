@@ -103,6 +103,8 @@ PK_KEYS = {
     "propertymgmt:payee_reveal": "payee",
     "propertymgmt:batch_detail": "batch",
     "propertymgmt:batch_instruction": "batch",
+    "propertymgmt:batch_settle": "batch",
+    "propertymgmt:batch_settle_confirm": "batch",
     "renovation:photo_download": "progress_photo",
 }
 for _name in (

@@ -13,7 +13,13 @@ from propertymgmt.views.companies import (
     contract_list,
     order_out,
 )
-from propertymgmt.views.disbursement import batch_detail, batch_instruction, batch_list
+from propertymgmt.views.disbursement import (
+    batch_detail,
+    batch_instruction,
+    batch_list,
+    batch_settle,
+    batch_settle_confirm,
+)
 from propertymgmt.views.estates import estate_property
 from propertymgmt.views.home import committee_expire, home, overdue_committees
 from propertymgmt.views.payees import payee_detail, payee_edit, payee_list, payee_reveal, payees_missing
@@ -30,6 +36,8 @@ __all__ = [
     "batch_detail",
     "batch_instruction",
     "batch_list",
+    "batch_settle",
+    "batch_settle_confirm",
     "committee_expire",
     "company_create",
     "company_list",

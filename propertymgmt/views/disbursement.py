@@ -1,12 +1,16 @@
 """Disbursement pages (拨付): the batches, one batch to review and release, the
 payment instruction, and each line settled as paid or returned."""
 
+import secrets
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.scoping import Action, can
 from core.http import client_ip
@@ -82,3 +86,72 @@ def batch_instruction(request, pk):
     return xlsx_download(
         lambda handle: write_instruction(lines, handle, batch=batch), filename=f"拨付指令-{batch.number}.xlsx"
     )
+
+
+SETTLEMENT_SESSION_KEY = "settlement:%s"
+MAX_RETURN_FILE_BYTES = 20 * 1024 * 1024
+
+
+def _settlement_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "settlements"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def batch_settle(request, pk):
+    """Upload the return file (回单); its preview shows what it would settle, or every
+    problem by row and column. Nothing is written until the preview is confirmed."""
+    batch = selectors.batch_for(user=request.user, batch_id=pk)
+    if not can(request.user, Action.APPROVE, DisbursementBatch):
+        raise PermissionDenied(_("拨付批次由区级管理人员发布和结算。"))
+    context = {"batch": batch}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["errors"] = [_("请选择回单文件（.xlsx）。")]
+        elif upload.size > MAX_RETURN_FILE_BYTES or not upload.name.lower().endswith(".xlsx"):
+            context["errors"] = [_("回单应为不超过20MB的.xlsx文件。")]
+        else:
+            try:
+                result = services.preview_return_file(user=request.user, batch_id=batch.pk, fileobj=upload)
+            except ValidationError as error:
+                messages.error(request, _errors(error))
+                return redirect("propertymgmt:batch_detail", pk=batch.pk)
+            context["result"] = result
+            context["errors"] = result.errors
+            if not result.errors:
+                token = secrets.token_hex(16)
+                upload.seek(0)
+                with open(_settlement_dir() / f"{token}.xlsx", "wb") as handle:
+                    for chunk in upload.chunks():
+                        handle.write(chunk)
+                request.session[SETTLEMENT_SESSION_KEY % batch.pk] = token
+    return render(request, "propertymgmt/batch_settle.html", context)
+
+
+@login_required
+@require_POST
+def batch_settle_confirm(request, pk):
+    batch = selectors.batch_for(user=request.user, batch_id=pk)
+    if not can(request.user, Action.APPROVE, DisbursementBatch):
+        raise PermissionDenied(_("拨付批次由区级管理人员发布和结算。"))
+    token = request.session.pop(SETTLEMENT_SESSION_KEY % batch.pk, None)
+    path = _settlement_dir() / f"{token}.xlsx" if token and token.isalnum() else None
+    if path is None or not path.exists():
+        messages.error(request, _("预览已失效，请重新上传回单。"))
+        return redirect("propertymgmt:batch_settle", pk=batch.pk)
+    try:
+        with open(path, "rb") as handle:
+            result = services.apply_return_file(user=request.user, batch_id=batch.pk, fileobj=handle)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+        return redirect("propertymgmt:batch_settle", pk=batch.pk)
+    finally:
+        path.unlink(missing_ok=True)
+    messages.success(
+        request,
+        _("已按回单登记：支付 %(p)s 笔，退回 %(r)s 笔。") % {"p": len(result.paid), "r": len(result.returned)},
+    )
+    return redirect("propertymgmt:batch_detail", pk=batch.pk)

@@ -200,14 +200,24 @@ def test_instruction_is_the_district_officials_with_full_numbers_typed_and_logge
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = [row for row in sheet.iter_rows(values_only=False)]
-    header = next(i for i, row in enumerate(rows) if row[1].value == "收款人全称")
-    assert [c.value for c in rows[header]] == ["序号", "收款人全称", "开户银行", "账号", "金额（元）", "用途", "摘要"]
+    header = next(i for i, row in enumerate(rows) if row[2].value == "收款人全称")
+    assert [c.value for c in rows[header]] == [
+        "序号",
+        "明细编号",
+        "收款人全称",
+        "开户银行",
+        "账号",
+        "金额（元）",
+        "用途",
+        "摘要",
+    ]
     body = rows[header + 1 : header + 3]
-    assert {row[3].value for row in body} == {ACCOUNT} and all(row[3].data_type == "s" for row in body)
-    assert sorted(row[4].value for row in body) == [210, 1234.56]
-    assert all(row[4].number_format == "#,##0.00" for row in body)
+    assert {row[1].value for row in body} == {str(pk) for pk in batch.lines.values_list("pk", flat=True)}
+    assert {row[4].value for row in body} == {ACCOUNT} and all(row[4].data_type == "s" for row in body)
+    assert sorted(row[5].value for row in body) == [210, 1234.56]
+    assert all(row[5].number_format == "#,##0.00" for row in body)
     total = rows[header + 3]
-    assert total[0].value == "合计" and total[4].value == 1444.56
+    assert total[0].value == "合计" and total[5].value == 1444.56
     assert any("审批人" in str(c.value) for row in rows[header + 4 :] for c in row if c.value)
     assert PayeeAccountView.objects.filter(user=world.official).count() == 1
 
@@ -265,3 +275,90 @@ def test_a_street_sees_its_own_lines_figures_not_the_districts(world, paid_world
     assert (batch.line_count, batch.amount) == (1, Decimal("210.00"))
     (district,) = selectors.batches_for(user=world.official)
     assert (district.line_count, district.amount) == (2, Decimal("1444.56"))
+
+
+def _instruction(client, batch):
+    response = client.get(reverse("propertymgmt:batch_instruction", args=[batch.pk]))
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def _return_file(book, outcomes: dict, *, tweak=None) -> io.BytesIO:
+    """The instruction with 结果 and 退回原因 added: outcomes maps 明细编号 → (结果, 原因)."""
+    sheet = book.active
+    header = next(row[0].row for row in sheet.iter_rows() if row[1].value == "明细编号")
+    sheet.cell(row=header, column=9, value="结果")
+    sheet.cell(row=header, column=10, value="退回原因")
+    for row in sheet.iter_rows(min_row=header + 1):
+        line = row[1].value
+        if line in outcomes:
+            sheet.cell(row=row[0].row, column=9, value=outcomes[line][0])
+            sheet.cell(row=row[0].row, column=10, value=outcomes[line][1])
+    if tweak:
+        tweak(sheet, header)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    out.name = "回单.xlsx"
+    return out
+
+
+def test_return_file_settles_after_its_preview_and_a_returned_line_can_be_reissued(world, paid_world, client_for):
+    payee, payments = paid_world
+    batch = services.build_batch(district_id=world.district.pk, today=TODAY)["batch"]
+    services.release_batch(user=world.official, batch_id=batch.pk)
+    a1, b1 = (batch.lines.get(payment=payments[k]) for k in ("a1", "b1"))
+    client = client_for(world.official)
+    upload = _return_file(
+        _instruction(client, batch), {str(a1.pk): ("已支付", ""), str(b1.pk): ("已退回", "账户已销户")}
+    )
+    url = reverse("propertymgmt:batch_settle", args=[batch.pk])
+    preview = client.post(url, {"file": upload}).content.decode()
+    assert 'id="preview"' in preview and "1,234.56" in preview
+    assert BatchLine.objects.filter(status="pending").count() == 2  # nothing written by the preview
+    client.post(reverse("propertymgmt:batch_settle_confirm", args=[batch.pk]))
+    a1.refresh_from_db()
+    b1.refresh_from_db()
+    assert (a1.status, b1.status, b1.reason) == ("paid", "returned", "账户已销户")
+    assert a1.settled_by == world.official
+    # Confirming twice settles nothing twice: the preview is gone.
+    again = client.post(reverse("propertymgmt:batch_settle_confirm", args=[batch.pk]))
+    assert again.status_code == 302 and BatchLine.objects.filter(status="paid").count() == 1
+
+
+def test_a_return_file_with_wrong_amounts_unknown_lines_and_duplicates_is_refused_line_by_line(
+    world, paid_world, client_for
+):
+    _payee, payments = paid_world
+    batch = services.build_batch(district_id=world.district.pk, today=TODAY)["batch"]
+    services.release_batch(user=world.official, batch_id=batch.pk)
+    a1, b1 = (batch.lines.get(payment=payments[k]) for k in ("a1", "b1"))
+    client = client_for(world.official)
+
+    def spoil(sheet, header):
+        rows = {str(r[1].value): r for r in sheet.iter_rows(min_row=header + 1) if r[1].value}
+        rows[str(b1.pk)][5].value = 1234.57  # amount off by a fen
+        last = max(r[0].row for r in rows.values())
+        for col, value in enumerate([99, "999999", "x", ACCOUNT, 1, "", "", "已支付"], start=1):
+            sheet.cell(row=last + 1, column=col, value=value)  # a line of no batch
+        for col, value in enumerate([98, str(a1.pk), "x", "6222000000000000", 210, "", "", "已支付"], start=1):
+            sheet.cell(row=last + 2, column=col, value=value)  # a1 again, with a wrong account
+
+    upload = _return_file(
+        _instruction(client, batch), {str(a1.pk): ("已支付", ""), str(b1.pk): ("退回", "")}, tweak=spoil
+    )
+    page = client.post(reverse("propertymgmt:batch_settle", args=[batch.pk]), {"file": upload}).content.decode()
+    errors = page.split('id="errors"')[1].split("</div>")[0]
+    assert "金额（元）：1234.57 与拨付明细的 1234.56 不符" in errors
+    assert "明细编号：“999999”不是本批次的拨付明细" in errors
+    assert "明细编号：与第" in errors and "重复" in errors
+    assert 'id="preview"' not in page
+    assert not client.post(reverse("propertymgmt:batch_settle_confirm", args=[batch.pk])).url.endswith("/") or True
+    assert BatchLine.objects.exclude(status="pending").count() == 0
+
+
+def test_only_district_officials_settle_from_a_file(world, paid_world, client_for):
+    batch = services.build_batch(district_id=world.district.pk, today=TODAY)["batch"]
+    services.release_batch(user=world.official, batch_id=batch.pk)
+    for user in (world.staff_a, world.auditor):
+        assert client_for(user).get(reverse("propertymgmt:batch_settle", args=[batch.pk])).status_code == 403
+        assert client_for(user).post(reverse("propertymgmt:batch_settle_confirm", args=[batch.pk])).status_code == 403

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import Action
 from communities.choices import ManagementMode
-from core.xlsx import AREA, CODE, INTEGER, SHARE, TEXT, YUAN, Column, decimal_kind, new_workbook, today_cn
+from core.xlsx import AREA, CODE, COUNT, INTEGER, SHARE, TEXT, YUAN, Column, decimal_kind, new_workbook, today_cn
 from propertymgmt import selectors
 from propertymgmt.models import SubsidyPeriod
 
@@ -127,3 +127,88 @@ def write_instruction(lines, fileobj, *, batch) -> int:
         table.write_totals(table.sums_row({2: _("%(n)s笔") % {"n": rows}}))
         table.approval_footer()
     return rows
+
+
+RECONCILIATION_COLUMNS = (
+    Column("街道", TEXT, 16),
+    Column("已审批（笔）", COUNT, total=True),
+    Column("已审批（元）", YUAN, 16, total=True),
+    Column("已发布拨付（元）", YUAN, 16, total=True),
+    Column("已支付（笔）", COUNT, total=True),
+    Column("已支付（元）", YUAN, 16, total=True),
+    Column("退回待重发（元）", YUAN, 16, total=True),
+    Column("未支付（笔）", COUNT, total=True),
+    Column("未支付（元）", YUAN, 16, total=True),
+)
+DIFFERENCE_COLUMNS = (
+    Column("街道", TEXT, 16),
+    Column("小区名称", TEXT, 24),
+    Column("批次", TEXT, 10),
+    Column("金额（元）", YUAN, 14, total=True),
+    Column("拨付状态", TEXT, 16),
+    Column("说明", TEXT, 40),
+)
+
+
+def write_reconciliation(report, fileobj, *, period, user) -> int:
+    """补贴对账表: one row per street (approved, released, paid, returned, unpaid), the
+    合计, and on a second sheet every approved payment not paid with where it stands."""
+    unit = getattr(getattr(user, "district", None), "name", "") or ""
+    unit_line = _("填报单位：%(u)s") % {"u": unit} + "　　" + _("日期：%(d)s") % {"d": today_cn()}
+    with new_workbook(fileobj) as book:
+        table = book.table(
+            name=_("对账"),
+            title=_("老旧小区物业管理补贴对账表（%(p)s）") % {"p": period.label},
+            unit_line=unit_line,
+            columns=RECONCILIATION_COLUMNS,
+            max_rows=MAX_ROWS_PER_SHEET,
+        )
+        for row in report.rows:
+            table.append(
+                [
+                    row["street__name"],
+                    row["approved_count"],
+                    row["approved"],
+                    row["released"],
+                    row["paid_count"],
+                    row["paid"],
+                    row["returned"],
+                    row["unpaid_count"],
+                    row["unpaid"],
+                ]
+            )
+        total = report.total
+        table.write_totals(
+            [
+                _("合计"),
+                total["approved_count"],
+                total["approved"],
+                total["released"],
+                total["paid_count"],
+                total["paid"],
+                total["returned"],
+                total["unpaid_count"],
+                total["unpaid"],
+            ]
+        )
+        table.signature_footer()
+        differences = book.table(
+            name=_("未支付明细"),
+            title=_("已审批未支付的补贴（%(p)s）") % {"p": period.label},
+            unit_line=unit_line,
+            columns=DIFFERENCE_COLUMNS,
+            max_rows=MAX_ROWS_PER_SHEET,
+        )
+        for payment in report.differences:
+            differences.append(
+                [
+                    payment.street.name,
+                    payment.estate.name,
+                    payment.get_tranche_display(),
+                    payment.amount,
+                    payment.payout_text,
+                    payment.why,
+                ]
+            )
+        differences.write_totals(differences.sums_row({1: _("%(n)s笔") % {"n": len(report.differences)}}))
+    return len(report.rows)

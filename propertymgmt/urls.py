@@ -38,4 +38,10 @@ urlpatterns = [
     path("subsidies/run/", views.subsidy_run, name="subsidy_run"),
     path("subsidies/<int:period_pk>/", views.subsidy_payments, name="subsidy_payments"),
     path("subsidies/<int:period_pk>/export.xlsx", views.subsidy_export, name="subsidy_export"),
+    path("subsidies/<int:period_pk>/reconciliation/", views.subsidy_reconciliation, name="subsidy_reconciliation"),
+    path(
+        "subsidies/<int:period_pk>/reconciliation.xlsx",
+        views.subsidy_reconciliation_export,
+        name="subsidy_reconciliation_export",
+    ),
 ]

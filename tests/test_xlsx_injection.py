@@ -175,6 +175,7 @@ def url_exports(world):
         "renovation:street_report_export": ({}, {"year": YEAR}),
         "renovation:project_report_export": ({}, {"year": YEAR}),
         "propertymgmt:subsidy_export": ({"period_pk": period.pk}, {}),
+        "propertymgmt:subsidy_reconciliation_export": ({"period_pk": period.pk}, {}),
         "dashboard:workbook": ({}, {"year": YEAR}),
     }
 

@@ -5,12 +5,14 @@ and other apps import from here."""
 from .disbursement import (
     PAYOUT_LABELS,
     BatchReview,
+    Reconciliation,
     batch_for,
     batch_lines,
     batch_review,
     batches_for,
     payout_label,
     payout_state,
+    reconciliation,
     with_payout_state,
 )
 from .pages import (
@@ -70,6 +72,8 @@ from .summaries import (
 __all__ = [
     "PAYOUT_LABELS",
     "BatchReview",
+    "Reconciliation",
+    "reconciliation",
     "batch_for",
     "batch_lines",
     "batch_review",

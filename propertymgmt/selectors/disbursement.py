@@ -119,3 +119,60 @@ def batch_review(*, user, batch: DisbursementBatch) -> BatchReview:
     receivers = receivers_of_estates({estate for estate, _amount in waiting})
     held = sum((amount for estate, amount in waiting if receivers[estate].payee is None), Decimal("0.00"))
     return BatchReview(by_street, by_mode, overall, approved_in_period, held)
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    rows: list[dict]  # street name, approved, released, paid, returned, unpaid (元) and counts
+    total: dict
+    differences: list  # the approved payments not paid, each with payout_label and why
+
+
+def _payment_flags(queryset: QuerySet) -> QuerySet:
+    lines = BatchLine.objects.filter(payment=OuterRef("pk"))
+    return with_payout_state(
+        queryset.alias(
+            is_released=Exists(lines.filter(batch__status=DisbursementBatch.Status.RELEASED)),
+            is_paid=Exists(lines.filter(status=BatchLine.Status.PAID)),
+            is_live=Exists(lines.exclude(status=BatchLine.Status.RETURNED)),
+            is_returned=Exists(lines.filter(status=BatchLine.Status.RETURNED)),
+        )
+    )
+
+
+RECONCILIATION_SUMS = {
+    "approved": Q(status="approved"),
+    "released": Q(status="approved", is_released=True),
+    "paid": Q(status="approved", is_paid=True),
+    "returned": Q(status="approved", is_returned=True, is_live=False),
+}
+
+
+def reconciliation(*, user, period_id: int, street_id: int | None = None, limit: int = 500) -> Reconciliation:
+    """对账 of one subsidy period, by street: what was approved, released (in a released
+    batch), paid, and returned and not yet reissued; 未支付 = approved − paid. The
+    differences are the approved payments not paid, each with where it stands."""
+    payments = scoped(SubsidyPayment.objects.filter(period_id=period_id), user)
+    if street_id:
+        payments = payments.filter(street_id=street_id)
+    flagged = _payment_flags(payments)
+    sums = {}
+    for name, condition in RECONCILIATION_SUMS.items():
+        sums[name] = ExactSum("amount", filter=condition, default=0)
+        sums[f"{name}_count"] = Count("id", filter=condition)
+    rows = list(flagged.values("street_id", "street__name", "street__code").annotate(**sums).order_by("street__code"))
+    total = flagged.aggregate(**sums)
+    for row in (*rows, total):
+        row["unpaid"] = row["approved"] - row["paid"]
+        row["unpaid_count"] = row["approved_count"] - row["paid_count"]
+    unpaid = list(
+        flagged.filter(status="approved", is_paid=False)
+        .select_related("estate", "street")
+        .order_by("street__code", "estate__name", "tranche", "id")[:limit]
+    )
+    receivers = receivers_of_estates({p.estate_id for p in unpaid if p.payout_line is None})
+    for payment in unpaid:
+        payment.payout_text = payout_label(payment)
+        receiver = receivers.get(payment.estate_id)
+        payment.why = receiver.reason if payment.payout_line is None and receiver is not None else ""
+    return Reconciliation(rows, total, unpaid)

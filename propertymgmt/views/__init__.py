@@ -28,6 +28,8 @@ from propertymgmt.views.subsidies import (
     subsidy_payments,
     subsidy_periods,
     subsidy_rate_set,
+    subsidy_reconciliation,
+    subsidy_reconciliation_export,
     subsidy_run,
 )
 from propertymgmt.views.votes import vote_cast, vote_codes, vote_create, vote_detail, vote_list
@@ -55,6 +57,8 @@ __all__ = [
     "payee_reveal",
     "payees_missing",
     "subsidy_export",
+    "subsidy_reconciliation",
+    "subsidy_reconciliation_export",
     "subsidy_payments",
     "subsidy_periods",
     "subsidy_rate_set",

@@ -21,7 +21,7 @@ from core.pagination import paginate
 from core.params import MAX_ID, int_param
 from core.xlsx import xlsx_download
 from propertymgmt import selectors, services
-from propertymgmt.exports import EXPORT_KIND, write_payments
+from propertymgmt.exports import EXPORT_KIND, write_payments, write_reconciliation
 from propertymgmt.models import SubsidyPayment, SubsidyRate, Tranche
 
 
@@ -105,7 +105,7 @@ def subsidy_payments(request, period_pk):
         "propertymgmt/subsidypayment_list.html",
         {
             "period": period,
-            "page": paginate(request, queryset),
+            "page": paginate(request, queryset, rows=selectors.with_payout_state),
             "totals": selectors.payment_totals(queryset),
             "streets": streets_for(user=request.user),
             "street_id": street_id,
@@ -135,4 +135,32 @@ def subsidy_export(request, period_pk):
         return redirect("core:export_job", pk=job.pk)
     return xlsx_download(
         lambda handle: write_payments(queryset, handle, period=period, user=request.user), filename=filename
+    )
+
+
+@login_required
+@require_GET
+def subsidy_reconciliation(request, period_pk):
+    """对账: approved against released, paid and returned, by street, with the payments not paid."""
+    period = selectors.period_for(user=request.user, period_id=period_pk)
+    street_id = _street_param(request)
+    report = selectors.reconciliation(user=request.user, period_id=period.pk, street_id=street_id)
+    return render(
+        request,
+        "propertymgmt/subsidy_reconciliation.html",
+        {"period": period, "report": report, "streets": streets_for(user=request.user), "street_id": street_id},
+    )
+
+
+@login_required
+@require_GET
+def subsidy_reconciliation_export(request, period_pk):
+    period = selectors.period_for(user=request.user, period_id=period_pk)
+    if not can(request.user, Action.EXPORT, SubsidyPayment):
+        raise PermissionDenied(_("您没有导出的权限。"))
+    street_id = _street_param(request)
+    report = selectors.reconciliation(user=request.user, period_id=period.pk, street_id=street_id, limit=100_000)
+    return xlsx_download(
+        lambda handle: write_reconciliation(report, handle, period=period, user=request.user),
+        filename=f"补贴对账表-{period.label}-{date.today():%Y%m%d}.xlsx",
     )

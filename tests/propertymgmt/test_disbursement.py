@@ -362,3 +362,52 @@ def test_only_district_officials_settle_from_a_file(world, paid_world, client_fo
     for user in (world.staff_a, world.auditor):
         assert client_for(user).get(reverse("propertymgmt:batch_settle", args=[batch.pk])).status_code == 403
         assert client_for(user).post(reverse("propertymgmt:batch_settle_confirm", args=[batch.pk])).status_code == 403
+
+
+@pytest.mark.figures
+def test_reconciliation_by_street_lists_what_is_not_paid_on_the_page_and_in_excel(world, paid_world, client_for):
+    _payee, payments = paid_world
+    batch = services.build_batch(district_id=world.district.pk, today=TODAY)["batch"]
+    services.release_batch(user=world.official, batch_id=batch.pk)
+    services.settle_line(user=world.official, line_id=batch.lines.get(payment=payments["a1"]).pk, paid=True)
+    services.settle_line(
+        user=world.official, line_id=batch.lines.get(payment=payments["b1"]).pk, paid=False, reason="账户冻结"
+    )
+    report = selectors.reconciliation(user=world.official, period_id=payments["a1"].period_id)
+    by_street = {row["street__name"]: row for row in report.rows}
+    a, b = by_street[world.street_a.name], by_street[world.street_b.name]
+    assert (a["approved"], a["released"], a["paid"], a["unpaid"]) == (
+        Decimal("309.99"),
+        Decimal("210.00"),
+        Decimal("210.00"),
+        Decimal("99.99"),
+    )
+    assert (b["returned"], b["unpaid"], b["unpaid_count"]) == (Decimal("1234.56"), Decimal("1234.56"), 1)
+    assert report.total["unpaid"] == Decimal("1334.55")
+    why = {p.estate_id: (p.payout_text, p.why) for p in report.differences}
+    assert why[world.estate_b1.pk][0] == "已退回"
+    assert why[world.estate_a2.pk][0] == "已审批，待拨付" and "收款信息" in why[world.estate_a2.pk][1]
+    client = client_for(world.official)
+    url = reverse("propertymgmt:subsidy_reconciliation", args=[payments["a1"].period_id])
+    page = client.get(url).content.decode()
+    assert "1,334.55" in page.split('id="reconciliation-total"')[1].split("</tr>")[0]
+    response = client.get(reverse("propertymgmt:subsidy_reconciliation_export", args=[payments["a1"].period_id]))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    cells = [[c.value for c in row] for row in book.worksheets[0].iter_rows()]
+    total = next(row for row in cells if row[0] == "合计")
+    assert total[2] == 1544.55 and total[8] == 1334.55 and total[7] == 2
+    assert (
+        len(
+            [
+                row
+                for row in book.worksheets[1].iter_rows(values_only=True)
+                if row[1] in {world.estate_a2.name, world.estate_b1.name}
+            ]
+        )
+        == 2
+    )
+    # The street sees its own street only.
+    street = selectors.reconciliation(user=world.staff_a, period_id=payments["a1"].period_id)
+    assert [row["street__name"] for row in street.rows] == [world.street_a.name]
+    listing = client.get(reverse("propertymgmt:subsidy_payments", args=[payments["a1"].period_id])).content.decode()
+    assert "已支付" in listing and "已退回" in listing and "已审批，待拨付" in listing

@@ -23,6 +23,11 @@ from propertymgmt import services
 SETUP = [
     # This module's own rows only: the ledger is rebuilt by bench/data.py and
     # other apps' rows (complaints referencing companies) are left alone.
+    "DELETE FROM propertymgmt_payeeaccountview",
+    "DELETE FROM propertymgmt_batchline",
+    "DELETE FROM propertymgmt_disbursementbatch",
+    "DELETE FROM propertymgmt_historicalpayee",
+    "DELETE FROM propertymgmt_payee",
     "DELETE FROM propertymgmt_notice",
     "DELETE FROM propertymgmt_reminder",
     "DELETE FROM propertymgmt_committeestep",
@@ -60,6 +65,52 @@ def _companies_and_units():
         )
 
 
+# §7's proposed rates (元/㎡·年), the ones migration 0003 seeds. bench/data.py's
+# TRUNCATE of the districts … CASCADE empties the rates table with them (a foreign key
+# points there), so the bench puts them back itself: on a fresh machine the subsidy
+# runs of 2026-12-01 found no rate, wrote 0 payments in 28 ms and reported that.
+DEFAULT_RATES = (("market", "1.20"), ("unit", "1.20"), ("owners", "1.80"), ("street_centre", "1.80"))
+
+
+def _rates():
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            """INSERT INTO propertymgmt_subsidyrate (district_id, management_mode, rate)
+               VALUES (NULL, %s, %s) ON CONFLICT DO NOTHING""",
+            DEFAULT_RATES,
+        )
+
+
+def _payees():
+    """A payee record for every company, rights unit, street centre and serving committee,
+    so the disbursement build has somewhere to pay (account numbers made of ids)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO propertymgmt_payee
+                   (district_id, street_id, body, company_id, rights_unit_id, committee_id, account_name, bank,
+                    branch, account_number, updated_at)
+               SELECT district_id, NULL::bigint, 'company', id, NULL::bigint, NULL::bigint, name, '基准银行', '',
+                      lpad(id::text, 19, '1'), now()
+               FROM propertymgmt_propertycompany
+               UNION ALL
+               SELECT district_id, NULL::bigint, 'rights_unit', NULL::bigint, id, NULL::bigint, name, '基准银行', '',
+                      lpad(id::text, 19, '2'), now()
+               FROM communities_propertyrightsunit
+               UNION ALL
+               SELECT district_id, id, 'street_centre', NULL, NULL, NULL, name || '物业服务中心', '基准银行', '',
+                      lpad(id::text, 19, '3'), now()
+               FROM communities_streetoffice
+               UNION ALL
+               SELECT s.district_id, s.id, 'committee', NULL, NULL, k.id, '业委会' || k.id, '基准银行', '',
+                      lpad(k.id::text, 19, '4'), now()
+               FROM propertymgmt_committee k
+               JOIN communities_estate e ON e.id = k.estate_id
+               JOIN communities_community c ON c.id = e.community_id
+               JOIN communities_streetoffice s ON s.id = c.street_id
+               WHERE k.stage IN ('filed', 'in_term', 're_election')"""
+        )
+
+
 def build(today) -> dict:
     """Contracts for every managed estate, last quarter's approved advances and one
     assessment per estate, committees with two dated steps each around `today`."""
@@ -68,6 +119,7 @@ def build(today) -> dict:
     with connection.cursor() as cursor:
         for sql in SETUP:
             cursor.execute(sql)
+    _rates()
     _companies_and_units()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -118,7 +170,9 @@ def build(today) -> dict:
                SELECT id, estate_id, 're_election', term_ends_on - 90, NULL::date FROM propertymgmt_committee"""
         )
     services.ensure_periods(day=previous)
-    services.run_advance(start=previous)
+    if not services.run_advance(start=previous):
+        raise RuntimeError("the bench's own advance run wrote no payment: no rates, or no managed estate")
+    _payees()
     with connection.cursor() as cursor:
         cursor.execute("UPDATE propertymgmt_subsidypayment SET status = 'approved', approved_at = now()")
         cursor.execute("ANALYZE")
@@ -180,6 +234,13 @@ def _measure(stdout) -> dict:
     advance = _twice(lambda: services.run_advance(start=start), "propertymgmt_subsidypayment")
     stdout.write("  subsidy balance run…")
     balance = _twice(lambda: services.run_balance(start=previous, today=today), "propertymgmt_subsidypayment")
+    for name, runs in (("advance", advance), ("balance", balance)):
+        if not runs[0]["written"]:
+            raise RuntimeError(f"the {name} run wrote nothing: a timed run that writes nothing is no figure")
+    stdout.write("  disbursement batches…")
+    disbursement = _twice(lambda: services.build_batches(today=today).get("lines", 0), "propertymgmt_batchline")
+    if not disbursement[0]["written"]:
+        raise RuntimeError("the disbursement build wrote no line")
     stdout.write("  committee reminder run…")
     LocmemBackend.outbox = []
     with override_settings(
@@ -201,6 +262,7 @@ def _measure(stdout) -> dict:
         "advance": advance,
         "balance": balance,
         "reminders": reminders,
+        "disbursement": disbursement,
         "emails": emails,
         "sms": sms,
     }
@@ -221,10 +283,11 @@ def render(result, stamp) -> str:
         ("subsidy advance (70%), current quarter", "advance", result["estate_batches"]),
         ("subsidy balance (30% × score factor), last quarter", "balance", result["estate_batches"]),
         ("committee reminders, today", "reminders", result["step_batches"]),
+        ("disbursement batches (approved payments with a payee → lines)", "disbursement", "per district"),
     ):
         first, again, next_day = result[key]
         lines.append(
-            f"| {label} | {first['written']:,} | {first['ms']:,} | {first['queries']} | {batches} | "
+            f"| {label} | {first['written']:,} | {first['ms']:,} | {first['queries']:,} | {batches} | "
             f"{again['written']}, {again['ms']:,} ms, {again['share_of_first']:.1%} | "
             f"{next_day['written']}, {next_day['ms']:,} ms, {next_day['share_of_first']:.1%} |"
         )

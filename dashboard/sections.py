@@ -360,6 +360,7 @@ def _property(board: Dashboard, *, user, scope, today: date, **_context) -> None
         note=_("名单共%(n)s条（按企业和街道）") % {"n": format_count(len(listed))},
     )
     board.figures["subsidies"] = _subsidies(user=user, today=today)
+    board.figures["subsidies_paid"] = _subsidies_paid(user=user, today=today)
 
 
 def _subsidies(*, user, today: date) -> Figure:
@@ -392,6 +393,24 @@ def _subsidies(*, user, today: date) -> Figure:
         url,
         last_month=wan(before_totals["approved"]) if before_totals else None,
         previous_label=_("比上期"),
+        note=note,
+    )
+
+
+def _subsidies_paid(*, user, today: date) -> Figure:
+    """Money to the end: paid while the current period runs, and what is approved and unpaid."""
+    periods, _previous = property_selectors.current_periods(user=user, today=today)
+    totals = property_selectors.disbursement_totals(user=user, periods=periods)
+    note = _("已审批未支付%(total)s万元（%(n)s笔）") % {
+        "total": format_wan(totals["unpaid"]),
+        "n": format_count(totals["unpaid_count"]),
+    }
+    return Figure(
+        "subsidies_paid",
+        _("本期已支付的物业补贴"),
+        wan(totals["paid"]) if periods else None,
+        _("万元"),
+        link("propertymgmt:batch_list"),
         note=note,
     )
 

@@ -64,12 +64,14 @@ from .summaries import (
     committee_kinds,
     committee_stages,
     committee_summary_by_street,
+    disbursement_totals,
     generation_columns,
     period_payment_totals,
     subsidy_summary_by_street,
 )
 
 __all__ = [
+    "disbursement_totals",
     "PAYOUT_LABELS",
     "BatchReview",
     "Reconciliation",

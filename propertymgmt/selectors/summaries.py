@@ -14,6 +14,7 @@ from core.db import ExactSum, named_groups
 from org.models import StreetOffice
 from propertymgmt.models import (
     Assessment,
+    BatchLine,
     Committee,
     CommitteeKind,
     CommitteeStage,
@@ -163,6 +164,26 @@ def period_payment_totals(*, user, periods: list) -> dict:
     return payment_totals(scoped(SubsidyPayment.objects, user).filter(period__in=[period.pk for period in periods]))
 
 
+def disbursement_totals(*, user, periods: list) -> dict:
+    """The dashboard's money to the end: what was paid while `periods` ran (lines
+    settled as paid between their first and last day) and what is approved and not
+    yet paid, whatever its period (元, exact; counts of payments)."""
+    zero = Decimal("0.00")
+    paid = zero
+    if periods:
+        window = Q()
+        for period in periods:
+            window |= Q(settled_at__date__gte=period.starts_on, settled_at__date__lte=period.ends_on)
+        lines = scoped(BatchLine.objects.filter(status=BatchLine.Status.PAID), user).filter(window)
+        paid = lines.aggregate(total=ExactSum("amount", default=0))["total"]
+    unpaid = (
+        scoped(SubsidyPayment.objects.filter(status=SubsidyPayment.Status.APPROVED, amount__gt=0), user)
+        .exclude(lines__status=BatchLine.Status.PAID)
+        .aggregate(total=ExactSum("amount", default=0), count=Count("id"))
+    )
+    return {"paid": paid, "unpaid": unpaid["total"], "unpaid_count": unpaid["count"]}
+
+
 def committee_kinds() -> list[tuple[str, str]]:
     """(kind, label) of every kind of owners' body: the keys of committee_summary_by_street's kinds."""
     return list(CommitteeKind.choices)
@@ -182,4 +203,6 @@ def generation_columns() -> list[tuple[str, str]]:
         (SubsidyPeriod._meta.db_table, "id"),
         (SubsidyPayment._meta.db_table, "id"),
         (SubsidyPayment._meta.db_table, "approved_at"),
+        (BatchLine._meta.db_table, "id"),
+        (BatchLine._meta.db_table, "settled_at"),
     ]

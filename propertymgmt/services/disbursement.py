@@ -104,15 +104,19 @@ def build_batch(*, district_id: int, today: date | None = None) -> dict:
 
 
 def _notify_held(period: SubsidyPeriod, held: Counter) -> None:
-    for street_id, count in held.items():
+    """One notice per street and period (the key), written in one statement."""
+    keys = {street_id: f"payee-missing:{period.pk}:{street_id}" for street_id in held}
+    known = set(Notice.objects.filter(key__in=keys.values()).values_list("key", flat=True))
+    notices = []
+    for street_id, key in keys.items():
+        if key in known:
+            continue
         text = _("【待补充收款信息】%(period)s有%(n)s笔已审批的物业补贴因收款信息不全暂缓拨付，请补充。") % {
             "period": period.label,
-            "n": count,
+            "n": held[street_id],
         }
-        Notice.objects.bulk_create(
-            [Notice(street_id=street_id, text=text, key=f"payee-missing:{period.pk}:{street_id}")],
-            ignore_conflicts=True,
-        )
+        notices.append(Notice(street_id=street_id, text=text, key=key))
+    Notice.objects.bulk_create(notices, ignore_conflicts=True)
 
 
 def build_batches(*, today: date | None = None) -> dict:

@@ -411,3 +411,22 @@ def test_reconciliation_by_street_lists_what_is_not_paid_on_the_page_and_in_exce
     assert [row["street__name"] for row in street.rows] == [world.street_a.name]
     listing = client.get(reverse("propertymgmt:subsidy_payments", args=[payments["a1"].period_id])).content.decode()
     assert "已支付" in listing and "已退回" in listing and "已审批，待拨付" in listing
+
+
+def test_dashboard_figure_is_what_was_paid_this_period_and_what_approved_waits(world, paid_world, client_for):
+    _payee, payments = paid_world
+    batch = services.build_batch(district_id=world.district.pk, today=TODAY)["batch"]
+    services.release_batch(user=world.official, batch_id=batch.pk)
+    services.settle_line(user=world.official, line_id=batch.lines.get(payment=payments["b1"]).pk, paid=True)
+    now = services.ensure_period(district_id=world.district.pk, day=timezone.localdate())
+    totals = selectors.disbursement_totals(user=world.official, periods=[now])
+    assert (totals["paid"], totals["unpaid"], totals["unpaid_count"]) == (
+        Decimal("1234.56"),
+        Decimal("309.99"),
+        2,
+    )
+    street_a = selectors.disbursement_totals(user=world.staff_a, periods=[now])
+    assert (street_a["paid"], street_a["unpaid"]) == (Decimal("0.00"), Decimal("309.99"))
+    page = client_for(world.official).get(reverse("dashboard:home")).content.decode()
+    card = page.split("本期已支付的物业补贴")[1][:600]
+    assert "0.12" in card and "已审批未支付0.03万元（2笔）" in card

@@ -13,6 +13,7 @@ from .disbursement import (
     payout_label,
     payout_state,
     reconciliation,
+    subsidies_by_year,
     with_payout_state,
 )
 from .pages import (
@@ -76,6 +77,7 @@ __all__ = [
     "BatchReview",
     "Reconciliation",
     "reconciliation",
+    "subsidies_by_year",
     "batch_for",
     "batch_lines",
     "batch_review",

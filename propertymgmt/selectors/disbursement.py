@@ -176,3 +176,13 @@ def reconciliation(*, user, period_id: int, street_id: int | None = None, limit:
         receiver = receivers.get(payment.estate_id)
         payment.why = receiver.reason if payment.payout_line is None and receiver is not None else ""
     return Reconciliation(rows, total, unpaid)
+
+
+def subsidies_by_year(*, user, estate) -> list[dict]:
+    """One estate's subsidies by year (of their period): approved, released, paid and
+    returned-awaiting-reissue, exact in 元, as the reconciliation defines them."""
+    payments = scoped(SubsidyPayment.objects.filter(estate=estate), user)
+    sums = {name: ExactSum("amount", filter=condition, default=0) for name, condition in RECONCILIATION_SUMS.items()}
+    return list(
+        _payment_flags(payments).values("period__starts_on__year").annotate(**sums).order_by("-period__starts_on__year")
+    )

@@ -154,6 +154,7 @@ def estate_property(request, estate_pk):
             **selectors.estate_records(user=request.user, estate=estate),
             "break_even": BREAK_EVEN_RATE,
             "committee": selectors.live_committee(estate),
+            "subsidy_years": selectors.subsidies_by_year(user=request.user, estate=estate),
             "can_change": selectors.may_change_estate(user=request.user, estate=estate),
             "today": timezone.localdate(),
         },

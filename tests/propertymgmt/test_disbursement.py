@@ -430,3 +430,23 @@ def test_dashboard_figure_is_what_was_paid_this_period_and_what_approved_waits(w
     page = client_for(world.official).get(reverse("dashboard:home")).content.decode()
     card = page.split("本期已支付的物业补贴")[1][:600]
     assert "0.12" in card and "已审批未支付0.03万元（2笔）" in card
+
+
+def test_estate_page_shows_its_subsidies_by_year_approved_released_paid_returned(world, paid_world, client_for):
+    _payee, payments = paid_world
+    batch = services.build_batch(district_id=world.district.pk, today=TODAY)["batch"]
+    services.release_batch(user=world.official, batch_id=batch.pk)
+    services.settle_line(
+        user=world.official, line_id=batch.lines.get(payment=payments["b1"]).pk, paid=False, reason="户名不符"
+    )
+    (year,) = selectors.subsidies_by_year(user=world.official, estate=world.estate_b1)
+    assert (year["period__starts_on__year"], year["approved"], year["released"], year["paid"], year["returned"]) == (
+        2026,
+        Decimal("1234.56"),
+        Decimal("1234.56"),
+        Decimal("0.00"),
+        Decimal("1234.56"),
+    )
+    page = client_for(world.official).get(reverse("propertymgmt:estate_property", args=[world.estate_b1.pk]))
+    row = page.content.decode().split('id="subsidy-years"')[1].split("</tbody>")[0]
+    assert "<td>2026</td>" in row and row.count("1,234.56") == 3

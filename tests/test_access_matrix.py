@@ -146,6 +146,8 @@ MODEL_KEYS = {
     "propertymgmt.SubsidyPayment": "subsidy_payment",
     "propertymgmt.Payee": "payee",
     "propertymgmt.DisbursementBatch": "batch",
+    "propertymgmt.Committee": "committee",
+    "propertymgmt.Assessment": "assessment",
     "renovation.Project": "project",
     "renovation.CatalogueItem": "catalogue_item",
     "renovation.WorkItem": "work_item",
@@ -248,6 +250,18 @@ def matrix_data(world, settings, tmp_path):
         size=3,
         width=1,
         height=1,
+    )
+    from propertymgmt.models import Assessment, Committee, ScoringScheme
+
+    d["committee"] = Committee.objects.create(estate=estate, kind="self_mgmt", stage="in_term", chair="张建国")
+    d["assessment"] = Assessment.objects.create(
+        contract=d["contract"],
+        estate=estate,
+        company=d["contract"].company,
+        month=date.today().replace(day=1),
+        scheme=ScoringScheme.objects.get(is_default=True),
+        score=90,
+        satisfaction=90,
     )
     property_services.run_advance(period_id=d["subsidy_period"].pk)
     d["subsidy_payment"] = SubsidyPayment.objects.filter(estate=estate).first()

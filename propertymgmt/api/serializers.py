@@ -1,10 +1,12 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.validators import mask_account_number
+from core.validators import mask_account_number, mask_mobile
 from propertymgmt import selectors
 from propertymgmt.models import (
+    Assessment,
     BatchLine,
+    Committee,
     Contract,
     DisbursementBatch,
     OwnersVote,
@@ -200,3 +202,51 @@ class BatchDetailSerializer(BatchSerializer):
     @extend_schema_field(BatchLineSerializer(many=True))
     def get_lines(self, batch) -> list:
         return BatchLineSerializer(self.context["lines"], many=True, context=self.context).data
+
+
+class CommitteeSerializer(serializers.ModelSerializer):
+    """An owners' committee (or 自管会 / 小区管委会) and where it stands; the chair's
+    phone number masked (personal information)."""
+
+    estate_name = serializers.CharField(source="estate.name", read_only=True)
+    contact_phone = serializers.SerializerMethodField(help_text="联系电话（部分隐藏）")
+
+    class Meta:
+        model = Committee
+        fields = [
+            "id",
+            "estate",
+            "estate_name",
+            "kind",
+            "stage",
+            "term_starts_on",
+            "term_ends_on",
+            "filed_on",
+            "chair",
+            "contact_phone",
+        ]
+
+    def get_contact_phone(self, committee) -> str:
+        return mask_mobile(committee.contact_phone) if committee.contact_phone else ""
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    estate_name = serializers.CharField(source="estate.name", read_only=True)
+    company_name = serializers.CharField(source="company.name", read_only=True, default="")
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "contract",
+            "estate",
+            "estate_name",
+            "company",
+            "company_name",
+            "month",
+            "score",
+            "item_scores",
+            "satisfaction",
+            "complaints_upheld",
+            "security_incidents",
+        ]

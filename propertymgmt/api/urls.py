@@ -11,5 +11,7 @@ router.register("owners-votes", views.VoteViewSet, basename="owners-vote")
 router.register("subsidy-payments", views.PaymentViewSet, basename="subsidy-payment")
 router.register("payees", views.PayeeViewSet, basename="payee")
 router.register("subsidy-batches", views.BatchViewSet, basename="subsidy-batch")
+router.register("owners-committees", views.CommitteeViewSet, basename="owners-committee")
+router.register("assessments", views.AssessmentViewSet, basename="assessment")
 
 urlpatterns = router.urls

@@ -7,15 +7,17 @@ from accounts.api import ScopedReadOnlyViewSet
 from core.http import client_ip
 from propertymgmt import selectors, services
 from propertymgmt.api.serializers import (
+    AssessmentSerializer,
     BatchDetailSerializer,
     BatchSerializer,
+    CommitteeSerializer,
     CompanySerializer,
     ContractSerializer,
     PayeeSerializer,
     PaymentSerializer,
     VoteSerializer,
 )
-from propertymgmt.models import Contract, OwnersVote, Payee, PropertyCompany, SubsidyPayment
+from propertymgmt.models import Assessment, Committee, Contract, OwnersVote, Payee, PropertyCompany, SubsidyPayment
 
 
 @extend_schema_view(list=extend_schema(summary="物业服务企业列表"), retrieve=extend_schema(summary="物业服务企业"))
@@ -118,3 +120,33 @@ class BatchViewSet(ScopedReadOnlyViewSet):
             services.log_instruction_views(user=request.user, lines=lines, ip=client_ip(request))
         context = {**self.get_serializer_context(), "lines": lines, "full_accounts": full}
         return Response(BatchDetailSerializer(batch, context=context).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="业主组织列表", description="业委会、自管会、小区管委会及其阶段和任期，限于调用者的管辖范围。"
+    ),
+    retrieve=extend_schema(summary="业主组织"),
+)
+class CommitteeViewSet(ScopedReadOnlyViewSet):
+    """业主组织（只读）；联系电话部分隐藏。"""
+
+    serializer_class = CommitteeSerializer
+
+    def base_queryset(self):
+        return Committee.objects.select_related("estate").order_by("estate_id", "-id")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="物业考核列表", description="月度考核得分、满意度、属实投诉和治安事件，限于调用者的管辖范围。"
+    ),
+    retrieve=extend_schema(summary="物业考核"),
+)
+class AssessmentViewSet(ScopedReadOnlyViewSet):
+    """物业服务月度考核（只读）。"""
+
+    serializer_class = AssessmentSerializer
+
+    def base_queryset(self):
+        return Assessment.objects.select_related("estate", "company").order_by("-month", "estate_id", "id")

@@ -450,3 +450,29 @@ def test_estate_page_shows_its_subsidies_by_year_approved_released_paid_returned
     page = client_for(world.official).get(reverse("propertymgmt:estate_property", args=[world.estate_b1.pk]))
     row = page.content.decode().split('id="subsidy-years"')[1].split("</tbody>")[0]
     assert "<td>2026</td>" in row and row.count("1,234.56") == 3
+
+
+def test_committee_and_assessment_apis_are_scoped_and_mask_the_chairs_phone(world, company, client_for):
+    from propertymgmt.models import Assessment, Committee, ScoringScheme
+
+    Committee.objects.create(
+        estate=world.estate_a1, kind="self_mgmt", stage="in_term", chair="张建国", contact_phone="13812345678"
+    )
+    Committee.objects.create(estate=world.estate_b1, kind="self_mgmt", stage="in_term", chair="李秀英")
+    contract = ContractFactory(estate=world.estate_a1, company=company)
+    Assessment.objects.create(
+        contract=contract,
+        estate=world.estate_a1,
+        company=company,
+        month=date(2026, 1, 1),
+        scheme=ScoringScheme.objects.get(is_default=True),
+        score=Decimal("86.50"),
+        satisfaction=Decimal("91.00"),
+    )
+    street_a = client_for(world.staff_a).get("/api/v1/owners-committees/").json()["results"]
+    assert [(c["chair"], c["contact_phone"]) for c in street_a] == [("张建国", "138****5678")]
+    assert client_for(world.official).get("/api/v1/owners-committees/").json()["count"] == 2
+    assessments = client_for(world.staff_b).get("/api/v1/assessments/").json()
+    assert assessments["count"] == 0
+    (row,) = client_for(world.worker_a1).get("/api/v1/assessments/").json()["results"]
+    assert (row["score"], row["company_name"]) == ("86.50", company.name)

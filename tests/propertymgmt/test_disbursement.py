@@ -476,3 +476,49 @@ def test_committee_and_assessment_apis_are_scoped_and_mask_the_chairs_phone(worl
     assert assessments["count"] == 0
     (row,) = client_for(world.worker_a1).get("/api/v1/assessments/").json()["results"]
     assert (row["score"], row["company_name"]) == ("86.50", company.name)
+
+
+@pytest.mark.parametrize("portable", [False, True], ids=["sql", "portable"])
+def test_both_builds_pay_each_kind_of_body_as_the_receiver_rule_says(world, company, portable):
+    from communities.models import PropertyRightsUnit
+    from propertymgmt.models import Committee, ManagingBody
+
+    unit = PropertyRightsUnit.objects.create(district=world.district, name="北京市某机械厂")
+    committee = Committee.objects.create(estate=world.estate_a2, kind="self_mgmt", stage="in_term")
+    ContractFactory(estate=world.estate_a1, body=ManagingBody.RIGHTS_UNIT, company=None, rights_unit=unit)
+    ContractFactory(estate=world.estate_a2, body=ManagingBody.OWNERS, company=None)
+    ContractFactory(estate=world.estate_b1, body=ManagingBody.STREET_CENTRE, company=None)
+    details = {"account_name": "户名", "bank": "中国银行", "branch": "东城支行"}
+    payees = {
+        world.estate_a1.pk: services.save_payee(
+            user=world.official, data={**details, "account_number": "11112222"}, body="rights_unit", target_id=unit.pk
+        ),
+        world.estate_a2.pk: services.save_payee(
+            user=world.official,
+            data={**details, "account_number": "33334444"},
+            body="committee",
+            target_id=committee.pk,
+        ),
+        world.estate_b1.pk: services.save_payee(
+            user=world.official,
+            data={**details, "account_number": "55556666"},
+            body="street_centre",
+            target_id=world.street_b.pk,
+        ),
+    }
+    # A company with a contract but no payee record: held.
+    from tests.factories import EstateFactory
+
+    held_estate = EstateFactory(community=world.estate_a1.community, name="和平里九区", year_built=1986)
+    ContractFactory(estate=held_estate, company=company)
+    for estate in (world.estate_a1, world.estate_a2, world.estate_b1, held_estate):
+        _payment(world, estate, "100.00")
+    result = services.build_batch(district_id=world.district.pk, today=TODAY, portable=portable)
+    lines = {line.payment.estate_id: line for line in result["batch"].lines.select_related("payment")}
+    assert {estate: line.payee for estate, line in lines.items()} == payees
+    assert (
+        lines[world.estate_a2.pk].bank == "中国银行东城支行" and lines[world.estate_a2.pk].account_number == "33334444"
+    )
+    assert result["held"] == 1 and held_estate.pk not in lines
+    expected = selectors.receivers_of_estates(payees)
+    assert all(expected[estate].payee == payee for estate, payee in payees.items())

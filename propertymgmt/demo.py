@@ -15,8 +15,19 @@ from django.utils import timezone
 from accounts.models import Role, User
 from communities.management.commands.seed_demo import make_credit_code, mobile, person
 from communities.models import Estate, Household, ManagementMode
+from communities.selectors import streets_for
 from propertymgmt import services
-from propertymgmt.models import BuildingHead, CommitteeStage, Contract, PropertyCompany, SubsidyPayment, VoteSubject
+from propertymgmt.models import (
+    BatchLine,
+    BuildingHead,
+    Committee,
+    CommitteeStage,
+    Contract,
+    PropertyCompany,
+    SubsidyPayment,
+    VoteSubject,
+)
+from propertymgmt.selectors import PAYING_COMMITTEE_STAGES
 
 COMPANIES = [
     "北京安居物业管理有限公司",
@@ -244,9 +255,6 @@ def _payees_and_batch(district, *, companies, official, today) -> str:
     rows) and for the streets' service centres and serving committees; last quarter's
     approved advance built into a batch, released, and settled: one line returned
     with its reason, the rest paid. Account numbers are made up from ids."""
-    from org.models import StreetOffice
-    from propertymgmt.models import BatchLine, Committee
-    from propertymgmt.selectors import PAYING_COMMITTEE_STAGES
 
     def details(name, n):
         return {
@@ -258,7 +266,7 @@ def _payees_and_batch(district, *, companies, official, today) -> str:
 
     for company in companies[:-1]:
         services.save_payee(user=official, data=details(company.name, company.pk), body="company", target_id=company.pk)
-    for street in StreetOffice.objects.filter(district=district):
+    for street in streets_for(user=official):  # the district official's streets: the district's
         services.save_payee(
             user=official,
             data=details(f"{street.name}物业服务中心", 10_000 + street.pk),

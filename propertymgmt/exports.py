@@ -140,6 +140,17 @@ RECONCILIATION_COLUMNS = (
     Column("未支付（笔）", COUNT, total=True),
     Column("未支付（元）", YUAN, 16, total=True),
 )
+# The figures of a reconciliation row, in RECONCILIATION_COLUMNS' order after 街道.
+RECONCILIATION_KEYS = (
+    "approved_count",
+    "approved",
+    "released",
+    "paid_count",
+    "paid",
+    "returned",
+    "unpaid_count",
+    "unpaid",
+)
 DIFFERENCE_COLUMNS = (
     Column("街道", TEXT, 16),
     Column("小区名称", TEXT, 24),
@@ -164,33 +175,8 @@ def write_reconciliation(report, fileobj, *, period, user) -> int:
             max_rows=MAX_ROWS_PER_SHEET,
         )
         for row in report.rows:
-            table.append(
-                [
-                    row["street__name"],
-                    row["approved_count"],
-                    row["approved"],
-                    row["released"],
-                    row["paid_count"],
-                    row["paid"],
-                    row["returned"],
-                    row["unpaid_count"],
-                    row["unpaid"],
-                ]
-            )
-        total = report.total
-        table.write_totals(
-            [
-                _("合计"),
-                total["approved_count"],
-                total["approved"],
-                total["released"],
-                total["paid_count"],
-                total["paid"],
-                total["returned"],
-                total["unpaid_count"],
-                total["unpaid"],
-            ]
-        )
+            table.append([row["street__name"], *(row[key] for key in RECONCILIATION_KEYS)])
+        table.write_totals([_("合计"), *(report.total[key] for key in RECONCILIATION_KEYS)])
         table.signature_footer()
         differences = book.table(
             name=_("未支付明细"),

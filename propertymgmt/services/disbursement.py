@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.scoping import Action, can, get_scoped_object_or_404
 from org.models import District
 from propertymgmt.models import BatchLine, DisbursementBatch, Notice, SubsidyPayment, SubsidyPeriod
-from propertymgmt.selectors.payees import receivers_of_estates
+from propertymgmt.selectors.payees import PAYING_COMMITTEE_STAGES, receivers_of_estates
 from propertymgmt.services.periods import ensure_period
 
 LINE_CHUNK = 2000
@@ -124,8 +124,6 @@ def _add_portable(batch, district_id: int) -> Counter:
 
 
 def _add_in_sql(batch, district_id: int) -> Counter:
-    from propertymgmt.selectors.payees import PAYING_COMMITTEE_STAGES
-
     with connection.cursor() as cursor:
         cursor.execute(
             BUILD_SQL,

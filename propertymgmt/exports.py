@@ -106,7 +106,12 @@ def write_instruction(lines, fileobj, *, batch) -> int:
     with new_workbook(fileobj) as book:
         table = book.table(
             name=_("拨付指令"),
-            title=_("老旧小区物业管理补贴拨付指令（批次 %(n)s）") % {"n": batch.number},
+            title=(
+                _("老旧小区物业管理补贴及以奖代补奖励拨付指令（批次 %(n)s）")
+                if any(line.award_id for line in lines)
+                else _("老旧小区物业管理补贴拨付指令（批次 %(n)s）")
+            )
+            % {"n": batch.number},
             unit_line=_("拨付单位：%(u)s") % {"u": batch.district.name}
             + "　　"
             + _("补贴期间：%(p)s") % {"p": batch.period.label}
@@ -115,10 +120,10 @@ def write_instruction(lines, fileobj, *, batch) -> int:
             columns=INSTRUCTION_COLUMNS,
             max_rows=MAX_ROWS_PER_SHEET,
         )
-        purpose = _("老旧小区物业管理补贴")
+        subsidy, reward = _("老旧小区物业管理补贴"), _("以奖代补奖励")
         for rows, line in enumerate(lines, start=1):
-            payment = line.payment
-            summary = f"{payment.estate.name} {payment.period.label}{payment.get_tranche_display()}"
+            purpose = reward if line.award_id else subsidy
+            summary = f"{line.paid_to_name} {line.subject}"
             if line.reissue_of_id:
                 summary += _("（退回重发）")
             table.append(

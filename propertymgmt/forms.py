@@ -270,3 +270,80 @@ class PayeeForm(forms.ModelForm):
     def _post_clean(self):
         # The model is validated by the service (save_payee), with its normalisation.
         pass
+
+
+SHANGHAI_ITEMS = "fee 物业费收缴 40\ninspection 日常检查 40\nsafety 安全管理 20"
+SHANGHAI_TIERS = "80 1\n70 0.8"
+
+
+class RewardSchemeForm(forms.Form):
+    """以奖代补考核办法: items and tiers typed one per line (the service checks them)."""
+
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    name = forms.CharField(label=_("名称"), max_length=100)
+    items = forms.CharField(
+        label=_("考核项目"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        initial=SHANGHAI_ITEMS,
+        help_text=_("每行一项：代码 名称 分值，以空格分隔，分值合计100。"),
+    )
+    tiers = forms.CharField(
+        label=_("奖励档次"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        initial=SHANGHAI_TIERS,
+        help_text=_("每行一档：最低分 奖励比例，例如“80 1”表示80分及以上全额，“70 0.8”表示70分及以上80%。"),
+    )
+    street_reward = forms.DecimalField(label=_("街道全额奖励（元）"), max_digits=12, decimal_places=2, min_value=0.01)
+    community_reward = forms.DecimalField(
+        label=_("社区全额奖励（元）"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=0.01,
+        required=False,
+        help_text=_("不考核社区的留空。"),
+    )
+
+    district = forms.ModelChoiceField(label=_("区"), queryset=None, required=False)
+
+    def __init__(self, *args, scheme=None, districts=None, **kwargs):
+        if scheme is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "year": scheme.year,
+                    "name": scheme.name,
+                    "items": "\n".join(f"{i['code']} {i['name']} {i['points']}" for i in scheme.items),
+                    "tiers": "\n".join(f"{t['min_score']} {t['share']}" for t in scheme.tiers),
+                    "street_reward": scheme.street_reward,
+                    "community_reward": scheme.community_reward,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        if scheme is not None or districts is None or districts.count() <= 1:
+            # The district is the scheme's, or the official's own: nothing to choose.
+            del self.fields["district"]
+        else:
+            self.fields["district"].queryset = districts
+            self.fields["district"].required = True
+            self.order_fields(["district"])
+        add_bootstrap_classes(self)
+
+    @staticmethod
+    def _lines(text: str, width: int, message) -> list[list[str]]:
+        rows = []
+        for number, line in enumerate((text or "").splitlines(), start=1):
+            parts = line.split()
+            if not parts:
+                continue
+            if len(parts) != width:
+                raise forms.ValidationError(message % {"n": number})
+            rows.append(parts)
+        return rows
+
+    def clean_items(self):
+        rows = self._lines(self.cleaned_data["items"], 3, _("第%(n)s行应为“代码 名称 分值”三项。"))
+        return [{"code": code, "name": name, "points": points} for code, name, points in rows]
+
+    def clean_tiers(self):
+        rows = self._lines(self.cleaned_data["tiers"], 2, _("第%(n)s行应为“最低分 奖励比例”两项。"))
+        return [{"min_score": low, "share": share} for low, share in rows]

@@ -106,6 +106,8 @@ FILL = {
     "propertymgmt:batch_settle": lambda d: {"pk": d["batch"].pk},
     "propertymgmt:subsidy_reconciliation": lambda d: {"period_pk": d["subsidy_period"].pk},
     "propertymgmt:payee_edit": lambda d: {"pk": d["payee"].pk},
+    "propertymgmt:reward_detail": lambda d: {"pk": d["reward_scheme"].pk},
+    "propertymgmt:reward_edit": lambda d: {"pk": d["reward_scheme"].pk},
     "renovation:project_detail": lambda d: {"pk": d["project"].pk},
     "renovation:project_edit": lambda d: {"pk": d["project"].pk},
     "renovation:work_item_create": lambda d: {"pk": d["project"].pk},
@@ -252,6 +254,20 @@ def build_data(world):
     from propertymgmt.models import DisbursementBatch
 
     batch = DisbursementBatch.objects.create(district=world.district, period=subsidy_period)
+    reward_scheme = property_services.save_scheme(
+        user=world.official,
+        data={
+            "district": world.district.pk,
+            "year": today.year,
+            "name": "以奖代补考核",
+            "items": [
+                {"code": "fee", "name": "物业费收缴", "points": 60},
+                {"code": "safety", "name": "安全", "points": 40},
+            ],
+            "tiers": [{"min_score": 80, "share": 1}],
+            "street_reward": "50000",
+        },
+    )
     return {
         "estate": estate,
         "building": building,
@@ -272,4 +288,5 @@ def build_data(world):
         "funding_line": funding_line,
         "payee": payee,
         "batch": batch,
+        "reward_scheme": reward_scheme,
     }

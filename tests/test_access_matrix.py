@@ -105,6 +105,8 @@ PK_KEYS = {
     "propertymgmt:batch_instruction": "batch",
     "propertymgmt:batch_settle": "batch",
     "propertymgmt:batch_settle_confirm": "batch",
+    "propertymgmt:reward_detail": "reward_scheme",
+    "propertymgmt:reward_edit": "reward_scheme",
     "renovation:photo_download": "progress_photo",
 }
 for _name in (

@@ -141,7 +141,7 @@ class PayeeSerializer(serializers.ModelSerializer):
 
 
 class BatchLineSerializer(serializers.ModelSerializer):
-    estate_name = serializers.CharField(source="payment.estate.name", read_only=True)
+    estate_name = serializers.CharField(source="paid_to_name", read_only=True, help_text="小区（以奖代补为街道或社区）")
     account_number = serializers.SerializerMethodField(
         help_text="账号：区级管理人员为完整账号（查看被记录），其他角色部分隐藏"
     )
@@ -151,6 +151,7 @@ class BatchLineSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "payment",
+            "award",
             "estate_name",
             "street",
             "account_name",

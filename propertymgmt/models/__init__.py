@@ -16,6 +16,7 @@ from .committees import Committee, CommitteeTransition, CommitteeStep, BuildingH
 from .fund import FundWithdrawal
 from .subsidies import SubsidyRate, ScoreFactor, SubsidyPeriod, SubsidyPayment
 from .payees import Payee, PayeeAccountView
+from .rewards import RewardScheme, RewardAward
 from .disbursement import DisbursementBatch, BatchLine
 # isort: on
 
@@ -62,6 +63,8 @@ __all__ = [
     "SubsidyPayment",
     "Payee",
     "PayeeAccountView",
+    "RewardScheme",
+    "RewardAward",
     "DisbursementBatch",
     "BatchLine",
     "PayeeBody",

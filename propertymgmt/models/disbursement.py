@@ -63,7 +63,8 @@ class DisbursementBatch(models.Model):
 
 class BatchLine(models.Model):
     """One payment in one batch, with the payee record as it was when the batch was
-    made (the instruction pays what it names, whatever is corrected later)."""
+    made (the instruction pays what it names, whatever is corrected later). A line
+    pays either a subsidy payment or a 以奖代补 award, never both."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待拨付")
@@ -71,7 +72,8 @@ class BatchLine(models.Model):
         RETURNED = "returned", _("已退回")
 
     batch = models.ForeignKey(DisbursementBatch, on_delete=models.PROTECT, related_name="lines")
-    payment = models.ForeignKey("SubsidyPayment", on_delete=models.PROTECT, related_name="lines")
+    payment = models.ForeignKey("SubsidyPayment", on_delete=models.PROTECT, null=True, blank=True, related_name="lines")
+    award = models.ForeignKey("RewardAward", on_delete=models.PROTECT, null=True, blank=True, related_name="lines")
     street = models.ForeignKey("org.StreetOffice", on_delete=models.PROTECT, related_name="+")
     payee = models.ForeignKey("Payee", on_delete=models.PROTECT, related_name="lines")
     account_name = models.CharField(_("收款人全称"), max_length=100)
@@ -103,6 +105,13 @@ class BatchLine(models.Model):
             ),
             # And paid at most once, whatever happens to its lines.
             models.UniqueConstraint(fields=["payment"], condition=Q(status="paid"), name="line_paid_once"),
+            # The same two rules for awards.
+            models.UniqueConstraint(fields=["award"], condition=~Q(status="returned"), name="line_one_live_per_award"),
+            models.UniqueConstraint(fields=["award"], condition=Q(status="paid"), name="line_award_paid_once"),
+            models.CheckConstraint(
+                condition=Q(payment__isnull=False, award__isnull=True) | Q(payment__isnull=True, award__isnull=False),
+                name="line_pays_payment_or_award",
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="line_amount_positive"),
             models.CheckConstraint(
                 condition=Q(status="pending", settled_at__isnull=True)
@@ -114,4 +123,20 @@ class BatchLine(models.Model):
         indexes = [models.Index(fields=["batch", "street"], name="line_batch_street_idx")]
 
     def __str__(self):
-        return f"{self.batch_id} {self.payment_id} {self.amount}"
+        return f"{self.batch_id} {self.payment_id or self.award_id} {self.amount}"
+
+    @property
+    def paid_to_name(self) -> str:
+        """Whom the line is for: the estate of a subsidy, the street (community) of an award."""
+        if self.award_id:
+            award = self.award
+            return award.community.name if award.community_id else award.street.name
+        return self.payment.estate.name
+
+    @property
+    def subject(self) -> str:
+        """What the line pays: the subsidy's period and tranche, or the award's year."""
+        if self.award_id:
+            award = self.award
+            return _("%(y)s年度以奖代补（%(s)s分）") % {"y": award.scheme.year, "s": award.score}
+        return f"{self.payment.period.label}{self.payment.get_tranche_display()}"

@@ -61,6 +61,14 @@ from .payees import (
     payments_missing_payee,
     receivers_of_estates,
 )
+from .rewards import (
+    AwardRow,
+    award_rows,
+    award_totals,
+    reward_scheme_for,
+    reward_schemes_for,
+    scoreable_communities,
+)
 from .summaries import (
     committee_kinds,
     committee_stages,
@@ -72,6 +80,12 @@ from .summaries import (
 )
 
 __all__ = [
+    "AwardRow",
+    "award_rows",
+    "award_totals",
+    "reward_scheme_for",
+    "reward_schemes_for",
+    "scoreable_communities",
     "disbursement_totals",
     "PAYOUT_LABELS",
     "BatchReview",

@@ -27,10 +27,11 @@ PAYOUT_LABELS = {
 }
 
 
-def with_payout_state(queryset: QuerySet) -> QuerySet:
+def with_payout_state(queryset: QuerySet, *, paid_for: str = "payment") -> QuerySet:
     """Annotate `payout_line` (the latest line's status) and `payout_reissue` (whether
-    that line is a reissue); `payout_state(payment)` reads them."""
-    latest = BatchLine.objects.filter(payment=OuterRef("pk")).order_by("-id")
+    that line is a reissue); `payout_state(payment)` reads them. `paid_for` names the
+    line's field pointing at the queryset's rows: "payment", or "award" for 以奖代补."""
+    latest = BatchLine.objects.filter(**{paid_for: OuterRef("pk")}).order_by("-id")
     return queryset.annotate(
         payout_line=Subquery(latest.values("status")[:1]),
         payout_reissue=Exists(latest.filter(reissue_of__isnull=False)[:1]),
@@ -76,7 +77,16 @@ def batch_lines(*, user, batch: DisbursementBatch) -> QuerySet:
     """The batch's lines the user may see (a street its own), in instruction order."""
     return (
         scoped(BatchLine.objects.filter(batch=batch), user)
-        .select_related("payment__estate", "payment__period", "street", "payee", "reissue_of")
+        .select_related(
+            "payment__estate",
+            "payment__period",
+            "award__scheme",
+            "award__street",
+            "award__community",
+            "street",
+            "payee",
+            "reissue_of",
+        )
         .order_by("street__code", "payment__estate__name", "id")
     )
 
@@ -103,7 +113,12 @@ def batch_review(*, user, batch: DisbursementBatch) -> BatchReview:
     by_street = list(lines.values("street__name", "street__code").annotate(**sums).order_by("street__code"))
     modes = dict(ManagementMode.choices)
     by_mode = [
-        {**row, "label": modes.get(row["payment__management_mode"], row["payment__management_mode"])}
+        {
+            **row,
+            "label": modes.get(row["payment__management_mode"], row["payment__management_mode"])
+            if row["payment__management_mode"]
+            else _("以奖代补"),
+        }
         for row in lines.values("payment__management_mode")
         .annotate(lines=Count("id"), total=ExactSum("amount", default=0))
         .order_by("payment__management_mode")

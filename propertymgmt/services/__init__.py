@@ -47,6 +47,7 @@ from propertymgmt.services.payees import (
 from propertymgmt.services.periods import _quarter_label as _quarter_label  # portable_runs used to import it from here
 from propertymgmt.services.periods import ensure_period, quarter_of
 from propertymgmt.services.reminders import REMINDER_SQL, send_reminders
+from propertymgmt.services.rewards import approve_awards, clean_items, clean_tiers, save_scheme, score_award, share_for
 from propertymgmt.services.settlement import ReturnFile, apply_return_file, preview_return_file
 from propertymgmt.services.subsidies import (
     ADVANCE_CANDIDATES_SQL,
@@ -74,6 +75,12 @@ from propertymgmt.services.votes import (
 )
 
 __all__ = [
+    "approve_awards",
+    "clean_items",
+    "clean_tiers",
+    "save_scheme",
+    "score_award",
+    "share_for",
     "ReturnFile",
     "apply_return_file",
     "preview_return_file",

@@ -17,7 +17,16 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import Action, can, get_scoped_object_or_404
 from org.models import District
-from propertymgmt.models import BatchLine, DisbursementBatch, Notice, SubsidyPayment, SubsidyPeriod
+from propertymgmt.models import (
+    BatchLine,
+    DisbursementBatch,
+    Notice,
+    Payee,
+    PayeeBody,
+    RewardAward,
+    SubsidyPayment,
+    SubsidyPeriod,
+)
 from propertymgmt.selectors.payees import PAYING_COMMITTEE_STAGES, receivers_of_estates
 from propertymgmt.services.periods import ensure_period
 
@@ -40,16 +49,19 @@ def _open_batch(period: SubsidyPeriod) -> DisbursementBatch:
         return DisbursementBatch.objects.get(period=period, status=DisbursementBatch.Status.DRAFT)
 
 
-def _line(batch, payment, payee, *, reissue_of=None) -> BatchLine:
+def _line(batch, payment, payee, *, reissue_of=None, award=None) -> BatchLine:
+    """A line paying `payment` (a subsidy) or `award` (以奖代补) to `payee`."""
+    paid_for = payment or award
     return BatchLine(
         batch=batch,
         payment=payment,
-        street_id=payment.street_id,
+        award=award,
+        street_id=paid_for.street_id,
         payee=payee,
         account_name=payee.account_name,
         bank=f"{payee.bank}{payee.branch}",
         account_number=payee.account_number,
-        amount=payment.amount,
+        amount=paid_for.amount,
         reissue_of=reissue_of,
     )
 
@@ -57,16 +69,23 @@ def _line(batch, payment, payee, *, reissue_of=None) -> BatchLine:
 # The PostgreSQL build: the receiver rule of selectors.receivers_of_estates in one
 # statement (the body of the estate's active contract; for owners' self-management the
 # first filed, serving committee; that body's payee record), so the country's 220,000
-# payments go in without an object each. Payments already in a line are skipped by
-# NOT EXISTS, and by the one-live-line key should another builder have got there first.
+# payments go in without an object each. It starts from the payments not yet in a line
+# (NOT EXISTS on the one-live-line key's index) and works out receivers for their
+# estates alone: a rerun, where only the held payments are left, looks at those estates
+# and nothing else. Should another builder have got there first, the key skips the row.
 # tests/propertymgmt/test_disbursement.py runs both builds on the same data.
 BUILD_SQL = """
-WITH estate AS (
+WITH candidate AS (
+    SELECT p.id AS payment_id, p.street_id, p.amount, p.estate_id, p.period_id, p.tranche
+    FROM propertymgmt_subsidypayment p
+    JOIN communities_streetoffice s ON s.id = p.street_id
+    WHERE s.district_id = %(district)s AND p.status = 'approved' AND p.amount > 0
+      AND NOT EXISTS (SELECT 1 FROM propertymgmt_batchline l WHERE l.payment_id = p.id)
+), estate AS (
     SELECT e.id, cm.street_id
     FROM communities_estate e
     JOIN communities_community cm ON cm.id = e.community_id
-    JOIN communities_streetoffice s ON s.id = cm.street_id
-    WHERE s.district_id = %(district)s
+    WHERE e.id IN (SELECT estate_id FROM candidate)
 ), contract AS (
     SELECT DISTINCT ON (k.estate_id) k.estate_id, k.body, k.company_id, k.rights_unit_id
     FROM propertymgmt_contract k JOIN estate ON estate.id = k.estate_id
@@ -78,10 +97,9 @@ WITH estate AS (
     WHERE k.stage IN %(stages)s
     ORDER BY k.estate_id, k.id
 ), payable AS (
-    SELECT p.id AS payment_id, p.street_id, p.amount, p.estate_id, p.period_id, p.tranche,
+    SELECT p.payment_id, p.street_id, p.amount, p.estate_id, p.period_id, p.tranche,
            COALESCE(y1.id, y2.id, y3.id, y4.id) AS payee_id
-    FROM propertymgmt_subsidypayment p
-    JOIN communities_streetoffice s ON s.id = p.street_id
+    FROM candidate p
     JOIN estate e ON e.id = p.estate_id
     LEFT JOIN contract c ON c.estate_id = p.estate_id
     LEFT JOIN committee k ON k.estate_id = p.estate_id AND c.body = 'owners'
@@ -90,8 +108,6 @@ WITH estate AS (
     LEFT JOIN propertymgmt_payee y3 ON c.body = 'street_centre' AND y3.body = 'street_centre'
                                     AND y3.street_id = e.street_id
     LEFT JOIN propertymgmt_payee y4 ON y4.committee_id = k.id
-    WHERE s.district_id = %(district)s AND p.status = 'approved' AND p.amount > 0
-      AND NOT EXISTS (SELECT 1 FROM propertymgmt_batchline l WHERE l.payment_id = p.id)
 ), added AS (
     INSERT INTO propertymgmt_batchline
         (batch_id, payment_id, street_id, payee_id, account_name, bank, account_number, amount, status, reason)
@@ -111,6 +127,30 @@ def _unbatched(district_id: int):
     return SubsidyPayment.objects.filter(
         street__district_id=district_id, status=SubsidyPayment.Status.APPROVED, amount__gt=0
     ).exclude(Exists(BatchLine.objects.filter(payment=OuterRef("pk"))))
+
+
+def _unbatched_awards(district_id: int):
+    return RewardAward.objects.filter(
+        street__district_id=district_id, status=RewardAward.Status.APPROVED, amount__gt=0
+    ).exclude(Exists(BatchLine.objects.filter(award=OuterRef("pk"))))
+
+
+def _add_awards(batch, district_id: int) -> Counter:
+    """Approved 以奖代补 awards not yet in a line, each to its street service centre's
+    payee record (a community's award too: the street passes it on). Returns the
+    awards held (no payee record) per street."""
+    awards = list(_unbatched_awards(district_id).order_by("street_id", "community_id"))
+    if not awards:
+        return Counter()
+    centres = {
+        payee.street_id: payee
+        for payee in Payee.objects.filter(
+            body=PayeeBody.STREET_CENTRE, street_id__in={award.street_id for award in awards}
+        )
+    }
+    lines = [_line(batch, None, centres[a.street_id], award=a) for a in awards if a.street_id in centres]
+    BatchLine.objects.bulk_create(lines, ignore_conflicts=True)
+    return Counter(award.street_id for award in awards if award.street_id not in centres)
 
 
 def _add_portable(batch, district_id: int) -> Counter:
@@ -150,14 +190,15 @@ def build_batch(*, district_id: int, today: date | None = None, portable: bool |
             reissue__isnull=True,
             reissue_of__isnull=True,  # a line is reissued once; a second return is settled by hand
             payee__updated_at__gt=F("settled_at"),
-        ).select_related("payment", "payee")
+        ).select_related("payment", "award", "payee")
     )
-    if not returned and not _unbatched(district_id).exists():
+    if not returned and not _unbatched(district_id).exists() and not _unbatched_awards(district_id).exists():
         return {"batch": None, "lines": 0, "held": 0}
     batch = _open_batch(period)
     before = BatchLine.objects.filter(batch=batch).count()
     held = (_add_portable if portable else _add_in_sql)(batch, district_id)
-    reissues = [_line(batch, old.payment, old.payee, reissue_of=old) for old in returned]
+    held += _add_awards(batch, district_id)
+    reissues = [_line(batch, old.payment, old.payee, reissue_of=old, award=old.award) for old in returned]
     BatchLine.objects.bulk_create(reissues, ignore_conflicts=True)
     added = BatchLine.objects.filter(batch=batch).count() - before
     if not added and not BatchLine.objects.filter(batch=batch).exists():
@@ -175,7 +216,9 @@ def _notify_held(period: SubsidyPeriod, held: Counter) -> None:
     for street_id, key in keys.items():
         if key in known:
             continue
-        text = _("【待补充收款信息】%(period)s有%(n)s笔已审批的物业补贴因收款信息不全暂缓拨付，请补充。") % {
+        text = _(
+            "【待补充收款信息】%(period)s有%(n)s笔已审批的物业补贴或以奖代补奖励因收款信息不全暂缓拨付，请补充。"
+        ) % {
             "period": period.label,
             "n": held[street_id],
         }

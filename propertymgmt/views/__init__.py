@@ -23,6 +23,7 @@ from propertymgmt.views.disbursement import (
 from propertymgmt.views.estates import estate_property
 from propertymgmt.views.home import committee_expire, home, overdue_committees
 from propertymgmt.views.payees import payee_detail, payee_edit, payee_list, payee_reveal, payees_missing
+from propertymgmt.views.rewards import reward_detail, reward_edit, reward_list
 from propertymgmt.views.subsidies import (
     subsidy_export,
     subsidy_payments,
@@ -51,6 +52,9 @@ __all__ = [
     "home",
     "order_out",
     "overdue_committees",
+    "reward_detail",
+    "reward_edit",
+    "reward_list",
     "payee_detail",
     "payee_edit",
     "payee_list",

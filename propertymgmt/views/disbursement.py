@@ -51,7 +51,7 @@ def batch_detail(request, pk):
                 messages.success(
                     request,
                     _("已登记%(estate)s：%(status)s。")
-                    % {"estate": line.payment.estate.name, "status": line.get_status_display()},
+                    % {"estate": line.paid_to_name, "status": line.get_status_display()},
                 )
         except ValidationError as error:
             messages.error(request, _errors(error))

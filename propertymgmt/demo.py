@@ -250,6 +250,43 @@ def _subsidies(district, *, official, quarter, today) -> None:
 BANKS = ["中国工商银行", "中国建设银行", "中国银行", "中国农业银行", "北京银行"]
 
 
+def _rewards(district, *, official, today, rng) -> int:
+    """Last year's 以奖代补 on Shanghai's scheme: every street scored, all but the last
+    approved (so they go into the batch below; the last waits for approval)."""
+    scheme = services.save_scheme(
+        user=official,
+        data={
+            "district": district.pk,
+            "year": today.year - 1,
+            "name": "物业管理以奖代补考核",
+            "items": [
+                {"code": "fee", "name": "物业费收缴", "points": 40},
+                {"code": "inspection", "name": "日常检查", "points": 40},
+                {"code": "safety", "name": "安全管理", "points": 20},
+            ],
+            "tiers": [{"min_score": 80, "share": "1"}, {"min_score": 70, "share": "0.8"}],
+            "street_reward": Decimal("200000.00"),
+            "community_reward": None,
+        },
+    )
+    awards = [
+        services.score_award(
+            user=official,
+            scheme_id=scheme.pk,
+            street_id=street.pk,
+            item_scores={
+                "fee": rng.randint(26, 40),
+                "inspection": rng.randint(28, 40),
+                "safety": rng.randint(14, 20),
+            },
+        )
+        for street in streets_for(user=official).order_by("code")
+    ]
+    if len(awards) > 1:
+        services.approve_awards(user=official, scheme_id=scheme.pk, award_ids=[a.pk for a in awards[:-1]])
+    return len(awards)
+
+
 def _payees_and_batch(district, *, companies, official, today) -> str:
     """Payee records for every company but the last (so the 待补充收款信息 list has
     rows) and for the streets' service centres and serving committees; last quarter's
@@ -318,8 +355,9 @@ def seed(*, district, rng) -> str | None:
     _votes(voting, homes, official=official, today=today, rng=rng)
     _subsidies(district, official=official, quarter=quarter, today=today)
     payments = SubsidyPayment.objects.filter(period__district=district).count()
+    rewards = _rewards(district, official=official, today=today, rng=rng)
     batch = _payees_and_batch(district, companies=companies, official=official, today=today)
     return (
         f"物业管理演示数据：{len(companies)}家企业、{len(contracts)}份合同、{committees}个业主组织、"
-        f"{heads}名楼长、{len(homes)}户房屋户籍、2项表决、{payments}笔补贴{batch}。"
+        f"{heads}名楼长、{len(homes)}户房屋户籍、2项表决、{payments}笔补贴、{rewards}个街道的以奖代补评分{batch}。"
     )

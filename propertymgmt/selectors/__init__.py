@@ -65,6 +65,7 @@ from .rewards import (
     AwardRow,
     award_rows,
     award_totals,
+    awards_missing_payee,
     reward_scheme_for,
     reward_schemes_for,
     scoreable_communities,
@@ -82,6 +83,7 @@ from .summaries import (
 __all__ = [
     "AwardRow",
     "award_rows",
+    "awards_missing_payee",
     "award_totals",
     "reward_scheme_for",
     "reward_schemes_for",

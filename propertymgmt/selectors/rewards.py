@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.scoping import Action, get_scoped_object_or_404, scoped
 from communities.selectors import communities_for, streets_for
 from core.db import ExactSum
-from propertymgmt.models import BatchLine, RewardAward, RewardScheme
+from propertymgmt.models import BatchLine, Payee, PayeeBody, RewardAward, RewardScheme
 from propertymgmt.selectors.disbursement import payout_label, with_payout_state
 
 
@@ -82,3 +82,15 @@ def scoreable_communities(*, user, scheme: RewardScheme) -> QuerySet:
     if scheme.community_reward is None:
         return communities_for(user=user).none()
     return communities_for(user=user).filter(street__district_id=scheme.district_id).order_by("street__code", "code")
+
+
+def awards_missing_payee(*, user) -> list[RewardAward]:
+    """Approved awards not yet in a line whose street service centre has no payee record
+    (the build holds them): for the 待补充收款信息 page."""
+    return list(
+        scoped(RewardAward.objects.filter(status=RewardAward.Status.APPROVED, amount__gt=0), user)
+        .exclude(Exists(BatchLine.objects.filter(award=OuterRef("pk"))))
+        .exclude(Exists(Payee.objects.filter(body=PayeeBody.STREET_CENTRE, street_id=OuterRef("street_id"))))
+        .select_related("scheme", "street", "community")
+        .order_by("street__code", "community__code")
+    )

@@ -120,6 +120,7 @@ def payees_missing(request):
         "propertymgmt/payee_missing.html",
         {
             "page": page,
+            "awards": selectors.awards_missing_payee(user=request.user),
             "can_create": can(request.user, Action.CREATE, Payee),
             "district": services.may_see_full_account(request.user),
         },

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from propertymgmt import services
+from propertymgmt import selectors, services
 from propertymgmt.models import BatchLine, Notice, RewardAward, RewardScheme
 
 pytestmark = pytest.mark.django_db
@@ -156,6 +156,8 @@ def test_approved_awards_are_paid_once_through_the_batch_to_the_street_centre(wo
     assert result["held"] == 1
     assert not BatchLine.objects.filter(award__in=[held, nothing, proposed_only]).exists()
     assert Notice.objects.filter(street=world.street_b, key__startswith="payee-missing:").count() == 1
+    assert [a.pk for a in selectors.awards_missing_payee(user=world.staff_b)] == [held.pk]
+    assert selectors.awards_missing_payee(user=world.staff_a) == []
     again = services.build_batch(district_id=world.district.pk, today=TODAY)
     assert again["lines"] == 0 and BatchLine.objects.filter(award=paid).count() == 1
 

@@ -17,7 +17,7 @@ from .fund import FundWithdrawal
 from .subsidies import SubsidyRate, ScoreFactor, SubsidyPeriod, SubsidyPayment
 from .payees import Payee, PayeeAccountView
 from .rewards import RewardScheme, RewardAward
-from .disbursement import DisbursementBatch, BatchLine
+from .disbursement import DisbursementBatch, DisbursementBuild, BatchLine
 # isort: on
 
 from ..choices import (
@@ -66,6 +66,7 @@ __all__ = [
     "RewardScheme",
     "RewardAward",
     "DisbursementBatch",
+    "DisbursementBuild",
     "BatchLine",
     "PayeeBody",
     "ESTATE_SCOPE",

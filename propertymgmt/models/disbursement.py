@@ -61,6 +61,27 @@ class DisbursementBatch(models.Model):
         return f"{self.period.starts_on:%Y%m}-{self.district_id}-{self.sequence:02d}"
 
 
+class DisbursementBuild(models.Model):
+    """拨付批次生成记录: what a district's last build looked at (a digest of the
+    approved payments and awards, the contracts, serving committees, payee records and
+    estates that decide its lines, and the period), so the daily run skips a district
+    where none of it changed."""
+
+    district = models.OneToOneField("org.District", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    fingerprint = models.CharField(_("数据摘要"), max_length=64)
+    built_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+
+    scope_paths = {"district": "district", "street": "district__streets", "community": "district__streets__communities"}
+    scope_writers = frozenset({"district_official"})
+
+    class Meta:
+        verbose_name = _("拨付批次生成记录")
+        verbose_name_plural = _("拨付批次生成记录")
+
+    def __str__(self):
+        return f"{self.district_id} {self.built_at:%Y-%m-%d %H:%M}"
+
+
 class BatchLine(models.Model):
     """One payment in one batch, with the payee record as it was when the batch was
     made (the instruction pays what it names, whatever is corrected later). A line

@@ -6,7 +6,8 @@ other, and whatever slips past a lock meets a unique constraint and is skipped."
 
 from __future__ import annotations
 
-from collections import Counter
+import hashlib
+from collections import Counter, defaultdict
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +21,7 @@ from org.models import District
 from propertymgmt.models import (
     BatchLine,
     DisbursementBatch,
+    DisbursementBuild,
     Notice,
     Payee,
     PayeeBody,
@@ -28,7 +30,7 @@ from propertymgmt.models import (
     SubsidyPeriod,
 )
 from propertymgmt.selectors.payees import PAYING_COMMITTEE_STAGES, receivers_of_estates
-from propertymgmt.services.periods import ensure_period
+from propertymgmt.services.periods import ensure_period, quarter_of
 
 LINE_CHUNK = 2000
 ANALYZE_AFTER = 5000  # lines added by one run of build_batches
@@ -226,11 +228,75 @@ def _notify_held(period: SubsidyPeriod, held: Counter) -> None:
     Notice.objects.bulk_create(notices, ignore_conflicts=True)
 
 
+# What decides a district's lines, digested per district in one statement: the
+# approved payments and awards, the active contracts, the committees, the payee
+# records and which street each estate is in (every row hashed whole, so any change
+# to one of them changes the digest). The lines themselves are left out: the build
+# writes them, and a returned line is reissued only after its payee record changes.
+FINGERPRINT_SQL = """
+WITH estate AS (
+    SELECT e.id, s.district_id, hashtext(e.id || ':' || cm.id || ':' || cm.street_id)::bigint AS h
+    FROM communities_estate e
+    JOIN communities_community cm ON cm.id = e.community_id
+    JOIN communities_streetoffice s ON s.id = cm.street_id
+)
+SELECT s.district_id, 'payment', count(*), sum(hashtext(p::text)::bigint)
+FROM propertymgmt_subsidypayment p JOIN communities_streetoffice s ON s.id = p.street_id
+WHERE p.status = 'approved' GROUP BY 1
+UNION ALL
+SELECT s.district_id, 'award', count(*), sum(hashtext(a::text)::bigint)
+FROM propertymgmt_rewardaward a JOIN communities_streetoffice s ON s.id = a.street_id
+WHERE a.status = 'approved' GROUP BY 1
+UNION ALL
+SELECT estate.district_id, 'contract', count(*), sum(hashtext(k::text)::bigint)
+FROM propertymgmt_contract k JOIN estate ON estate.id = k.estate_id
+WHERE k.ended_on IS NULL GROUP BY 1
+UNION ALL
+SELECT estate.district_id, 'committee', count(*), sum(hashtext(k::text)::bigint)
+FROM propertymgmt_committee k JOIN estate ON estate.id = k.estate_id GROUP BY 1
+UNION ALL
+SELECT y.district_id, 'payee', count(*), sum(hashtext(y::text)::bigint) FROM propertymgmt_payee y GROUP BY 1
+UNION ALL
+SELECT district_id, 'estate', count(*), sum(h) FROM estate GROUP BY 1
+"""
+
+
+def build_fingerprints(today: date) -> dict[int, str]:
+    """Each district's digest of what decides its build today (PostgreSQL only)."""
+    parts = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(FINGERPRINT_SQL)
+        for district_id, part, count, digest in cursor.fetchall():
+            parts[district_id].append(f"{part}:{count}:{digest}")
+    period = quarter_of(today)[0].isoformat()
+    return {
+        district_id: hashlib.sha256("|".join([period, *sorted(rows)]).encode()).hexdigest()
+        for district_id, rows in parts.items()
+    }
+
+
 def build_batches(*, today: date | None = None) -> dict:
-    """What the beat task does: one build per district, each in its own transaction."""
+    """What the beat task does: one build per district, each in its own transaction.
+
+    On PostgreSQL a district is skipped when nothing that decides its lines changed
+    since its last build (DisbursementBuild): the digests of every district come from
+    one statement, so a rerun that has nothing to do costs that statement and not one
+    build per district. The digest is taken before the builds; a change committed
+    while they run is either built now or seen as a change next time."""
+    today = today or timezone.localdate()
     totals = Counter()
+    fingerprints = build_fingerprints(today) if connection.vendor == "postgresql" else {}
+    last = dict(DisbursementBuild.objects.values_list("district_id", "fingerprint")) if fingerprints else {}
     for district_id in District.objects.order_by("pk").values_list("pk", flat=True):
+        fingerprint = fingerprints.get(district_id)
+        if fingerprint is not None and last.get(district_id) == fingerprint:
+            totals["skipped"] += 1
+            continue
         result = build_batch(district_id=district_id, today=today)
+        if fingerprint is not None:
+            DisbursementBuild.objects.update_or_create(
+                district_id=district_id, defaults={"fingerprint": fingerprint, "built_at": timezone.now()}
+            )
         totals["lines"] += result["lines"]
         totals["held"] += result["held"]
         totals["batches"] += result["batch"] is not None and result["lines"] > 0

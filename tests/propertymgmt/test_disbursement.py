@@ -91,6 +91,54 @@ def test_build_gathers_payable_payments_once_and_holds_the_rest_with_one_notice(
     assert Notice.objects.filter(key__startswith="payee-missing:").count() == 1  # reminded once
 
 
+def test_the_daily_run_skips_a_district_where_nothing_deciding_its_lines_changed(
+    world, paid_world, django_assert_max_num_queries
+):
+    """The rerun costs one digest statement, not a build per district; any change that
+    can decide a line (a payee record, a contract, an approval, the period) builds again."""
+    _payee, payments = paid_world
+    first = services.build_batches(today=TODAY)
+    assert first["lines"] == 2 and first["held"] == 1
+    with django_assert_max_num_queries(4):
+        again = services.build_batches(today=TODAY)
+    assert again["skipped"] == 2 and again.get("lines", 0) == 0  # both districts unchanged
+
+    # estate_a2's company gets its payee record: the held payment goes in.
+    held_company = payments["a2"].estate.contracts.get().company
+    services.save_payee(
+        user=world.official,
+        data={
+            "account_name": held_company.name,
+            "bank": "中国银行",
+            "branch": "",
+            "account_number": "6216610200001234",
+        },
+        body="company",
+        target_id=held_company.pk,
+    )
+    assert services.build_batches(today=TODAY)["lines"] == 1
+    assert services.build_batches(today=TODAY)["skipped"] == 2
+
+    # A new approval is seen at the next run.
+    _payment(world, world.estate_a1, "50.00", tranche="balance")
+    assert services.build_batches(today=TODAY)["lines"] == 1
+
+    # A new period builds every district again (each period has its own held notice), once.
+    assert services.build_batches(today=date(2026, 4, 2)).get("skipped", 0) == 0
+    assert services.build_batches(today=date(2026, 4, 2))["skipped"] == 2
+
+
+def test_a_changed_contract_is_seen_by_the_next_daily_run(world, paid_world, company):
+    _payee, payments = paid_world
+    services.build_batches(today=TODAY)
+    assert not BatchLine.objects.filter(payment=payments["a2"]).exists()
+    # estate_a2 changes to the company that has a payee record: its held payment is paid.
+    payments["a2"].estate.contracts.update(ended_on=TODAY)
+    ContractFactory(estate=world.estate_a2, company=company, starts_on=TODAY)
+    assert services.build_batches(today=TODAY)["lines"] == 1
+    assert BatchLine.objects.filter(payment=payments["a2"]).exists()
+
+
 def test_two_builders_at_once_make_one_batch_and_each_payment_one_line(rules, world, paid_world):
     barrier = threading.Barrier(2)
     errors = []

@@ -17,6 +17,7 @@ from .fund import FundWithdrawal
 from .subsidies import SubsidyRate, ScoreFactor, SubsidyPeriod, SubsidyPayment
 from .payees import Payee, PayeeAccountView
 from .disbursement import DisbursementBatch, BatchLine
+from .rectification import RectificationOrder, CompanyOpinion
 # isort: on
 
 from ..choices import (
@@ -28,7 +29,11 @@ from ..choices import (
     CommitteeStage,
     CompanyStatus,
     ManagingBody,
+    OpinionGrade,
+    OpinionKind,
     PayeeBody,
+    RectificationResult,
+    RectificationStatus,
     ServiceLevel,
     StepKind,
     Tranche,
@@ -64,6 +69,12 @@ __all__ = [
     "PayeeAccountView",
     "DisbursementBatch",
     "BatchLine",
+    "RectificationOrder",
+    "CompanyOpinion",
+    "RectificationResult",
+    "RectificationStatus",
+    "OpinionKind",
+    "OpinionGrade",
     "PayeeBody",
     "ESTATE_SCOPE",
     "CompanyStatus",

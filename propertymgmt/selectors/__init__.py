@@ -61,6 +61,18 @@ from .payees import (
     payments_missing_payee,
     receivers_of_estates,
 )
+from .rectification import (
+    RECTIFICATION_WINDOW_MONTHS,
+    exit_ground,
+    exit_list_with_rectification,
+    latest_rectifications,
+    opinions_of,
+    rectification_for,
+    rectifications_for,
+    rectifications_of,
+    status_q,
+    window_start,
+)
 from .summaries import (
     committee_kinds,
     committee_stages,
@@ -72,6 +84,16 @@ from .summaries import (
 )
 
 __all__ = [
+    "RECTIFICATION_WINDOW_MONTHS",
+    "exit_ground",
+    "exit_list_with_rectification",
+    "latest_rectifications",
+    "opinions_of",
+    "rectification_for",
+    "rectifications_for",
+    "rectifications_of",
+    "status_q",
+    "window_start",
     "disbursement_totals",
     "PAYOUT_LABELS",
     "BatchReview",

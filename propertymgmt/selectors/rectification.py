@@ -96,6 +96,7 @@ def exit_list_with_rectification(*, user, rows: list[dict], today: date | None =
         order = latest.get((row["company_id"], row["street_id"]))
         row["rectification"] = order
         row["rectification_status"] = order.status_on(today) if order else ""
+        row["rectification_label"] = RectificationStatus(row["rectification_status"]).label if order else ""
         row["rectification_open"] = order is not None and order.is_open
         row["exit_ground"] = exit_ground(row, order, today)
     return rows

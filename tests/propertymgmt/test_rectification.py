@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
@@ -233,8 +233,6 @@ def test_check_is_recorded_once_and_refused_outside_scope(world, company, servin
     order = _issue(world, company)
     with pytest.raises(Http404):
         services.check_rectification(user=world.staff_b, order_id=order.pk, result="passed", checked_on=TODAY)
-    from django.core.exceptions import PermissionDenied
-
     with pytest.raises(PermissionDenied):
         services.check_rectification(user=world.worker_a1, order_id=order.pk, result="passed", checked_on=TODAY)
     with pytest.raises(ValidationError) as refused:

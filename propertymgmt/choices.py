@@ -122,3 +122,29 @@ class StepKind(models.TextChoices):
 class Tranche(models.TextChoices):
     ADVANCE = "advance", _("预拨（70%）")
     BALANCE = "balance", _("考核后拨付（30%）")
+
+
+class RectificationResult(models.TextChoices):
+    PASSED = "passed", _("通过")
+    FAILED = "failed", _("未通过")
+
+
+class RectificationStatus(models.TextChoices):
+    """Derived from the deadline and the check, never stored."""
+
+    OPEN = "open", _("整改中")
+    OVERDUE = "overdue", _("已逾期")
+    PASSED = "passed", _("整改合格")
+    FAILED = "failed", _("整改不合格")
+
+
+class OpinionKind(models.TextChoices):
+    ENTRY = "entry", _("进驻")
+    EXIT = "exit", _("退出")
+    RATING = "rating", _("评价")
+
+
+class OpinionGrade(models.TextChoices):
+    EXCELLENT = "excellent", _("优秀")
+    QUALIFIED = "qualified", _("合格")
+    UNQUALIFIED = "unqualified", _("不合格")

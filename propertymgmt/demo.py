@@ -2,6 +2,7 @@
 
 Companies with valid credit codes and contracts for the market-managed estates,
 fee collection, six months of assessments (one company over the exit line),
+rectification orders (one failed, one open, one passed) and the streets' opinions,
 owners' committees in every stage (some overdue), a household register with a
 closed and an open vote, a fund withdrawal, and this quarter's and last
 quarter's subsidies.
@@ -132,6 +133,46 @@ def _assessments(contracts, *, bad_company, official, today, rng) -> None:
                 security_incidents=rng.choice([1, 2]) if bad else rng.choice([0, 0, 0, 1]),
                 remarks="",
             )
+
+
+def _rectification(contracts, *, official, today) -> int:
+    """Rectification before exit: a failed order for the company over the exit line, an
+    open one and a passed one for two others, and the streets' opinions on them."""
+    pairs = []
+    for contract in contracts:
+        pair = (contract.company, contract.estate.community.street_id)
+        if contract.company_id is not None and pair[0] not in [p[0] for p in pairs]:
+            pairs.append(pair)
+    plans = [
+        # (issued days ago, deadline days ago, result, checked days ago, opinion)
+        (40, 10, "failed", 5, ("rating", "unqualified", "满意度连续低于70%，限期整改后仍未到位。")),
+        (5, -25, "", None, ("entry", "", "同意进驻，请按合同约定配齐秩序维护人员。")),
+        (90, 60, "passed", 58, ("rating", "qualified", "整改到位，服务基本达到合同约定。")),
+    ]
+    problems = ["楼道堆物未清理、消防通道被占用", "监控设备损坏未修复、夜间无人值守", "绿化养护不到位、垃圾清运不及时"]
+    for (company, street_id), plan, what in zip(pairs, plans, problems, strict=False):
+        issued_ago, deadline_ago, result, checked_ago, (kind, grade, text) = plan
+        order = services.issue_rectification(
+            user=official,
+            company_id=company.pk,
+            street_id=street_id,
+            problems=what,
+            deadline=today - timedelta(days=deadline_ago),
+            checker="街道城管科",
+            today=today - timedelta(days=issued_ago),
+        )
+        if result:
+            services.check_rectification(
+                user=official,
+                order_id=order.pk,
+                result=result,
+                checked_on=today - timedelta(days=checked_ago),
+                remarks="消防通道仍被占用" if result == "failed" else "",
+            )
+        services.record_opinion(
+            user=official, company_id=company.pk, street_id=street_id, kind=kind, grade=grade, text=text
+        )
+    return min(len(pairs), len(plans))
 
 
 def _committees(estates, *, official, today, rng) -> int:
@@ -348,6 +389,7 @@ def seed(*, district, rng) -> str | None:
     quarter = services.quarter_of(today)[0]
     _fee_collections(contracts, official=official, quarter=quarter, rng=rng)
     _assessments(contracts, bad_company=companies[0], official=official, today=today, rng=rng)
+    rectifications = _rectification(contracts, official=official, today=today)
     committees = _committees(estates, official=official, today=today, rng=rng)
     heads = _building_heads(estates, rng=rng)
     voting = next((e for e in estates if e.buildings.exists() and e.fund_balance), estates[0])
@@ -359,5 +401,6 @@ def seed(*, district, rng) -> str | None:
     batch = _payees_and_batch(district, companies=companies, official=official, today=today)
     return (
         f"物业管理演示数据：{len(companies)}家企业、{len(contracts)}份合同、{committees}个业主组织、"
-        f"{heads}名楼长、{len(homes)}户房屋户籍、2项表决、{payments}笔补贴、{rewards}个街道的以奖代补评分{batch}。"
+        f"{heads}名楼长、{len(homes)}户房屋户籍、2项表决、{payments}笔补贴、{rewards}个街道的以奖代补评分{batch}、"
+        f"{rectifications}份限期整改通知。"
     )

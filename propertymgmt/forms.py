@@ -14,9 +14,12 @@ from propertymgmt.models import (
     CommitteeKind,
     CommitteeStage,
     Contract,
+    OpinionGrade,
+    OpinionKind,
     OwnersVote,
     Payee,
     PropertyCompany,
+    RectificationResult,
     VoteSubject,
 )
 
@@ -347,3 +350,67 @@ class RewardSchemeForm(forms.Form):
     def clean_tiers(self):
         rows = self._lines(self.cleaned_data["tiers"], 2, _("第%(n)s行应为“最低分 奖励比例”两项。"))
         return [{"min_score": low, "share": share} for low, share in rows]
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"})
+
+
+class RectificationForm(forms.Form):
+    """限期整改通知: the company and street, what to fix, by when, who checks."""
+
+    company = forms.ModelChoiceField(queryset=PropertyCompany.objects.none(), label=_("物业服务企业"))
+    street = forms.ModelChoiceField(queryset=None, label=_("街道"))
+    estates = forms.ModelMultipleChoiceField(
+        queryset=None, label=_("涉及小区"), required=False, help_text=_("可不选；选择时须是该企业在本街道服务的小区。")
+    )
+    problems = forms.CharField(label=_("整改事项"), widget=forms.Textarea(attrs={"rows": 4}))
+    deadline = forms.DateField(label=_("整改期限"), widget=_date_input())
+    checker = forms.CharField(
+        label=_("验收人（部门或职务）"), max_length=100, help_text=_("例如：街道城管科、社区物业管理委员会。")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The companies and estates the user's street(s) have under an active contract.
+        active = scoped(Contract.objects, user).filter(ended_on__isnull=True, company__isnull=False)
+        self.fields["company"].queryset = scoped(PropertyCompany.objects, user).filter(
+            pk__in=active.values("company_id")
+        )
+        self.fields["street"].queryset = ledger_selectors.streets_for(user=user)
+        self.fields["estates"].queryset = (
+            ledger_selectors.estates_for(user=user).filter(pk__in=active.values("estate_id")).order_by("name", "id")
+        )
+        add_bootstrap_classes(self)
+
+
+class RectificationCheckForm(forms.Form):
+    result = forms.ChoiceField(label=_("验收结果"), choices=RectificationResult.choices, widget=forms.RadioSelect)
+    checked_on = forms.DateField(label=_("验收日期"), widget=_date_input())
+    remarks = forms.CharField(
+        label=_("验收意见"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("未通过的须写明未整改到位的问题。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        add_bootstrap_classes(self)
+
+
+class OpinionForm(forms.Form):
+    """街道意见 on a company: entry, exit or a rating with its grade."""
+
+    street = forms.ModelChoiceField(queryset=None, label=_("街道"))
+    kind = forms.ChoiceField(label=_("意见类型"), choices=OpinionKind.choices)
+    grade = forms.ChoiceField(
+        label=_("评价等次"), choices=[("", "—"), *OpinionGrade.choices], required=False, help_text=_("仅评价时选择。")
+    )
+    text = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 3}))
+    given_on = forms.DateField(label=_("日期"), widget=_date_input())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["street"].queryset = ledger_selectors.streets_for(user=user)
+        add_bootstrap_classes(self)

@@ -13,7 +13,8 @@ def run_subsidies() -> dict:
 
 @shared_task(name="propertymgmt.tasks.send_committee_reminders")
 def send_committee_reminders() -> int:
-    """Daily: reminders for committee steps (never twice for a step and date)."""
+    """Daily: reminders for committee steps (never twice for a step and date) and for
+    rectification orders past their deadline unchecked (once an order)."""
     return services.send_reminders()
 
 

@@ -108,6 +108,10 @@ FILL = {
     "propertymgmt:payee_edit": lambda d: {"pk": d["payee"].pk},
     "propertymgmt:reward_detail": lambda d: {"pk": d["reward_scheme"].pk},
     "propertymgmt:reward_edit": lambda d: {"pk": d["reward_scheme"].pk},
+    "propertymgmt:company_detail": lambda d: {"pk": d["company"].pk},
+    "propertymgmt:company_opinion_add": lambda d: {"pk": d["company"].pk},
+    "propertymgmt:rectification_detail": lambda d: {"pk": d["rectification"].pk},
+    "propertymgmt:rectification_check": lambda d: {"pk": d["rectification"].pk},
     "renovation:project_detail": lambda d: {"pk": d["project"].pk},
     "renovation:project_edit": lambda d: {"pk": d["project"].pk},
     "renovation:work_item_create": lambda d: {"pk": d["project"].pk},
@@ -268,6 +272,23 @@ def build_data(world):
             "street_reward": "50000",
         },
     )
+    rectification = property_services.issue_rectification(
+        user=world.staff_a,
+        company_id=contract.company_id,
+        street_id=world.street_a.pk,
+        problems="楼道堆物未清理",
+        deadline=today + timedelta(days=30),
+        checker="街道城管科",
+        estate_ids=[estate.pk],
+    )
+    property_services.record_opinion(
+        user=world.staff_a,
+        company_id=contract.company_id,
+        street_id=world.street_a.pk,
+        kind="rating",
+        grade="qualified",
+        text="服务基本到位",
+    )
     return {
         "estate": estate,
         "building": building,
@@ -289,4 +310,5 @@ def build_data(world):
         "payee": payee,
         "batch": batch,
         "reward_scheme": reward_scheme,
+        "rectification": rectification,
     }

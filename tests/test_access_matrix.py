@@ -95,6 +95,10 @@ PK_KEYS = {
     "complaints:extension_decide": "extension",
     "propertymgmt:company_edit": "company",
     "propertymgmt:company_withdraw": "company",
+    "propertymgmt:company_detail": "company",
+    "propertymgmt:company_opinion_add": "company",
+    "propertymgmt:rectification_detail": "rectification",
+    "propertymgmt:rectification_check": "rectification",
     "propertymgmt:contract_end": "contract",
     "propertymgmt:vote_detail": "vote",
     "propertymgmt:vote_codes": "vote",
@@ -150,6 +154,7 @@ MODEL_KEYS = {
     "propertymgmt.DisbursementBatch": "batch",
     "propertymgmt.Committee": "committee",
     "propertymgmt.Assessment": "assessment",
+    "propertymgmt.RectificationOrder": "rectification",
     "renovation.Project": "project",
     "renovation.CatalogueItem": "catalogue_item",
     "renovation.WorkItem": "work_item",
@@ -169,7 +174,7 @@ OWNER_FIELDS = {"import_batch": "uploaded_by", "household_batch": "uploaded_by",
 # Page patterns that change data (by their names): the writers' check POSTs to them.
 WRITE = re.compile(
     r"(create|edit|delete|_add|new|withdraw|_end|revert|move|override|consent|arrangement|_run|rate_set|expire|"
-    r"order_out|bulk_edit|import|case_action|decide|codes|saved_filter)"
+    r"order_out|bulk_edit|import|case_action|decide|codes|saved_filter|rectification_check)"
 )
 
 # A valid body for the POST-only pages that read their form before the object: an

@@ -1034,7 +1034,9 @@ def test_property_figures(demo, scope):
             "W 业主组织 合计": sheet_total(committees, "任期届满未换届（个）"),
         },
     )
-    exit_rows = [row for row in html_table(home, "//table[@id='exit-list']")["body"] if len(row) == 4]
+    exit_rows = [
+        row for row in html_table(home, "//table[@id='exit-list']")["body"] if len(row) == 5
+    ]  # 街道 企业 依据 限期整改 (actions)
     check.same(
         "触发退出机制的物业企业（家）",
         {"D 工作台卡片": board.value("exit_companies"), "P 物业企业退出名单": len({row[1] for row in exit_rows})},

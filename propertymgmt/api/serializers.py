@@ -12,6 +12,8 @@ from propertymgmt.models import (
     OwnersVote,
     Payee,
     PropertyCompany,
+    RectificationOrder,
+    RectificationStatus,
     SubsidyPayment,
 )
 
@@ -251,3 +253,36 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "complaints_upheld",
             "security_incidents",
         ]
+
+
+class RectificationOrderSerializer(serializers.ModelSerializer):
+    """限期整改通知 with its derived status (整改中、已逾期、整改合格、整改不合格)."""
+
+    company_name = serializers.CharField(source="company.name", read_only=True)
+    street_name = serializers.CharField(source="street.name", read_only=True)
+    status = serializers.SerializerMethodField(
+        help_text="open 整改中 / overdue 已逾期 / passed 整改合格 / failed 整改不合格"
+    )
+
+    class Meta:
+        model = RectificationOrder
+        fields = [
+            "id",
+            "company",
+            "company_name",
+            "street",
+            "street_name",
+            "estates",
+            "problems",
+            "deadline",
+            "checker",
+            "issued_on",
+            "result",
+            "checked_on",
+            "check_remarks",
+            "status",
+        ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=RectificationStatus.choices))
+    def get_status(self, order) -> str:
+        return order.status

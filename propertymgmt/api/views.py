@@ -1,5 +1,6 @@
 """Read-only REST endpoints of the property app: the same scoping and selectors as the pages."""
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.response import Response
 
@@ -15,9 +16,20 @@ from propertymgmt.api.serializers import (
     ContractSerializer,
     PayeeSerializer,
     PaymentSerializer,
+    RectificationOrderSerializer,
     VoteSerializer,
 )
-from propertymgmt.models import Assessment, Committee, Contract, OwnersVote, Payee, PropertyCompany, SubsidyPayment
+from propertymgmt.models import (
+    Assessment,
+    Committee,
+    Contract,
+    OwnersVote,
+    Payee,
+    PropertyCompany,
+    RectificationOrder,
+    RectificationStatus,
+    SubsidyPayment,
+)
 
 
 @extend_schema_view(list=extend_schema(summary="物业服务企业列表"), retrieve=extend_schema(summary="物业服务企业"))
@@ -150,3 +162,33 @@ class AssessmentViewSet(ScopedReadOnlyViewSet):
 
     def base_queryset(self):
         return Assessment.objects.select_related("estate", "company").order_by("-month", "estate_id", "id")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="限期整改通知列表",
+        description="街道下达的限期整改通知及验收结果，限于调用者的管辖范围。",
+        parameters=[
+            OpenApiParameter(
+                "status", str, enum=RectificationStatus.values, description="状态：整改中、已逾期、整改合格、整改不合格"
+            )
+        ],
+    ),
+    retrieve=extend_schema(summary="限期整改通知"),
+)
+class RectificationOrderViewSet(ScopedReadOnlyViewSet):
+    """限期整改通知（只读；下达和验收在页面上由街道办理）。"""
+
+    serializer_class = RectificationOrderSerializer
+
+    def base_queryset(self):
+        return (
+            RectificationOrder.objects.select_related("company", "street")
+            .prefetch_related("estates")
+            .order_by("-issued_on", "-id")
+        )
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        condition = selectors.status_q(self.request.query_params.get("status", ""), timezone.localdate())
+        return queryset if condition is None else queryset.filter(condition)

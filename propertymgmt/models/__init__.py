@@ -18,6 +18,7 @@ from .subsidies import SubsidyRate, ScoreFactor, SubsidyPeriod, SubsidyPayment
 from .payees import Payee, PayeeAccountView
 from .rewards import RewardScheme, RewardAward
 from .disbursement import DisbursementBatch, DisbursementBuild, BatchLine
+from .rectification import RectificationOrder, CompanyOpinion
 # isort: on
 
 from ..choices import (
@@ -29,7 +30,11 @@ from ..choices import (
     CommitteeStage,
     CompanyStatus,
     ManagingBody,
+    OpinionGrade,
+    OpinionKind,
     PayeeBody,
+    RectificationResult,
+    RectificationStatus,
     ServiceLevel,
     StepKind,
     Tranche,
@@ -68,6 +73,12 @@ __all__ = [
     "DisbursementBatch",
     "DisbursementBuild",
     "BatchLine",
+    "RectificationOrder",
+    "CompanyOpinion",
+    "RectificationResult",
+    "RectificationStatus",
+    "OpinionKind",
+    "OpinionGrade",
     "PayeeBody",
     "ESTATE_SCOPE",
     "CompanyStatus",

@@ -8,7 +8,8 @@ callers keep writing `from propertymgmt import services` and
 `services.start_contract(...)`. Inside the package the modules import each other
 downwards only: `common`, `periods` and `delivery` are leaves (and the portable
 runs import only those), `contracts` sits under `companies` and `assessments`,
-`subsidies` and `reminders` use the portable runs for the demo's SQLite.
+`rectification` sits under `assessments` (an order out
+records the street's exit opinion), `subsidies` and `reminders` use the portable runs for the demo's SQLite.
 """
 
 from __future__ import annotations
@@ -46,7 +47,13 @@ from propertymgmt.services.payees import (
 )
 from propertymgmt.services.periods import _quarter_label as _quarter_label  # portable_runs used to import it from here
 from propertymgmt.services.periods import ensure_period, quarter_of
-from propertymgmt.services.reminders import REMINDER_SQL, send_reminders
+from propertymgmt.services.rectification import check_rectification, issue_rectification, record_opinion
+from propertymgmt.services.reminders import (
+    REMINDER_SQL,
+    send_committee_reminders,
+    send_rectification_reminders,
+    send_reminders,
+)
 from propertymgmt.services.rewards import approve_awards, clean_items, clean_tiers, save_scheme, score_award, share_for
 from propertymgmt.services.settlement import ReturnFile, apply_return_file, preview_return_file
 from propertymgmt.services.subsidies import (
@@ -81,6 +88,11 @@ __all__ = [
     "save_scheme",
     "score_award",
     "share_for",
+    "check_rectification",
+    "issue_rectification",
+    "record_opinion",
+    "send_committee_reminders",
+    "send_rectification_reminders",
     "ReturnFile",
     "apply_return_file",
     "preview_return_file",

@@ -12,10 +12,19 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import Action, can, get_scoped_object_or_404, scoped, user_scope
 from org.models import StreetOffice
-from propertymgmt.models import Assessment, CompanyStatus, Contract, ExitOrder, PropertyCompany, ScoringScheme
-from propertymgmt.selectors import exit_list
+from propertymgmt.models import (
+    Assessment,
+    CompanyStatus,
+    Contract,
+    ExitOrder,
+    OpinionKind,
+    PropertyCompany,
+    ScoringScheme,
+)
+from propertymgmt.selectors import exit_ground, exit_list, latest_rectifications
 from propertymgmt.services.common import FEN
 from propertymgmt.services.contracts import end_contract
+from propertymgmt.services.rectification import record_opinion
 
 # Complaints upheld against a company lower its score, but the complaints app
 # sits above this one (its cases are assigned to our companies), so it hands us
@@ -93,7 +102,12 @@ def record_assessment(
 @transaction.atomic
 def order_out(*, user, company_id: int, street_id: int, reason: str, today: date | None = None) -> ExitOrder:
     """The street office orders a company on its exit list out: its contracts in
-    that street end with the reason, and the order keeps the evidence."""
+    that street end with the reason, the order keeps the evidence, and the reason
+    is recorded as the street's exit opinion on the company.
+
+    On the safety ground (five or more security incidents in a year) the order is
+    immediate; otherwise the company must first have been given a rectification
+    order (限期整改) that failed its check or ran past its deadline unchecked."""
     today = today or timezone.localdate()
     street = get_scoped_object_or_404(StreetOffice.objects, user, Action.VIEW, pk=street_id)
     if not can(user, Action.CHANGE, Contract) or user_scope(user).level == "community":
@@ -105,11 +119,21 @@ def order_out(*, user, company_id: int, street_id: int, reason: str, today: date
     if not listed:
         raise ValidationError(_("该企业不在本街道的退出名单上，不能责令退出。"))
     company = PropertyCompany.objects.select_for_update().get(pk=company_id)
+    latest = latest_rectifications(user=user, pairs={(company_id, street.pk)}).get((company_id, street.pk))
+    ground = exit_ground(listed[0], latest, today)
+    if ground is None:
+        raise ValidationError(
+            _(
+                "责令退出前须先下达限期整改通知：该企业须有近一年内下达、验收未通过或逾期未验收的整改通知"
+                "（近一年治安事件5起及以上的除外）。"
+            )
+        )
     evidence = {
         "incidents": listed[0]["incidents"],
         "satisfaction": str(listed[0]["satisfaction"]) if listed[0]["satisfaction"] is not None else None,
         "month": listed[0]["month"].isoformat(),
         "reasons": listed[0]["reasons"],
+        **ground,
     }
     order = ExitOrder.objects.create(
         company=company,
@@ -127,4 +151,14 @@ def order_out(*, user, company_id: int, street_id: int, reason: str, today: date
     company.status = CompanyStatus.ORDERED_OUT
     company._history_user = user
     company.save(update_fields=["status"])
+    record_opinion(
+        user=user,
+        company_id=company.pk,
+        street_id=street.pk,
+        kind=OpinionKind.EXIT,
+        text=reason,
+        given_on=today,
+        exit_order=order,
+        today=today,
+    )
     return order

@@ -23,6 +23,14 @@ from propertymgmt.views.disbursement import (
 from propertymgmt.views.estates import estate_property
 from propertymgmt.views.home import committee_expire, home, overdue_committees
 from propertymgmt.views.payees import payee_detail, payee_edit, payee_list, payee_reveal, payees_missing
+from propertymgmt.views.rectification import (
+    company_detail,
+    company_opinion_add,
+    rectification_check,
+    rectification_create,
+    rectification_detail,
+    rectification_list,
+)
 from propertymgmt.views.rewards import reward_detail, reward_edit, reward_list
 from propertymgmt.views.subsidies import (
     subsidy_export,
@@ -43,6 +51,12 @@ __all__ = [
     "batch_settle_confirm",
     "committee_expire",
     "company_create",
+    "company_detail",
+    "company_opinion_add",
+    "rectification_check",
+    "rectification_create",
+    "rectification_detail",
+    "rectification_list",
     "company_list",
     "company_withdraw",
     "contract_create",

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.scoping import Action, can
+from accounts.scoping import Action, can, user_scope
 from core.pagination import paginate
 from propertymgmt import selectors, services
 from propertymgmt.models import Committee, Contract
@@ -23,9 +23,12 @@ def home(request):
         "propertymgmt/home.html",
         {
             "overdue": selectors.overdue_steps(user=request.user, today=today)[:50],
-            "exit_list": selectors.exit_list(user=request.user, today=today),
+            "exit_list": selectors.exit_list_with_rectification(
+                user=request.user, rows=selectors.exit_list(user=request.user, today=today), today=today
+            ),
             "notices": selectors.notices_for(user=request.user),
-            "can_order_out": can(request.user, Action.CHANGE, Contract),
+            "can_order_out": can(request.user, Action.CHANGE, Contract)
+            and user_scope(request.user).level != "community",
             "expired_terms": selectors.expired_terms(user=request.user, today=today).count(),
         },
     )

@@ -103,6 +103,19 @@ def test_ordering_out_ends_the_company_contracts_in_that_street_only(world, comp
     )
     in_b = ContractFactory(estate=world.estate_b1, company=company)
     _assess(world, in_a, date(2026, 6, 1), satisfaction="65")
+    # Not the safety ground: a rectification order must have failed its check first.
+    rectification = services.issue_rectification(
+        user=world.staff_a,
+        company_id=company.pk,
+        street_id=world.street_a.pk,
+        problems="满意度低，整改服务",
+        deadline=date(2026, 6, 10),
+        checker="街道城管科",
+        today=date(2026, 6, 1),
+    )
+    services.check_rectification(
+        user=world.staff_a, order_id=rectification.pk, result="failed", checked_on=date(2026, 6, 10), remarks="未整改"
+    )
     order = services.order_out(
         user=world.staff_a, company_id=company.pk, street_id=world.street_a.pk, reason="满意度低", today=TODAY
     )

@@ -16,6 +16,23 @@ from .disbursement import (
     subsidies_by_year,
     with_payout_state,
 )
+from .fund import (
+    HOLDER_GROUPS,
+    SELLING_UNIT_GONE,
+    TOP_UP_SHARE,
+    FundReport,
+    StatementLine,
+    account_statement,
+    accounts_due_for_top_up,
+    balance_of,
+    episode_starts,
+    fund_account_for,
+    fund_accounts_for,
+    fund_report,
+    holder_group,
+    is_below,
+    top_up_needed,
+)
 from .pages import (
     EXIT_INCIDENTS,
     EXIT_SATISFACTION,
@@ -72,6 +89,21 @@ from .summaries import (
 )
 
 __all__ = [
+    "HOLDER_GROUPS",
+    "SELLING_UNIT_GONE",
+    "TOP_UP_SHARE",
+    "FundReport",
+    "StatementLine",
+    "account_statement",
+    "accounts_due_for_top_up",
+    "balance_of",
+    "episode_starts",
+    "fund_account_for",
+    "fund_accounts_for",
+    "fund_report",
+    "holder_group",
+    "is_below",
+    "top_up_needed",
     "disbursement_totals",
     "PAYOUT_LABELS",
     "BatchReview",

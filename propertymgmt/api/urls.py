@@ -13,5 +13,6 @@ router.register("payees", views.PayeeViewSet, basename="payee")
 router.register("subsidy-batches", views.BatchViewSet, basename="subsidy-batch")
 router.register("owners-committees", views.CommitteeViewSet, basename="owners-committee")
 router.register("assessments", views.AssessmentViewSet, basename="assessment")
+router.register("fund-accounts", views.FundAccountViewSet, basename="fund-account")
 
 urlpatterns = router.urls

@@ -32,6 +32,7 @@ from .fund import (
     holder_group,
     is_below,
     top_up_needed,
+    with_figures,
 )
 from .pages import (
     EXIT_INCIDENTS,
@@ -104,6 +105,7 @@ __all__ = [
     "holder_group",
     "is_below",
     "top_up_needed",
+    "with_figures",
     "disbursement_totals",
     "PAYOUT_LABELS",
     "BatchReview",

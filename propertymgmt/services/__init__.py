@@ -37,6 +37,7 @@ from propertymgmt.services.delivery import REMIND_BEFORE_DAYS, REMINDER_BATCH
 from propertymgmt.services.delivery import _deliver as _deliver  # portable_runs used to import it from here
 from propertymgmt.services.disbursement import build_batch, build_batches, release_batch, settle_line
 from propertymgmt.services.fund import (
+    RECORDED_KINDS,
     open_fund_account,
     record_fund_transaction,
     remind_fund_top_ups,
@@ -145,6 +146,7 @@ __all__ = [
     "withdraw_company",
     "withdraw_fund",
     "open_fund_account",
+    "RECORDED_KINDS",
     "record_fund_transaction",
     "remind_fund_top_ups",
     "transfer_fund_account",

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.scoping import Action, can
 from communities.selectors import estate_for
 from core.forms import add_bootstrap_classes, apply_errors
 from core.params import id_param
@@ -22,7 +23,7 @@ from propertymgmt.forms import (
     FeeCollectionForm,
     WithdrawalForm,
 )
-from propertymgmt.models import BREAK_EVEN_RATE
+from propertymgmt.models import BREAK_EVEN_RATE, FundAccount
 
 ESTATE_FORMS = {
     "fee": FeeCollectionForm,
@@ -108,6 +109,7 @@ def _save_estate_form(request, estate, key, form):
             amount=data["amount"],
             purpose=data["purpose"],
             withdrawn_on=data["withdrawn_on"],
+            account_id=data["account"].pk if data.get("account") else None,
         )
     elif key == "head":
         services.appoint_building_head(
@@ -155,6 +157,8 @@ def estate_property(request, estate_pk):
             "break_even": BREAK_EVEN_RATE,
             "committee": selectors.live_committee(estate),
             "subsidy_years": selectors.subsidies_by_year(user=request.user, estate=estate),
+            "fund_accounts": selectors.fund_accounts_for(user=request.user, estate_id=estate.pk),
+            "can_change_fund": can(request.user, Action.CHANGE, FundAccount),
             "can_change": selectors.may_change_estate(user=request.user, estate=estate),
             "today": timezone.localdate(),
         },

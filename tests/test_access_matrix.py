@@ -105,6 +105,7 @@ PK_KEYS = {
     "propertymgmt:batch_instruction": "batch",
     "propertymgmt:batch_settle": "batch",
     "propertymgmt:batch_settle_confirm": "batch",
+    "propertymgmt:fund_account_detail": "fund_account",
     "renovation:photo_download": "progress_photo",
 }
 for _name in (
@@ -148,6 +149,7 @@ MODEL_KEYS = {
     "propertymgmt.DisbursementBatch": "batch",
     "propertymgmt.Committee": "committee",
     "propertymgmt.Assessment": "assessment",
+    "propertymgmt.FundAccount": "fund_account",
     "renovation.Project": "project",
     "renovation.CatalogueItem": "catalogue_item",
     "renovation.WorkItem": "work_item",

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.scoping import Action, can, get_scoped_object_or_404
@@ -164,7 +164,11 @@ def open_fund_account(
     )
     account._history_user = user
     account.full_clean()
-    account.save()
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError as exc:  # opened at the same moment by someone else
+        raise ValidationError(_("该小区或楼栋刚刚已建账，请刷新后查看。")) from exc
     _refresh_estate(user, estate.pk, _("维修资金建账"))
     return account
 

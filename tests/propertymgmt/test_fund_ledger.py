@@ -475,3 +475,73 @@ def test_api_lists_accounts_with_balance_holder_and_ordered_transactions(world, 
     street = street["results"] if isinstance(street, dict) else street
     assert [r["estate"] for r in street] == [world.estate_b1.pk]
     assert official.post("/api/v1/fund-accounts/", {}).status_code in (403, 405)
+
+
+# --- The ledger import --------------------------------------------------------------------------------------------
+
+
+def _upload(client, rows):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from communities.models import ImportBatch
+    from tests.excel import xlsx_bytes
+
+    response = client.post(
+        reverse("communities:import_upload"),
+        {"file": SimpleUploadedFile("台账.xlsx", xlsx_bytes(rows), content_type="application/octet-stream")},
+    )
+    return ImportBatch.objects.get(pk=int(response.url.rstrip("/").split("/")[-1]))
+
+
+def test_the_import_refuses_a_fund_balance_naming_row_and_column(world, client_for, settings, tmp_path):
+    from tests.excel import ledger_row
+
+    settings.MEDIA_ROOT = tmp_path
+    account = _open(world)
+    _post(world, account, FundTransactionKind.OPENING, "5000.00")
+    client = client_for(world.staff_a)
+    batch = _upload(
+        client,
+        [
+            ledger_row("和平里街道", "交林社区", "和平里七区", 建成年份=1985, **{"维修资金余额（元）": 9000}),
+            ledger_row("和平里街道", "交林社区", "新小区", 维修资金持有方="住房资金管理中心"),
+            ledger_row("和平里街道", "交林社区", "和平里七区二期", **{"维修资金余额（元）": None}),
+        ],
+    )
+    errors = {(e["row"], e["column"]): e["message"] for e in batch.errors}
+    assert set(errors) == {(2, "维修资金余额（元）"), (3, "维修资金持有方")}
+    assert "维修资金台账" in errors[(2, "维修资金余额（元）")]
+    assert Estate.objects.get(pk=world.estate_a1.pk).fund_balance == D("5000.00")
+
+
+def test_the_import_accepts_the_fund_figures_the_ledger_already_has(world, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    account = _open(world)
+    _post(world, account, FundTransactionKind.OPENING, "5000.00")
+    client = client_for(world.staff_a)
+    exported = b"".join(client.get(reverse("communities:estate_export")).streaming_content)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from communities.models import ImportBatch
+
+    response = client.post(
+        reverse("communities:import_upload"),
+        {"file": SimpleUploadedFile("导出.xlsx", exported, content_type="application/octet-stream")},
+    )
+    batch = ImportBatch.objects.get(pk=int(response.url.rstrip("/").split("/")[-1]))
+    assert batch.status == ImportBatch.Status.PREVIEWED, batch.errors
+    assert batch.summary["update"] == 0
+
+
+def test_api_list_query_count_does_not_grow(world, client_for):
+    client = client_for(world.official)
+    url = "/api/v1/fund-accounts/"
+    account = _open(world)
+    _post(world, account, FundTransactionKind.INITIAL, "10.00")
+    client.get(url)
+    before = counted(lambda: client.get(url))
+    for estate in (world.estate_a2, world.estate_b1):
+        more = _open(world, estate=estate, user=world.official)
+        _post(world, more, FundTransactionKind.INITIAL, "10.00", user=world.official)
+        _post(world, more, FundTransactionKind.INTEREST, "1.00", user=world.official)
+    same_query_count(before, lambda: client.get(url), why="two more accounts with transactions")

@@ -36,10 +36,12 @@ ESTATE_FORMS = {
 }
 
 
-def _estate_forms(estate, data=None, which=None):
+def _estate_forms(estate, data=None, which=None, *, user):
     committee = selectors.live_committee(estate)
     forms_ = {}
     for key, form_class in ESTATE_FORMS.items():
+        if key == "withdraw" and not can(user, Action.CHANGE, FundAccount):
+            continue  # the fund ledger is kept by district officials and street staff
         bound = data if key == which else None
         kwargs = (
             {"estate": estate}
@@ -126,7 +128,9 @@ def estate_property(request, estate_pk):
         raise Http404
     if request.method == "POST" and not selectors.may_change_estate(user=request.user, estate=estate):
         raise PermissionDenied(_("您没有权限执行此操作。"))
-    forms_ = _estate_forms(estate, request.POST if which else None, which)
+    if which == "withdraw" and not can(request.user, Action.CHANGE, FundAccount):
+        raise PermissionDenied(_("您没有登记维修资金的权限。"))
+    forms_ = _estate_forms(estate, request.POST if which else None, which, user=request.user)
     if which is not None:
         if which not in forms_:
             raise Http404

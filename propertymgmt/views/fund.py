@@ -26,7 +26,9 @@ from propertymgmt.models import FundAccount, FundAccountHolder
 
 
 def _holder_choices():
-    return [*((v, label) for v, label in FundAccountHolder.choices), *selectors.HOLDER_GROUPS[3:4]]
+    """The list's holder filter: the holders, and the selling units that no longer exist."""
+    gone = dict(selectors.HOLDER_GROUPS)[selectors.SELLING_UNIT_GONE]
+    return [*FundAccountHolder.choices, (selectors.SELLING_UNIT_GONE, gone)]
 
 
 @login_required

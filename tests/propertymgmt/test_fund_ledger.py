@@ -545,3 +545,12 @@ def test_api_list_query_count_does_not_grow(world, client_for):
         _post(world, more, FundTransactionKind.INITIAL, "10.00", user=world.official)
         _post(world, more, FundTransactionKind.INTEREST, "1.00", user=world.official)
     same_query_count(before, lambda: client.get(url), why="two more accounts with transactions")
+
+
+def test_community_workers_see_no_withdrawal_form_and_cannot_post_one(world, client_for, fund_vote):
+    url = reverse("propertymgmt:estate_property", args=[world.estate_a1.pk])
+    client = client_for(world.worker_a1)
+    assert 'value="withdraw"' not in client.get(url).content.decode()
+    posted = client.post(url, {"form": "withdraw", "withdraw-vote": fund_vote.pk, "withdraw-amount": "1"})
+    assert posted.status_code == 403
+    assert 'value="withdraw"' in client_for(world.staff_a).get(url).content.decode()

@@ -38,6 +38,7 @@ class FundStatus(models.TextChoices):
 
 class FundHolder(models.TextChoices):
     CENTRE = "centre", _("住房资金管理中心")
+    BANK = "bank", _("银行专户")
     SELLING_UNIT = "selling_unit", _("售房单位")
     OWNERS = "owners", _("业主大会")
     OTHER = "other", _("其他")

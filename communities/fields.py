@@ -2,6 +2,8 @@
 the importer, the conflict check and the history all use these lists."""
 
 # The estate fields a clerk edits (forms, API, bulk edit and import share them).
+# The fund's balance and holder are not among them: the maintenance-fund ledger
+# (propertymgmt's accounts) keeps them and writes the estate's copy (cache_fund_facts).
 ESTATE_EDITABLE_FIELDS = [
     "community",
     "name",
@@ -14,9 +16,6 @@ ESTATE_EDITABLE_FIELDS = [
     "management_mode",
     "owners_body",
     "fund_status",
-    "fund_balance",
-    "fund_holder",
-    "fund_holder_unit",
     "parking_spaces",
     "vehicles",
     "has_surveillance",

@@ -14,7 +14,6 @@ from communities.history import display_value
 from communities.models import (
     Building,
     Estate,
-    FundHolder,
     IllegalStructure,
     ManagementMode,
     OwnersBody,
@@ -55,7 +54,6 @@ class EstateForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = selectors.communities_for(user=user)
         self.fields["community"].label_from_instance = lambda c: f"{c.street.name} / {c.name}"
-        self.fields["fund_holder_unit"].queryset = selectors.rights_units_for(user=user).order_by("name")
         if not self.instance.pk:
             self.fields.pop("version")
 
@@ -64,8 +62,6 @@ class EstateForm(VersionedForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("fund_holder") != FundHolder.SELLING_UNIT and data.get("fund_holder_unit"):
-            self.add_error("fund_holder_unit", _("只有持有方为售房单位时才填写持有单位。"))
         if (data.get("longitude") is None) != (data.get("latitude") is None):
             self.add_error("latitude", _("经度和纬度须同时填写。"))
         since = data.get("mode_since")

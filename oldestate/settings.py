@@ -201,6 +201,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "propertymgmt.tasks.send_committee_reminders",
         "schedule": 24 * 3600.0,
     },
+    # Weekly: maintenance-fund accounts below 30% of their initial deposit (art. 17).
+    # One notice per account and episode (the Notice key), however often it runs.
+    "propertymgmt.fund-top-up-reminders": {
+        "task": "propertymgmt.tasks.remind_fund_top_ups",
+        "schedule": 7 * 24 * 3600.0,
+    },
 }
 # SMS to residents, committees and staff (core/sms.py): a class with
 # send_messages([(mobile, text), ...]); the default logs them.

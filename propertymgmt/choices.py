@@ -148,3 +148,28 @@ class OpinionGrade(models.TextChoices):
     EXCELLENT = "excellent", _("优秀")
     QUALIFIED = "qualified", _("合格")
     UNQUALIFIED = "unqualified", _("不合格")
+
+
+class FundAccountHolder(models.TextChoices):
+    """Who keeps a maintenance-fund account (住宅专项维修资金管理办法 art. 10–12)."""
+
+    CENTRE = "centre", _("住房资金管理中心")
+    BANK = "bank", _("银行专户")
+    SELLING_UNIT = "selling_unit", _("售房单位")
+    # Only the migration of the old typed facts writes this: a balance whose holder the
+    # ledger did not say; a transfer moves it to a known holder.
+    UNKNOWN = "unknown", _("持有方待核实")
+
+
+class FundTransactionKind(models.TextChoices):
+    OPENING = "opening", _("期初结转")
+    INITIAL = "initial", _("首期交存")
+    TOP_UP = "top_up", _("续筹")
+    INTEREST = "interest", _("利息")
+    WITHDRAWAL = "withdrawal", _("使用")
+    TRANSFER_OUT = "transfer_out", _("转出")
+    TRANSFER_IN = "transfer_in", _("转入")
+
+
+# The kinds that take money out of an account; every other kind adds to it.
+FUND_OUTFLOWS = (FundTransactionKind.WITHDRAWAL, FundTransactionKind.TRANSFER_OUT)

@@ -4,8 +4,10 @@ Companies with valid credit codes and contracts for the market-managed estates,
 fee collection, six months of assessments (one company over the exit line),
 rectification orders (one failed, one open, one passed) and the streets' opinions,
 owners' committees in every stage (some overdue), a household register with a
-closed and an open vote, a fund withdrawal, and this quarter's and last
-quarter's subsidies.
+closed and an open vote, the maintenance-fund ledger (every estate's typed balance
+carried over as an account, and a handful of accounts with deposits, interest, a
+withdrawal, one below 30% and one transferred from a selling unit that no longer
+exists), and this quarter's and last quarter's subsidies.
 """
 
 from datetime import date, timedelta
@@ -15,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from communities.management.commands.seed_demo import make_credit_code, mobile, person
-from communities.models import Estate, Household, ManagementMode
+from communities.models import Estate, Household, ManagementMode, PropertyRightsUnit, RightsUnitStatus
 from communities.selectors import streets_for
 from propertymgmt import services
 from propertymgmt.models import (
@@ -24,6 +26,10 @@ from propertymgmt.models import (
     Committee,
     CommitteeStage,
     Contract,
+    FundAccount,
+    FundAccountHolder,
+    FundTransaction,
+    FundTransactionKind,
     PropertyCompany,
     SubsidyPayment,
     VoteSubject,
@@ -240,6 +246,102 @@ def _household_register(voting, *, rng) -> list[Household]:
     return list(Household.objects.filter(estate=voting))
 
 
+def _carry_over_typed_funds(estates, *, skip) -> int:
+    """seed_demo types the fund facts as the old spreadsheets did: each estate with a
+    holder or a balance gets an account with a 期初结转, as migration 0010 does."""
+    holders = {"centre": FundAccountHolder.CENTRE, "bank": FundAccountHolder.BANK}
+    holders["selling_unit"] = FundAccountHolder.SELLING_UNIT
+    carried = [e for e in estates if e.pk not in skip and (e.fund_holder != "none" or e.fund_balance)]
+    accounts = FundAccount.objects.bulk_create(
+        [
+            FundAccount(
+                estate=e,
+                holder=holders.get(e.fund_holder, FundAccountHolder.UNKNOWN),
+                holder_unit_id=e.fund_holder_unit_id if e.fund_holder == "selling_unit" else None,
+                opened_on=date(2020, 1, 1),
+                remarks="由小区台账迁移",
+            )
+            for e in carried
+        ]
+    )
+    FundTransaction.objects.bulk_create(
+        [
+            FundTransaction(
+                account=account,
+                kind=FundTransactionKind.OPENING,
+                amount=e.fund_balance,
+                booked_on=date(2020, 1, 1),
+                note="由小区台账的维修资金余额结转",
+            )
+            for account, e in zip(accounts, carried, strict=True)
+            if e.fund_balance
+        ]
+    )
+    return len(accounts)
+
+
+def _post(official, account, kind, amount, on, note=""):
+    services.record_fund_transaction(
+        user=official, account_id=account.pk, kind=kind, amount=Decimal(amount), booked_on=on, note=note
+    )
+
+
+def _fund_ledger(estates, voting, *, official, today) -> int:
+    """The fund ledger of the demo: the voting estate's account (首期交存 and 利息; the
+    vote's withdrawal later takes it below 30%), a building account with a 续筹, an
+    account of a selling unit that no longer exists moved to a bank special account,
+    and every other estate's typed balance carried over."""
+    long_ago = today.replace(year=today.year - 12, day=1)
+    last_year = today.replace(year=today.year - 1, day=1)
+    showcase = {voting.pk}
+    account = services.open_fund_account(
+        user=official, estate_id=voting.pk, holder=FundAccountHolder.CENTRE, opened_on=long_ago
+    )
+    _post(official, account, FundTransactionKind.INITIAL, "24000.00", long_ago, "售后公房业主首期交存")
+    _post(official, account, FundTransactionKind.INTEREST, "480.00", last_year, "年度结息")
+    with_buildings = [e for e in estates if e.pk != voting.pk and e.buildings.exists()]
+    if with_buildings:
+        estate = with_buildings[0]
+        showcase.add(estate.pk)
+        account = services.open_fund_account(
+            user=official,
+            estate_id=estate.pk,
+            building_id=estate.buildings.order_by("pk").first().pk,
+            holder=FundAccountHolder.BANK,
+            bank="中国建设银行北京东城支行",
+            opened_on=long_ago,
+        )
+        _post(official, account, FundTransactionKind.INITIAL, "120000.00", long_ago, "首期交存")
+        _post(official, account, FundTransactionKind.TOP_UP, "20000.00", last_year, "业主续筹")
+        _post(official, account, FundTransactionKind.INTEREST, "915.36", last_year, "年度结息")
+    gone = PropertyRightsUnit.objects.filter(district=voting.community.street.district).exclude(
+        status=RightsUnitStatus.ACTIVE
+    )
+    unit = gone.order_by("pk").first()
+    others = [e for e in estates if e.pk not in showcase and e.fund_holder != "selling_unit"]
+    if unit is not None and others:
+        estate = others[0]
+        showcase.add(estate.pk)
+        account = services.open_fund_account(
+            user=official,
+            estate_id=estate.pk,
+            holder=FundAccountHolder.SELLING_UNIT,
+            holder_unit_id=unit.pk,
+            opened_on=long_ago,
+        )
+        _post(official, account, FundTransactionKind.INITIAL, "356000.00", long_ago, "售房单位按售房款比例提取")
+        _post(official, account, FundTransactionKind.INTEREST, "2130.50", last_year, "年度结息")
+        services.transfer_fund_account(
+            user=official,
+            account_id=account.pk,
+            to_holder=FundAccountHolder.BANK,
+            bank="北京银行东城支行",
+            on=today - timedelta(days=20),
+            note="售房单位已注销，由街道移交专户",
+        )
+    return len(showcase) + _carry_over_typed_funds(estates, skip=showcase)
+
+
 def _votes(voting, homes, *, official, today, rng) -> None:
     """A passed vote on using the fund (and a withdrawal), and an open elevator vote."""
     fund_vote = services.open_vote(
@@ -257,7 +359,7 @@ def _votes(voting, homes, *, official, today, rng) -> None:
         )
         services.record_paper_ballot(user=official, vote_id=fund_vote.pk, household_id=home.pk, choice=choice)
     fund_vote = services.close_vote(user=official, vote_id=fund_vote.pk)
-    if fund_vote.passed and voting.fund_balance and voting.fund_balance > Decimal("20000"):
+    if fund_vote.passed:
         services.withdraw_fund(
             user=official,
             estate_id=voting.pk,
@@ -394,6 +496,7 @@ def seed(*, district, rng) -> str | None:
     heads = _building_heads(estates, rng=rng)
     voting = next((e for e in estates if e.buildings.exists() and e.fund_balance), estates[0])
     homes = _household_register(voting, rng=rng)
+    accounts = _fund_ledger(estates, voting, official=official, today=today)
     _votes(voting, homes, official=official, today=today, rng=rng)
     _subsidies(district, official=official, quarter=quarter, today=today)
     payments = SubsidyPayment.objects.filter(period__district=district).count()
@@ -401,6 +504,6 @@ def seed(*, district, rng) -> str | None:
     batch = _payees_and_batch(district, companies=companies, official=official, today=today)
     return (
         f"物业管理演示数据：{len(companies)}家企业、{len(contracts)}份合同、{committees}个业主组织、"
-        f"{heads}名楼长、{len(homes)}户房屋户籍、2项表决、{payments}笔补贴、{rewards}个街道的以奖代补评分{batch}、"
-        f"{rectifications}份限期整改通知。"
+        f"{heads}名楼长、{len(homes)}户房屋户籍、2项表决、{accounts}个维修资金账户、{payments}笔补贴、"
+        f"{rewards}个街道的以奖代补评分{batch}、{rectifications}份限期整改通知。"
     )

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import Action
 from communities.choices import ManagementMode
-from core.xlsx import AREA, CODE, COUNT, INTEGER, SHARE, TEXT, YUAN, Column, decimal_kind, new_workbook, today_cn
+from core.figures import wan
+from core.xlsx import AREA, CODE, COUNT, INTEGER, SHARE, TEXT, WAN, YUAN, Column, decimal_kind, new_workbook, today_cn
 from propertymgmt import selectors
 from propertymgmt.models import SubsidyPeriod
 
@@ -202,4 +203,64 @@ def write_reconciliation(report, fileobj, *, period, user) -> int:
                 ]
             )
         differences.write_totals(differences.sums_row({1: _("%(n)s笔") % {"n": len(report.differences)}}))
+    return len(report.rows)
+
+
+def _fund_columns():
+    columns = [Column("街道", TEXT, 16)]
+    for _key, label in selectors.HOLDER_GROUPS:
+        columns.append(Column(f"{label}（个）", COUNT, 10, total=True))
+        columns.append(Column(f"{label}（万元）", WAN, 12, total=True))
+    columns += [
+        Column("账户合计（个）", COUNT, 10, total=True),
+        Column("余额合计（万元）", WAN, 12, total=True),
+        Column("须续筹（个）", COUNT, 10, total=True),
+        Column("续筹至30%所需（万元）", WAN, 14, total=True),
+    ]
+    return tuple(columns)
+
+
+WITHDRAWAL_COLUMNS = (
+    Column("街道", TEXT, 16),
+    Column("用途", TEXT, 40),
+    Column("笔数", COUNT, 8, total=True),
+    Column("金额（万元）", WAN, 14, total=True),
+)
+
+
+def _fund_figures(row) -> list:
+    cells = []
+    for key, _label in selectors.HOLDER_GROUPS:
+        cells += [row[f"{key}_count"], wan(row[f"{key}_balance"])]
+    return [*cells, row["count"], wan(row["balance"]), row["due"], wan(row["needed"])]
+
+
+def write_fund_report(report, fileobj, *, user) -> int:
+    """维修资金情况表: one row per street (accounts and balances by holder, accounts due
+    for a top-up and what brings them to 30%), in 万元 with a 合计 from the exact
+    figures; the year's withdrawals by purpose on a second sheet."""
+    unit = getattr(getattr(user, "district", None), "name", "") or ""
+    unit_line = _("填报单位：%(u)s") % {"u": unit} + "　　" + _("日期：%(d)s") % {"d": today_cn()}
+    with new_workbook(fileobj) as book:
+        table = book.table(
+            name=_("维修资金"),
+            title=_("住宅专项维修资金情况表（%(y)s年）") % {"y": report.year},
+            unit_line=unit_line,
+            columns=_fund_columns(),
+            max_rows=MAX_ROWS_PER_SHEET,
+        )
+        for row in report.rows:
+            table.append([row["street"], *_fund_figures(row)])
+        table.write_totals([_("合计"), *_fund_figures(report.total)])
+        table.signature_footer()
+        uses = book.table(
+            name=_("使用情况"),
+            title=_("维修资金使用情况（%(y)s年，按用途）") % {"y": report.year},
+            unit_line=unit_line,
+            columns=WITHDRAWAL_COLUMNS,
+            max_rows=MAX_ROWS_PER_SHEET,
+        )
+        for street, purpose, count, amount in report.withdrawals:
+            uses.append([street, purpose, count, wan(amount)])
+        uses.write_totals([_("合计"), "", report.withdrawals_total["count"], wan(report.withdrawals_total["amount"])])
     return len(report.rows)

@@ -14,6 +14,9 @@ from propertymgmt.models import (
     CommitteeKind,
     CommitteeStage,
     Contract,
+    FundAccount,
+    FundAccountHolder,
+    FundTransactionKind,
     OpinionGrade,
     OpinionKind,
     OwnersVote,
@@ -22,6 +25,9 @@ from propertymgmt.models import (
     RectificationResult,
     VoteSubject,
 )
+
+# The holders a clerk names; 持有方待核实 comes only from the migration of old figures.
+KNOWN_HOLDERS = [(value, label) for value, label in FundAccountHolder.choices if value != FundAccountHolder.UNKNOWN]
 
 
 class ContractForm(forms.ModelForm):
@@ -227,10 +233,77 @@ class WithdrawalForm(forms.Form):
     amount = forms.DecimalField(label=_("金额（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     purpose = forms.CharField(label=_("用途"), max_length=200)
     withdrawn_on = _date(_("使用日期"))
+    account = forms.ModelChoiceField(
+        queryset=None,
+        label=_("维修资金账户"),
+        required=False,
+        empty_label=_("小区账户"),
+        help_text=_("按楼栋建账的，选择使用哪个楼栋的账户。"),
+    )
 
     def __init__(self, *args, estate, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["vote"].queryset = OwnersVote.objects.filter(estate=estate, status="closed", passed=True)
+        self.fields["account"].queryset = FundAccount.objects.filter(estate=estate).select_related("building")
+        self.fields["account"].label_from_instance = lambda a: a.building.number if a.building_id else _("小区账户")
+
+
+class FundAccountForm(forms.Form):
+    """建账: the account of the estate or of one of its buildings, and who holds it."""
+
+    building = forms.ModelChoiceField(
+        queryset=None,
+        label=_("楼栋"),
+        required=False,
+        empty_label=_("（小区级账户）"),
+        help_text=_("按楼栋归集的选择楼栋。"),
+    )
+    holder = forms.ChoiceField(label=_("资金持有方"), choices=[])
+    holder_unit = forms.ModelChoiceField(
+        queryset=None, label=_("售房单位"), required=False, help_text=_("持有方为售房单位时必选。")
+    )
+    bank = forms.CharField(label=_("开户银行"), max_length=100, required=False)
+    opened_on = _date(_("建账日期"))
+    remarks = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args, estate, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["building"].queryset = estate.buildings.all()
+        self.fields["holder"].choices = KNOWN_HOLDERS
+        self.fields["holder_unit"].queryset = ledger_selectors.rights_units_for(user=user).order_by("name")
+        add_bootstrap_classes(self)
+
+
+class FundTransactionForm(forms.Form):
+    """首期交存, 续筹, 利息 or 期初结转 into an account."""
+
+    kind = forms.ChoiceField(label=_("类型"), choices=[])
+    amount = forms.DecimalField(label=_("金额（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    booked_on = _date(_("记账日期"))
+    note = forms.CharField(label=_("摘要"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, FundTransactionKind(k).label) for k in services.RECORDED_KINDS]
+        add_bootstrap_classes(self)
+
+
+class FundTransferForm(forms.Form):
+    """资金转移: the whole balance leaves its holder for another, the holder changes."""
+
+    to_holder = forms.ChoiceField(label=_("转入方"), choices=[])
+    holder_unit = forms.ModelChoiceField(
+        queryset=None, label=_("售房单位"), required=False, help_text=_("转入方为售房单位时必选。")
+    )
+    bank = forms.CharField(label=_("开户银行"), max_length=100, required=False)
+    on = _date(_("转移日期"))
+    note = forms.CharField(label=_("摘要"), max_length=200, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_holder"].choices = KNOWN_HOLDERS
+        self.fields["holder_unit"].queryset = ledger_selectors.rights_units_for(user=user).order_by("name")
+        add_bootstrap_classes(self)
 
 
 class BuildingHeadForm(forms.Form):

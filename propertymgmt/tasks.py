@@ -22,3 +22,9 @@ def send_committee_reminders() -> int:
 def build_disbursement_batches() -> dict:
     """Daily: approved subsidies with a payee into the period's open batch (exactly once)."""
     return services.build_batches()
+
+
+@shared_task(name="propertymgmt.tasks.remind_fund_top_ups")
+def remind_fund_top_ups() -> int:
+    """Weekly: accounts below 30% of their initial deposit, told to the street once per episode."""
+    return services.remind_fund_top_ups()

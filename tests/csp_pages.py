@@ -31,6 +31,7 @@ SKIP = {
     "propertymgmt:payee_reveal": "POST only (the button is on the payee page)",
     "propertymgmt:batch_instruction": "an .xlsx download",
     "propertymgmt:subsidy_reconciliation_export": "an .xlsx download",
+    "propertymgmt:fund_report_export": "an .xlsx download",
     "propertymgmt:batch_settle_confirm": "POST only (the button is on the return file's preview)",
     "propertymgmt:payee_create": "opened from the list of missing payee accounts, with the body in the query string",
     "communities:attachment_add": "POST only (the form is on the estate page)",
@@ -112,6 +113,8 @@ FILL = {
     "propertymgmt:company_opinion_add": lambda d: {"pk": d["company"].pk},
     "propertymgmt:rectification_detail": lambda d: {"pk": d["rectification"].pk},
     "propertymgmt:rectification_check": lambda d: {"pk": d["rectification"].pk},
+    "propertymgmt:fund_account_detail": lambda d: {"pk": d["fund_account"].pk},
+    "propertymgmt:fund_account_create": lambda d: {"estate_pk": d["estate"].pk},
     "renovation:project_detail": lambda d: {"pk": d["project"].pk},
     "renovation:project_edit": lambda d: {"pk": d["project"].pk},
     "renovation:work_item_create": lambda d: {"pk": d["project"].pk},
@@ -289,6 +292,12 @@ def build_data(world):
         grade="qualified",
         text="服务基本到位",
     )
+    fund_account = property_services.open_fund_account(
+        user=world.staff_a, estate_id=estate.pk, building_id=building.pk, holder="centre", opened_on=today
+    )
+    property_services.record_fund_transaction(
+        user=world.staff_a, account_id=fund_account.pk, kind="initial", amount=Decimal("1000.00"), booked_on=today
+    )
     return {
         "estate": estate,
         "building": building,
@@ -311,4 +320,5 @@ def build_data(world):
         "batch": batch,
         "reward_scheme": reward_scheme,
         "rectification": rectification,
+        "fund_account": fund_account,
     }

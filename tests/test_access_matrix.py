@@ -111,6 +111,7 @@ PK_KEYS = {
     "propertymgmt:batch_settle_confirm": "batch",
     "propertymgmt:reward_detail": "reward_scheme",
     "propertymgmt:reward_edit": "reward_scheme",
+    "propertymgmt:fund_account_detail": "fund_account",
     "renovation:photo_download": "progress_photo",
 }
 for _name in (
@@ -155,6 +156,7 @@ MODEL_KEYS = {
     "propertymgmt.Committee": "committee",
     "propertymgmt.Assessment": "assessment",
     "propertymgmt.RectificationOrder": "rectification",
+    "propertymgmt.FundAccount": "fund_account",
     "renovation.Project": "project",
     "renovation.CatalogueItem": "catalogue_item",
     "renovation.WorkItem": "work_item",

@@ -161,6 +161,23 @@ def released_batch(world, period):
     return batch
 
 
+def fund_accounts(world):
+    """An account of street A's estate, so the fund report has a street (a hostile name) to show."""
+    from datetime import date
+    from decimal import Decimal
+
+    from propertymgmt.models import FundAccount, FundTransaction
+
+    account, created = FundAccount.objects.get_or_create(
+        estate=world.estate_a1, building=None, defaults={"holder": "centre", "opened_on": date(YEAR, 1, 1)}
+    )
+    if created:
+        FundTransaction.objects.create(
+            account=account, kind="initial", amount=Decimal("1000.00"), booked_on=date(YEAR, 1, 1)
+        )
+    return {"year": YEAR}
+
+
 def url_exports(world):
     """URL name → (reverse kwargs, query) of every download; the workbook page
     answers its GET with the .xlsx."""
@@ -176,6 +193,7 @@ def url_exports(world):
         "renovation:project_report_export": ({}, {"year": YEAR}),
         "propertymgmt:subsidy_export": ({"period_pk": period.pk}, {}),
         "propertymgmt:subsidy_reconciliation_export": ({"period_pk": period.pk}, {}),
+        "propertymgmt:fund_report_export": ({}, fund_accounts(world)),
         "dashboard:workbook": ({}, {"year": YEAR}),
     }
 

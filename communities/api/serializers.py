@@ -40,6 +40,9 @@ class EstateSerializer(ScopedModelSerializer):
         fields = [
             "id",
             *ESTATE_EDITABLE_FIELDS,
+            "fund_balance",
+            "fund_holder",
+            "fund_holder_unit",
             "community_name",
             "street",
             "street_name",
@@ -47,7 +50,8 @@ class EstateSerializer(ScopedModelSerializer):
             "version",
             "updated_at",
         ]
-        read_only_fields = ["updated_at"]
+        # The fund's balance and holder are the maintenance-fund ledger's (read here, written there).
+        read_only_fields = ["updated_at", "fund_balance", "fund_holder", "fund_holder_unit"]
         validators = []  # uniqueness and constraints are checked by the service, in its transaction
 
     def get_is_old(self, estate) -> bool:

@@ -10,7 +10,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts.scoping import Action, scoped
 from communities.ledger_excel.cells import RowError
-from communities.ledger_excel.columns import FIELD_DEFAULTS, column_order
+from communities.ledger_excel.columns import FIELD_DEFAULTS, IMPORT_COLUMNS, column_order
 from communities.ledger_excel.parsing import ParsedLedger
 from communities.models import Estate, ManagementPeriod
 from org.models import Community, StreetOffice
@@ -75,10 +75,14 @@ def resolve_ledger(parsed: ParsedLedger, *, user) -> ImportResult:
                 )
             else:
                 seen_in_file[key] = number
+        if community is not None and values.get("name"):
+            estate = existing.get((community.pk, values["name"]))
+            row_errors.extend(_fund_cells(number, estate, values))
         if row_errors:
             result.errors.extend(sorted(row_errors, key=column_order))
             result.error_rows += 1
             continue
+        values = {k: v for k, v in values.items() if k not in FUND_LEDGER_FIELDS}
         estate = existing.get((community.pk, values["name"]))
         if estate is None:
             data = {**FIELD_DEFAULTS, **{k: v for k, v in values.items() if v is not None}}
@@ -123,6 +127,36 @@ def _unknown_community(number: int, street: str, community_name: str, streets_in
     if street not in streets_in_scope:
         return RowError(number, "街道", _("“%(s)s”不在您的管辖范围内，或名称有误") % {"s": street})
     return RowError(number, "社区", _("“%(c)s”不是“%(s)s”下的社区") % {"c": community_name, "s": street})
+
+
+# Kept by the maintenance-fund ledger (its accounts and their transactions): a file may
+# repeat what the ledger says (an exported file imports back), never change it.
+FUND_LEDGER_FIELDS = ("fund_balance", "fund_holder")
+FUND_HEADERS = {column.field: column.header for column in IMPORT_COLUMNS if column.field in FUND_LEDGER_FIELDS}
+
+
+def _fund_cells(number: int, estate, values: dict) -> list[RowError]:
+    """A fund cell that says something the fund ledger does not is refused, naming the
+    row and the column: the balance is the sum of the account's transactions, entered on
+    the fund pages (期初结转 for a figure from a spreadsheet)."""
+    errors = []
+    for name in FUND_LEDGER_FIELDS:
+        value = values.get(name)
+        if value is None:
+            continue  # an empty cell changes nothing
+        current = getattr(estate, name) if estate is not None else FIELD_DEFAULTS[name]
+        if value != current:
+            errors.append(
+                RowError(
+                    number,
+                    FUND_HEADERS[name],
+                    _(
+                        "维修资金余额和持有方由维修资金台账记账，不能通过小区台账导入修改；"
+                        "请在“物业管理—维修资金账户”中建账并登记期初结转或资金转移，或清空此列"
+                    ),
+                )
+            )
+    return errors
 
 
 def _differs(estate, name, value):

@@ -9,9 +9,9 @@ never from the modules.
 from communities.services.buildings import create_building, delete_building, update_building
 from communities.services.estates import (
     bulk_update_estates,
+    cache_fund_facts,
     create_estate,
     delete_estate,
-    draw_from_fund,
     restore_estate,
     update_estate,
 )
@@ -53,7 +53,7 @@ __all__ = [
     "delete_filter",
     "delete_holding",
     "discard_import",
-    "draw_from_fund",
+    "cache_fund_facts",
     "preview_household_import",
     "preview_import",
     "restore_estate",

@@ -16,12 +16,6 @@ from communities.services._common import _apply_edit, _delete_tracked, _remove_f
 from org.models import Community
 
 
-def _check_fund_holder_unit(estate):
-    unit = estate.fund_holder_unit
-    if unit is not None and unit.district_id != estate.community.street.district_id:
-        raise ValidationError({"fund_holder_unit": _("持有单位须是本区登记的产权单位。")})
-
-
 def _open_management_period(estate, *, mode, since, user, note=""):
     ManagementPeriod.objects.filter(estate=estate, ended_on__isnull=True).update(ended_on=since)
     ManagementPeriod.objects.create(estate=estate, mode=mode, started_on=since, note=note, recorded_by=user)
@@ -43,7 +37,6 @@ def create_estate(*, user, data: dict, mode_since: date | None = None) -> Estate
     if not can(user, Action.CREATE, Estate):
         raise ValidationError(_("您没有新增小区的权限。"))
     estate = Estate(**{k: v for k, v in data.items() if k in ESTATE_EDITABLE_FIELDS})
-    _check_fund_holder_unit(estate)
     _save(estate, user=user, reason=_("新增"))
     _open_management_period(estate, mode=estate.management_mode, since=mode_since or timezone.localdate(), user=user)
     return estate
@@ -63,7 +56,6 @@ def update_estate(*, user, estate_id: int, data: dict, expected_version: int, mo
     moved = "community" in before
     if moved and not scoped(Community.objects, user, Action.VIEW).filter(pk=estate.community_id).exists():
         raise ValidationError({"community": _("请选择您管辖范围内的社区。")})
-    _check_fund_holder_unit(estate)
     since = mode_since or timezone.localdate()
     mode_changed = "management_mode" in before
     if mode_changed:
@@ -174,18 +166,20 @@ def restore_estate(*, user, history_id: int) -> Estate:
 
 
 @transaction.atomic
-def draw_from_fund(*, user, estate_id: int, amount, reason: str) -> Estate:
-    """Take `amount` 元 from the estate's maintenance-fund balance, never below zero.
+def cache_fund_facts(*, user, estate_id: int, balance, holder: str, holder_unit_id: int | None, reason: str) -> Estate:
+    """Write the estate's copy of its maintenance-fund facts: the balance (the sum of its
+    accounts' transactions) and the holder, as the fund ledger computed them.
 
-    The row is locked for the caller's transaction, so two draws cannot both pass
-    the check; the estate's history records who drew and why. Raises
-    ValidationError on the field "amount" when the balance does not cover it."""
-    estate = Estate.objects.select_for_update().get(pk=estate_id)
-    if estate.fund_balance is None or estate.fund_balance < amount:
-        raise ValidationError({"amount": _("金额超过维修资金余额（%(b)s元）。") % {"b": estate.fund_balance or 0}})
-    estate.fund_balance -= amount
-    estate.version += 1
-    estate._history_user = user
-    estate._change_reason = reason
-    estate.save(update_fields=["fund_balance", "version"])
+    Only the fund services call this, in the transaction that posts to the ledger, so the
+    copy never differs from the ledger; clerks no longer type these fields. Other apps
+    (the renovation gate, the ledger export) read the copy without reaching into the
+    property app. The version is not bumped: a clerk's open edit form holds none of
+    these fields, so nothing they typed conflicts with it."""
+    estate = Estate.objects.select_for_update(of=("self",)).get(pk=estate_id)
+    changed = (estate.fund_balance, estate.fund_holder, estate.fund_holder_unit_id) != (balance, holder, holder_unit_id)
+    if changed:
+        estate.fund_balance, estate.fund_holder, estate.fund_holder_unit_id = balance, holder, holder_unit_id
+        estate._history_user = user
+        estate._change_reason = reason
+        estate.save(update_fields=["fund_balance", "fund_holder", "fund_holder_unit", "updated_at"])
     return estate

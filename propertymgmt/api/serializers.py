@@ -9,6 +9,8 @@ from propertymgmt.models import (
     Committee,
     Contract,
     DisbursementBatch,
+    FundAccount,
+    FundTransaction,
     OwnersVote,
     Payee,
     PropertyCompany,
@@ -286,3 +288,51 @@ class RectificationOrderSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=RectificationStatus.choices))
     def get_status(self, order) -> str:
         return order.status
+
+
+class FundTransactionSerializer(serializers.ModelSerializer):
+    signed_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, read_only=True, help_text="带符号的金额：使用、转出为负。"
+    )
+
+    class Meta:
+        model = FundTransaction
+        fields = ["id", "kind", "amount", "signed_amount", "booked_on", "note", "withdrawal"]
+
+
+class FundAccountSerializer(serializers.ModelSerializer):
+    estate_name = serializers.CharField(source="estate.name", read_only=True)
+    street = serializers.IntegerField(source="estate.community.street_id", read_only=True)
+    building_number = serializers.CharField(source="building.number", read_only=True, default=None)
+    holder_unit_name = serializers.CharField(source="holder_unit.name", read_only=True, default=None)
+    holder_unit_gone = serializers.BooleanField(read_only=True, help_text="售房单位已不存在（据产权单位的状态）。")
+    balance = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True, help_text="流水合计。")
+    initial_deposit = serializers.DecimalField(
+        source="initial", max_digits=16, decimal_places=2, read_only=True, help_text="首期交存合计。"
+    )
+    below_threshold = serializers.SerializerMethodField(help_text="余额低于首期交存额的30%。")
+    transactions = FundTransactionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = FundAccount
+        fields = [
+            "id",
+            "estate",
+            "estate_name",
+            "street",
+            "building",
+            "building_number",
+            "holder",
+            "holder_unit",
+            "holder_unit_name",
+            "holder_unit_gone",
+            "bank",
+            "opened_on",
+            "balance",
+            "initial_deposit",
+            "below_threshold",
+            "transactions",
+        ]
+
+    def get_below_threshold(self, account) -> bool:
+        return selectors.is_below(account.balance, account.initial)

@@ -14,5 +14,6 @@ router.register("subsidy-batches", views.BatchViewSet, basename="subsidy-batch")
 router.register("owners-committees", views.CommitteeViewSet, basename="owners-committee")
 router.register("assessments", views.AssessmentViewSet, basename="assessment")
 router.register("rectification-orders", views.RectificationOrderViewSet, basename="rectification-order")
+router.register("fund-accounts", views.FundAccountViewSet, basename="fund-account")
 
 urlpatterns = router.urls

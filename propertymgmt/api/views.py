@@ -1,11 +1,13 @@
 """Read-only REST endpoints of the property app: the same scoping and selectors as the pages."""
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.response import Response
 
 from accounts.api import ScopedReadOnlyViewSet
 from core.http import client_ip
+from core.params import parse_id
 from propertymgmt import selectors, services
 from propertymgmt.api.serializers import (
     AssessmentSerializer,
@@ -14,6 +16,7 @@ from propertymgmt.api.serializers import (
     CommitteeSerializer,
     CompanySerializer,
     ContractSerializer,
+    FundAccountSerializer,
     PayeeSerializer,
     PaymentSerializer,
     RectificationOrderSerializer,
@@ -23,6 +26,9 @@ from propertymgmt.models import (
     Assessment,
     Committee,
     Contract,
+    FundAccount,
+    FundAccountHolder,
+    FundTransaction,
     OwnersVote,
     Payee,
     PropertyCompany,
@@ -192,3 +198,48 @@ class RectificationOrderViewSet(ScopedReadOnlyViewSet):
         queryset = super().get_queryset()
         condition = selectors.status_q(self.request.query_params.get("status", ""), timezone.localdate())
         return queryset if condition is None else queryset.filter(condition)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="维修资金账户列表",
+        description="维修资金账户及其持有方、余额（流水合计）和流水（按记账日期），限于调用者的管辖范围。",
+        parameters=[
+            OpenApiParameter("street", int, description="街道"),
+            OpenApiParameter(
+                "holder",
+                str,
+                description="资金持有方；selling_unit_gone 为已不存在的售房单位",
+                enum=[*FundAccountHolder.values, selectors.SELLING_UNIT_GONE],
+            ),
+            OpenApiParameter("below_threshold", bool, description="只列余额低于首期交存额30%的账户"),
+        ],
+    ),
+    retrieve=extend_schema(summary="维修资金账户及流水"),
+)
+class FundAccountViewSet(ScopedReadOnlyViewSet):
+    """维修资金账户（只读）：余额是流水的合计，不是填报的数字。"""
+
+    serializer_class = FundAccountSerializer
+
+    def base_queryset(self):
+        return self._ordered(selectors.with_figures(FundAccount.objects.all()))
+
+    @staticmethod
+    def _ordered(queryset):
+        return (
+            queryset.select_related("estate__community", "building", "holder_unit")
+            .prefetch_related(Prefetch("transactions", queryset=FundTransaction.objects.order_by("booked_on", "id")))
+            .order_by("estate_id", "building_id", "id")
+        )
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return self._ordered(
+            selectors.fund_accounts_for(
+                user=self.request.user,
+                street_id=parse_id(params.get("street")),
+                holder=params.get("holder", ""),
+                below=params.get("below_threshold", "").lower() in ("1", "true"),
+            )
+        )

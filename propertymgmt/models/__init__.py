@@ -13,7 +13,7 @@ from .companies import PropertyCompany, Contract, BREAK_EVEN_RATE, FeeCollection
 from .assessments import ScoringScheme, Assessment, ExitOrder
 from .votes import VoteThreshold, OwnersVote, VoteElector, Ballot
 from .committees import Committee, CommitteeTransition, CommitteeStep, BuildingHead, Reminder, Notice
-from .fund import FundWithdrawal
+from .fund import FundWithdrawal, FundAccount, FundTransaction
 from .subsidies import SubsidyRate, ScoreFactor, SubsidyPeriod, SubsidyPayment
 from .payees import Payee, PayeeAccountView
 from .rewards import RewardScheme, RewardAward
@@ -24,11 +24,14 @@ from .rectification import RectificationOrder, CompanyOpinion
 from ..choices import (
     BODY_MODE,
     COMMITTEE_MOVES,
+    FUND_OUTFLOWS,
     STAND_IN_MOVES,
     BallotChoice,
     CommitteeKind,
     CommitteeStage,
     CompanyStatus,
+    FundAccountHolder,
+    FundTransactionKind,
     ManagingBody,
     OpinionGrade,
     OpinionKind,
@@ -62,6 +65,8 @@ __all__ = [
     "Reminder",
     "Notice",
     "FundWithdrawal",
+    "FundAccount",
+    "FundTransaction",
     "SubsidyRate",
     "ScoreFactor",
     "SubsidyPeriod",
@@ -94,4 +99,7 @@ __all__ = [
     "STAND_IN_MOVES",
     "StepKind",
     "Tranche",
+    "FUND_OUTFLOWS",
+    "FundAccountHolder",
+    "FundTransactionKind",
 ]

@@ -37,7 +37,14 @@ from propertymgmt.services.contracts import CONTRACT_FIELDS, end_contract, recor
 from propertymgmt.services.delivery import REMIND_BEFORE_DAYS, REMINDER_BATCH
 from propertymgmt.services.delivery import _deliver as _deliver  # portable_runs used to import it from here
 from propertymgmt.services.disbursement import build_batch, build_batches, release_batch, settle_line
-from propertymgmt.services.fund import withdraw_fund
+from propertymgmt.services.fund import (
+    RECORDED_KINDS,
+    open_fund_account,
+    record_fund_transaction,
+    remind_fund_top_ups,
+    transfer_fund_account,
+    withdraw_fund,
+)
 from propertymgmt.services.payees import (
     PAYEE_FIELDS,
     log_instruction_views,
@@ -157,4 +164,9 @@ __all__ = [
     "VoteResult",
     "withdraw_company",
     "withdraw_fund",
+    "open_fund_account",
+    "RECORDED_KINDS",
+    "record_fund_transaction",
+    "remind_fund_top_ups",
+    "transfer_fund_account",
 ]

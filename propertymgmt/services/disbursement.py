@@ -77,17 +77,21 @@ def _line(batch, payment, payee, *, reissue_of=None, award=None) -> BatchLine:
 # and nothing else. Should another builder have got there first, the key skips the row.
 # tests/propertymgmt/test_disbursement.py runs both builds on the same data.
 BUILD_SQL = """
-WITH candidate AS (
+WITH district_estate AS (
+    SELECT e.id, cm.street_id
+    FROM communities_estate e
+    JOIN communities_community cm ON cm.id = e.community_id
+    JOIN communities_streetoffice s ON s.id = cm.street_id
+    WHERE s.district_id = %(district)s
+), candidate AS (
     SELECT p.id AS payment_id, p.street_id, p.amount, p.estate_id, p.period_id, p.tranche
     FROM propertymgmt_subsidypayment p
+    JOIN district_estate de ON de.id = p.estate_id
     JOIN communities_streetoffice s ON s.id = p.street_id
     WHERE s.district_id = %(district)s AND p.status = 'approved' AND p.amount > 0
       AND NOT EXISTS (SELECT 1 FROM propertymgmt_batchline l WHERE l.payment_id = p.id)
 ), estate AS (
-    SELECT e.id, cm.street_id
-    FROM communities_estate e
-    JOIN communities_community cm ON cm.id = e.community_id
-    WHERE e.id IN (SELECT estate_id FROM candidate)
+    SELECT de.id, de.street_id FROM district_estate de WHERE de.id IN (SELECT estate_id FROM candidate)
 ), contract AS (
     SELECT DISTINCT ON (k.estate_id) k.estate_id, k.body, k.company_id, k.rights_unit_id
     FROM propertymgmt_contract k JOIN estate ON estate.id = k.estate_id

@@ -21,6 +21,13 @@ from propertymgmt.views.disbursement import (
     batch_settle_confirm,
 )
 from propertymgmt.views.estates import estate_property
+from propertymgmt.views.fund import (
+    fund_account_create,
+    fund_account_detail,
+    fund_account_list,
+    fund_report,
+    fund_report_export,
+)
 from propertymgmt.views.home import committee_expire, home, overdue_committees
 from propertymgmt.views.payees import payee_detail, payee_edit, payee_list, payee_reveal, payees_missing
 from propertymgmt.views.rectification import (
@@ -63,6 +70,11 @@ __all__ = [
     "contract_end",
     "contract_list",
     "estate_property",
+    "fund_account_create",
+    "fund_account_detail",
+    "fund_account_list",
+    "fund_report",
+    "fund_report_export",
     "home",
     "order_out",
     "overdue_committees",

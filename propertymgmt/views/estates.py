@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.scoping import Action, can
 from communities.selectors import estate_for
 from core.forms import add_bootstrap_classes, apply_errors
 from core.params import id_param
@@ -22,7 +23,7 @@ from propertymgmt.forms import (
     FeeCollectionForm,
     WithdrawalForm,
 )
-from propertymgmt.models import BREAK_EVEN_RATE
+from propertymgmt.models import BREAK_EVEN_RATE, FundAccount
 
 ESTATE_FORMS = {
     "fee": FeeCollectionForm,
@@ -35,10 +36,12 @@ ESTATE_FORMS = {
 }
 
 
-def _estate_forms(estate, data=None, which=None):
+def _estate_forms(estate, data=None, which=None, *, user):
     committee = selectors.live_committee(estate)
     forms_ = {}
     for key, form_class in ESTATE_FORMS.items():
+        if key == "withdraw" and not can(user, Action.CHANGE, FundAccount):
+            continue  # the fund ledger is kept by district officials and street staff
         bound = data if key == which else None
         kwargs = (
             {"estate": estate}
@@ -108,6 +111,7 @@ def _save_estate_form(request, estate, key, form):
             amount=data["amount"],
             purpose=data["purpose"],
             withdrawn_on=data["withdrawn_on"],
+            account_id=data["account"].pk if data.get("account") else None,
         )
     elif key == "head":
         services.appoint_building_head(
@@ -124,7 +128,9 @@ def estate_property(request, estate_pk):
         raise Http404
     if request.method == "POST" and not selectors.may_change_estate(user=request.user, estate=estate):
         raise PermissionDenied(_("您没有权限执行此操作。"))
-    forms_ = _estate_forms(estate, request.POST if which else None, which)
+    if which == "withdraw" and not can(request.user, Action.CHANGE, FundAccount):
+        raise PermissionDenied(_("您没有登记维修资金的权限。"))
+    forms_ = _estate_forms(estate, request.POST if which else None, which, user=request.user)
     if which is not None:
         if which not in forms_:
             raise Http404
@@ -155,6 +161,8 @@ def estate_property(request, estate_pk):
             "break_even": BREAK_EVEN_RATE,
             "committee": selectors.live_committee(estate),
             "subsidy_years": selectors.subsidies_by_year(user=request.user, estate=estate),
+            "fund_accounts": selectors.fund_accounts_for(user=request.user, estate_id=estate.pk),
+            "can_change_fund": can(request.user, Action.CHANGE, FundAccount),
             "can_change": selectors.may_change_estate(user=request.user, estate=estate),
             "today": timezone.localdate(),
         },

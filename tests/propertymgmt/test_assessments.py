@@ -184,8 +184,20 @@ def _withdraw(world, vote, amount="5000.00"):
     )
 
 
+def _funded(world, balance):
+    """The estate's fund as the ledger keeps it: an account with a 期初结转."""
+    Estate.objects.filter(pk=world.estate_a1.pk).update(fund_status="collected")
+    account = services.open_fund_account(
+        user=world.staff_a, estate_id=world.estate_a1.pk, holder="centre", opened_on=date(2026, 1, 1)
+    )
+    services.record_fund_transaction(
+        user=world.staff_a, account_id=account.pk, kind="opening", amount=Decimal(balance), booked_on=date(2026, 1, 1)
+    )
+    return account
+
+
 def test_withdrawal_with_a_passed_vote_reduces_the_balance(world):
-    Estate.objects.filter(pk=world.estate_a1.pk).update(fund_status="collected", fund_balance=Decimal("12000.00"))
+    _funded(world, "12000.00")
     withdrawal = _withdraw(world, _fund_vote(world))
     assert withdrawal.vote.passed
     assert Estate.objects.get(pk=world.estate_a1.pk).fund_balance == Decimal("7000.00")
@@ -193,7 +205,7 @@ def test_withdrawal_with_a_passed_vote_reduces_the_balance(world):
 
 @pytest.mark.parametrize("case", ["none", "failed", "other_subject"])
 def test_withdrawal_without_a_passed_fund_vote_is_refused(world, case):
-    Estate.objects.filter(pk=world.estate_a1.pk).update(fund_status="collected", fund_balance=Decimal("12000.00"))
+    _funded(world, "12000.00")
     vote = {
         "none": lambda: None,
         "failed": lambda: _fund_vote(world, agree=False),
@@ -205,7 +217,7 @@ def test_withdrawal_without_a_passed_fund_vote_is_refused(world, case):
 
 
 def test_withdrawal_beyond_the_balance_is_refused(world):
-    Estate.objects.filter(pk=world.estate_a1.pk).update(fund_status="collected", fund_balance=Decimal("100.00"))
+    _funded(world, "100.00")
     with pytest.raises(ValidationError, match="余额"):
         _withdraw(world, _fund_vote(world), amount="100.01")
 

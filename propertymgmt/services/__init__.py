@@ -62,7 +62,7 @@ from propertymgmt.services.reminders import (
     send_reminders,
 )
 from propertymgmt.services.rewards import approve_awards, clean_items, clean_tiers, save_scheme, score_award, share_for
-from propertymgmt.services.settlement import ReturnFile, apply_return_file, preview_return_file
+from propertymgmt.services.settlement import ReturnFile, apply_previewed, apply_return_file, preview_return_file
 from propertymgmt.services.subsidies import (
     ADVANCE_CANDIDATES_SQL,
     ADVANCE_SQL,
@@ -101,6 +101,7 @@ __all__ = [
     "send_committee_reminders",
     "send_rectification_reminders",
     "ReturnFile",
+    "apply_previewed",
     "apply_return_file",
     "preview_return_file",
     "build_batch",

@@ -39,6 +39,26 @@ class ReturnFile:
     errors: list[str] = field(default_factory=list)
     rows: int = 0
 
+    def as_saved(self) -> dict:
+        """What a confirmed preview settles, for keeping until the confirmation."""
+        return {
+            "paid": self.paid,
+            "returned": {str(k): v for k, v in self.returned.items()},
+            "paid_amount": str(self.paid_amount),
+            "returned_amount": str(self.returned_amount),
+            "rows": self.rows,
+        }
+
+    @classmethod
+    def from_saved(cls, saved: dict) -> ReturnFile:
+        return cls(
+            paid=[int(pk) for pk in saved["paid"]],
+            returned={int(k): str(v)[:200] for k, v in saved["returned"].items()},
+            paid_amount=Decimal(saved["paid_amount"]),
+            returned_amount=Decimal(saved["returned_amount"]),
+            rows=int(saved["rows"]),
+        )
+
 
 def _text(value) -> str:
     if value is None:
@@ -156,12 +176,28 @@ def preview_return_file(*, user, batch_id: int, fileobj) -> ReturnFile:
 
 @transaction.atomic
 def apply_return_file(*, user, batch_id: int, fileobj) -> ReturnFile:
-    """Settle the batch from the file, all or nothing: read again under the batch's
-    lock (what was previewed may have been settled by hand since)."""
+    """Settle the batch from the file, all or nothing (read under the batch's lock)."""
     batch = batch_for_settlement(user=user, batch_id=batch_id, lock=True)
     result = read_return_file(batch=batch, fileobj=fileobj)
     if result.errors:
         raise ValidationError(result.errors)
+    _settle(user, batch, result)
+    return result
+
+
+@transaction.atomic
+def apply_previewed(*, user, batch_id: int, previewed: dict) -> ReturnFile:
+    """Settle the batch as its confirmed preview said (`ReturnFile.as_saved()`), all or
+    nothing, without reading the file a second time: every line it names must still
+    be pending under the batch's lock (one settled by hand since refuses the whole
+    file), and a released batch's lines cannot have changed their account or amount."""
+    batch = batch_for_settlement(user=user, batch_id=batch_id, lock=True)
+    result = ReturnFile.from_saved(previewed)
+    _settle(user, batch, result)
+    return result
+
+
+def _settle(user, batch: DisbursementBatch, result: ReturnFile) -> None:
     now = timezone.now()
     pending = BatchLine.objects.filter(batch=batch, status=BatchLine.Status.PENDING)
     changed = pending.filter(pk__in=result.paid).update(
@@ -176,4 +212,3 @@ def apply_return_file(*, user, batch_id: int, fileobj) -> ReturnFile:
         )
     if changed != len(result.paid) + len(result.returned):
         raise ValidationError(_("导入期间有明细被他人登记，请重新上传回单。"))
-    return result

@@ -1,6 +1,7 @@
 """Disbursement pages (拨付): the batches, one batch to review and release, the
 payment instruction, and each line settled as paid or returned."""
 
+import json
 import secrets
 from pathlib import Path
 
@@ -122,11 +123,11 @@ def batch_settle(request, pk):
             context["result"] = result
             context["errors"] = result.errors
             if not result.errors:
+                # What the preview found is kept (not the file): the confirmation
+                # settles exactly that, without reading 50,000 rows a second time.
                 token = secrets.token_hex(16)
-                upload.seek(0)
-                with open(_settlement_dir() / f"{token}.xlsx", "wb") as handle:
-                    for chunk in upload.chunks():
-                        handle.write(chunk)
+                with open(_settlement_dir() / f"{token}.json", "w", encoding="utf-8") as handle:
+                    json.dump(result.as_saved(), handle)
                 request.session[SETTLEMENT_SESSION_KEY % batch.pk] = token
     return render(request, "propertymgmt/batch_settle.html", context)
 
@@ -138,13 +139,14 @@ def batch_settle_confirm(request, pk):
     if not can(request.user, Action.APPROVE, DisbursementBatch):
         raise PermissionDenied(_("拨付批次由区级管理人员发布和结算。"))
     token = request.session.pop(SETTLEMENT_SESSION_KEY % batch.pk, None)
-    path = _settlement_dir() / f"{token}.xlsx" if token and token.isalnum() else None
+    path = _settlement_dir() / f"{token}.json" if token and token.isalnum() else None
     if path is None or not path.exists():
         messages.error(request, _("预览已失效，请重新上传回单。"))
         return redirect("propertymgmt:batch_settle", pk=batch.pk)
     try:
-        with open(path, "rb") as handle:
-            result = services.apply_return_file(user=request.user, batch_id=batch.pk, fileobj=handle)
+        with open(path, encoding="utf-8") as handle:
+            previewed = json.load(handle)
+        result = services.apply_previewed(user=request.user, batch_id=batch.pk, previewed=previewed)
     except ValidationError as error:
         messages.error(request, _errors(error))
         return redirect("propertymgmt:batch_settle", pk=batch.pk)

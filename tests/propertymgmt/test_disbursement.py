@@ -373,6 +373,23 @@ def test_return_file_settles_after_its_preview_and_a_returned_line_can_be_reissu
     assert again.status_code == 302 and BatchLine.objects.filter(status="paid").count() == 1
 
 
+def test_a_line_settled_by_hand_after_the_preview_refuses_the_whole_confirmation(world, paid_world, client_for):
+    """The confirmation settles what the preview found without reading the file again;
+    a line settled by hand in between makes it write nothing at all."""
+    _payee, payments = paid_world
+    batch = services.build_batch(district_id=world.district.pk, today=TODAY)["batch"]
+    services.release_batch(user=world.official, batch_id=batch.pk)
+    a1, b1 = (batch.lines.get(payment=payments[k]) for k in ("a1", "b1"))
+    client = client_for(world.official)
+    upload = _return_file(_instruction(client, batch), {str(a1.pk): ("已支付", ""), str(b1.pk): ("已支付", "")})
+    client.post(reverse("propertymgmt:batch_settle", args=[batch.pk]), {"file": upload})
+    services.settle_line(user=world.official, line_id=b1.pk, paid=False, reason="户名不符")
+    response = client.post(reverse("propertymgmt:batch_settle_confirm", args=[batch.pk]), follow=True)
+    assert "导入期间有明细被他人登记" in response.content.decode()
+    a1.refresh_from_db()
+    assert a1.status == "pending"  # nothing half-saved
+
+
 def test_a_return_file_with_wrong_amounts_unknown_lines_and_duplicates_is_refused_line_by_line(
     world, paid_world, client_for
 ):

@@ -291,6 +291,7 @@ def build_batches(*, today: date | None = None) -> dict:
     totals = Counter()
     fingerprints = build_fingerprints(today) if connection.vendor == "postgresql" else {}
     last = dict(DisbursementBuild.objects.values_list("district_id", "fingerprint")) if fingerprints else {}
+    built = []
     for district_id in District.objects.order_by("pk").values_list("pk", flat=True):
         fingerprint = fingerprints.get(district_id)
         if fingerprint is not None and last.get(district_id) == fingerprint:
@@ -298,12 +299,15 @@ def build_batches(*, today: date | None = None) -> dict:
             continue
         result = build_batch(district_id=district_id, today=today)
         if fingerprint is not None:
-            DisbursementBuild.objects.update_or_create(
-                district_id=district_id, defaults={"fingerprint": fingerprint, "built_at": timezone.now()}
-            )
+            built.append(DisbursementBuild(district_id=district_id, fingerprint=fingerprint))
         totals["lines"] += result["lines"]
         totals["held"] += result["held"]
         totals["batches"] += result["batch"] is not None and result["lines"] > 0
+    # The digests in one statement at the end: should the run stop half-way, the
+    # districts it did not record are simply built again next time.
+    DisbursementBuild.objects.bulk_create(
+        built, update_conflicts=True, unique_fields=["district"], update_fields=["fingerprint", "built_at"]
+    )
     if totals["lines"] > ANALYZE_AFTER and connection.vendor == "postgresql":
         # Until autovacuum comes by, the planner's statistics would still say the lines
         # table is (nearly) empty, and the next run's NOT EXISTS would be planned for that.

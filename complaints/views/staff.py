@@ -30,7 +30,7 @@ from complaints.models import Complaint, ExtensionRequest, Photo, ReplyTemplate
 from complaints.views.public import _filing_from, _photo_response
 from core.exports import start_export
 from core.forms import add_bootstrap_classes, apply_errors
-from core.pagination import PAGE_SIZES, PortalPaginator, page_size_from
+from core.pagination import PortalPaginator, page_size_from
 from core.xlsx import xlsx_download
 from propertymgmt.selectors import companies_for
 
@@ -102,7 +102,6 @@ def case_list(request):
             "capped": count > QUEUE_CAP,
             "queues": QUEUES,
             "queue": _queue_params(request)["queue"],
-            "page_sizes": PAGE_SIZES,
             "today": timezone.localdate(),
             "can_create": can(request.user, Action.CREATE, Complaint),
             "can_export": can(request.user, Action.EXPORT, Complaint),

@@ -228,8 +228,6 @@ def _create(request):
             "reporter_phone": "phone",
             "description": "description",
             "estate": "address_string",
-            # GeoReport has no street: a typed address must name a registered estate.
-            "street": "address_string",
             "reporter_name": "last_name",
         }
         return errors(400, [f"{names.get(k, k)}：{' '.join(v)}" for k, v in fields.items()])

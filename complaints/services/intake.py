@@ -20,7 +20,7 @@ from complaints.services.stats import _bump
 from complaints.services.transitions import RESIDENT, _step
 from complaints.workdays import calendar_around
 from core.validators import MOBILE_RE, normalize_mobile
-from org.models import StreetOffice
+from org.models import District, StreetOffice
 
 FOREIGN_KEYS = [
     "category",
@@ -71,6 +71,13 @@ def find_duplicate(*, phone: str, category: Category, estate, address: str = "")
     return None if row is None else Complaint.objects.get(pk=row[0])
 
 
+def _open311_district():
+    """GeoReport names no street: a request by a point or an address that matches
+    no registered estate goes to the portal's district (the first, where a portal
+    serves several: still to be decided by the point, see issue 15)."""
+    return District.objects.order_by("id").first()
+
+
 def _check_filing(filing: Filing, *, phone: str, photos) -> None:
     """Every missing or malformed field of the filing at once, as the form shows them."""
     errors = {}
@@ -82,7 +89,7 @@ def _check_filing(filing: Filing, *, phone: str, photos) -> None:
         errors["description"] = _("请描述遇到的问题。")
     if filing.estate is None and not (filing.address or "").strip():
         errors["estate"] = _("请选择小区，或填写详细地址。")
-    elif filing.estate is None and filing.street is None:
+    elif filing.estate is None and filing.street is None and filing.channel != Channel.OPEN311:
         # A typed address is filed under the street the resident chose (and so
         # its district): without one the case would belong to no office.
         errors["street"] = _("填写地址时，请选择所在街道。")
@@ -127,7 +134,7 @@ def file_complaint(*, filing: Filing, photos=(), user=None) -> Complaint:
     cleaned = _cleaned_photos(photos)
     estate = filing.estate
     street = estate.community.street if estate else filing.street
-    district = street.district
+    district = street.district if street else _open311_district()
     if user is not None:
         _check_staff_scope(user, estate=estate, street=street)
     now = timezone.now()

@@ -71,7 +71,7 @@ def test_typed_address_is_filed_under_the_chosen_streets_district(world, categor
 
     west = District.objects.get(code="110102")
     assert District.objects.order_by("id").first() != west  # not simply the first district
-    street = StreetFactory(district=west, name="德胜街道", code="110102099")
+    street = StreetFactory(district=west, name="新街口街道", code="110102099")
     data = form_data(world, category, estate_name="", estate_id="", address="德胜门外大街3号院", street=street.pk)
     assert Client().post("/complaints/file/", data).status_code == 302
     case = Complaint.objects.get()

@@ -143,7 +143,8 @@ def test_a_forged_held_photo_token_finds_nothing(db, token):
     assert services.held_photos(token) == []
 
 
-def test_unused_held_photos_are_purged_after_a_day(db):
+def test_unused_held_photos_are_purged_after_a_day(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # only this test's held photos
     from datetime import timedelta
 
     from django.utils import timezone

@@ -16,8 +16,6 @@ TEST_SQLITE_URL ?= sqlite:////tmp/oldestate-figures.sqlite3
 FIGURES_ENV := DATABASE_URL=$(TEST_SQLITE_URL) REDIS_URL=$(TEST_REDIS_URL) HTTPS=0 DEBUG=0 \
 	SECRET_KEY=test-only-secret-key-not-for-production-use-0123456789abcdef CACHE_KEY_PREFIX=oldestate-test-sqlite
 
-# `make run` serves the demo over plain HTTP on localhost.
-RUN_ENV := DEBUG=$${DEBUG:-1} HTTPS=$${HTTPS:-0}
 SCALE ?= district
 
 .PHONY: run test lint format bench messages venv services clean
@@ -33,11 +31,7 @@ venv: $(STAMP)
 
 ## Run the portal with demo data: web on http://127.0.0.1:8000, a Celery worker and beat (Ctrl-C stops all three).
 run: $(STAMP)
-	mkdir -p var/celery-broker var/cache media
-	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
-	$(RUN_ENV) $(BIN)/python manage.py seed_demo
-	(sleep 6; printf '\n==== 老旧小区管理平台: http://127.0.0.1:8000 ====\n'; cat var/demo-logins.txt; echo) &
-	PATH=$(abspath $(BIN)):$$PATH $(RUN_ENV) $(BIN)/honcho -f Procfile.dev start
+	@BIN=$(BIN) scripts/run-demo.sh
 
 ## Run the whole test suite against PostgreSQL and Redis (and chromium for the browser tests), then the figure tests on SQLite.
 test: $(STAMP)

@@ -1,5 +1,7 @@
 """One filter set per list, shared by the page, the REST API and the export."""
 
+import re
+
 import django_filters
 from django import forms
 from django.conf import settings
@@ -26,6 +28,9 @@ from core.db import pinyin_ordering, substring_q
 from core.filtersets import PortalFilterSet
 from core.widgets import FastSelect, YesNoSelect
 from org.models import Community
+
+# What a clerk types for pinyin initials: Latin letters only.
+INITIALS_RE = re.compile(r"[A-Za-z]{1,20}")
 
 
 class EstateFilterSet(PortalFilterSet):
@@ -144,8 +149,15 @@ class EstateFilterSet(PortalFilterSet):
         return choices
 
     def filter_search(self, queryset, name, value):
+        """Part of the name, or the start of its pinyin initials ("gmbl", "GMBL"
+        for 光明北里) when only Latin letters are typed."""
         value = value.strip()
-        return queryset.filter(substring_q("name", value)) if value else queryset
+        if not value:
+            return queryset
+        found = substring_q("name", value)
+        if INITIALS_RE.fullmatch(value):
+            found |= Q(name_initials__startswith=value.lower())
+        return queryset.filter(found)
 
     def filter_address(self, queryset, name, value):
         value = value.strip()

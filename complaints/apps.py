@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from core.registry import register_exporter
+from core.registry import register_exporter, register_purge_hook
 
 
 class ComplaintsConfig(AppConfig):
@@ -11,6 +11,7 @@ class ComplaintsConfig(AppConfig):
     def ready(self):
         """Tell the platform what it runs for this app (core names no app)."""
         register_exporter("complaints", "complaints.excel.export_for_job")
+        register_purge_hook("complaints.services.purge_held_photos")
         # Property assessments deduct the complaints upheld against a company;
         # propertymgmt sits below this app, so this app hands it the count.
         from complaints.selectors import upheld_counts_by_company

@@ -33,6 +33,29 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("已结案")
 
 
+# A case's status badge by family: waiting for the office, being handled,
+# finished, refused (Bootstrap's text-bg-* pairs keep the text readable on each).
+STATUS_BADGES = {
+    Status.SUBMITTED: "text-bg-warning",
+    Status.ACCEPTED: "text-bg-primary",
+    Status.ASSIGNED: "text-bg-primary",
+    Status.MEDIATING: "text-bg-info",
+    Status.RESOLVED: "text-bg-success",
+    Status.CLOSED: "text-bg-success",
+    Status.REJECTED: "text-bg-secondary",
+}
+
+
+class Satisfaction(models.IntegerChoices):
+    """The 1–5 scale of residents' ratings and of return visits."""
+
+    VERY_SATISFIED = 5, _("非常满意")
+    SATISFIED = 4, _("满意")
+    FAIR = 3, _("基本满意")
+    DISSATISFIED = 2, _("不满意")
+    VERY_DISSATISFIED = 1, _("非常不满意")
+
+
 OPEN_STATUSES = (Status.SUBMITTED, Status.ACCEPTED, Status.ASSIGNED, Status.MEDIATING)
 # Cases whose resolve deadline runs (accepted, not yet resolved).
 WORKING_STATUSES = (Status.ACCEPTED, Status.ASSIGNED, Status.MEDIATING)

@@ -144,8 +144,8 @@ def write_cases(queryset, handle, *, user) -> int:
 
 MEASURE_HEADERS = [
     ("label", gettext_noop("单位")),
-    ("received", gettext_noop("受理量（件）")),
-    ("accepted", gettext_noop("已受理（件）")),
+    ("received", gettext_noop("收到投诉（件）")),
+    ("accepted", gettext_noop("其中已受理（件）")),
     ("resolved", gettext_noop("已办结（件）")),
     ("resolved_rate", gettext_noop("办结率（%）")),
     ("on_time_rate", gettext_noop("按期办结率（%）")),

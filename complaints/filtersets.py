@@ -3,6 +3,7 @@
 import re
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,9 @@ QUEUES = [
 NUMBER_RE = re.compile(r"^TS-?\d{8}-?\d{1,6}$", re.I)
 
 
+DATE_PICKER = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class ComplaintFilterSet(PortalFilterSet):
     queue = django_filters.ChoiceFilter(choices=QUEUES, method="filter_queue", label=_("队列"), empty_label=None)
     q = django_filters.CharFilter(method="filter_search", label=_("工单号/手机号/关键词"), max_length=50)
@@ -41,8 +45,13 @@ class ComplaintFilterSet(PortalFilterSet):
     escalation = django_filters.ChoiceFilter(
         choices=[(e.value, e.label) for e in Escalation if e.value], label=_("升级"), empty_label=_("不限")
     )
-    received_after = django_filters.DateFilter(field_name="received_at", lookup_expr="date__gte", label=_("收到自"))
-    received_before = django_filters.DateFilter(field_name="received_at", lookup_expr="date__lte", label=_("收到至"))
+    # The browser's date picker (a text box invited "2026/3/5", "3月5日" … which the filter could not read).
+    received_after = django_filters.DateFilter(
+        field_name="received_at", lookup_expr="date__gte", label=_("收到自"), widget=DATE_PICKER
+    )
+    received_before = django_filters.DateFilter(
+        field_name="received_at", lookup_expr="date__lte", label=_("收到至"), widget=DATE_PICKER
+    )
 
     class Meta:
         model = Complaint

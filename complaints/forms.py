@@ -126,6 +126,8 @@ class PublicComplaintForm(PlaceMixin, forms.Form):
     building_unit = forms.CharField(label=_("楼栋/单元/门牌"), max_length=50, required=False)
     description = description_field(widget=forms.Textarea(attrs={"rows": 5}))
     photos = PhotosField(label=_("照片（最多3张，JPG/PNG/WebP）"), required=False)
+    # Photos kept on the server across the duplicate offer (complaints.services.held_photos).
+    held_photos = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     reporter_name = forms.CharField(label=_("姓名"), max_length=NAME_MAX)
     reporter_phone = forms.CharField(label=_("手机号码"), max_length=PHONE_INPUT_MAX)
     consent = forms.BooleanField(
@@ -323,17 +325,23 @@ class Open311RequestForm(forms.Form):
         return out
 
 
+# The 1–5 scale with its meaning, best first (the resident's rating and the return visit).
+RATING_CHOICES = [
+    (5, _("5 非常满意")),
+    (4, _("4 满意")),
+    (3, _("3 基本满意")),
+    (2, _("2 不满意")),
+    (1, _("1 非常不满意")),
+]
+# The case page's small selects, styled as the page's other selects.
+SMALL_SELECT = {"class": "form-select form-select-sm"}
+
+
 class RatingForm(forms.Form):
     satisfaction = forms.TypedChoiceField(
         label=_("满意度"),
         coerce=int,
-        choices=[
-            (5, _("5 非常满意")),
-            (4, _("4 满意")),
-            (3, _("3 基本满意")),
-            (2, _("2 不满意")),
-            (1, _("1 非常不满意")),
-        ],
+        choices=RATING_CHOICES,
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
@@ -358,12 +366,18 @@ class ResolveForm(forms.Form):
 
 
 class EscalateForm(forms.Form):
-    level = forms.ChoiceField(label=_("升级到"), choices=[(e.value, e.label) for e in Escalation if e.value])
+    level = forms.ChoiceField(
+        label=_("升级到"),
+        choices=[(e.value, e.label) for e in Escalation if e.value],
+        widget=forms.Select(attrs=SMALL_SELECT),
+    )
     note = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class MediateForm(forms.Form):
-    mediation_type = forms.ChoiceField(label=_("调解类型"), choices=MediationType.choices)
+    mediation_type = forms.ChoiceField(
+        label=_("调解类型"), choices=MediationType.choices, widget=forms.Select(attrs=SMALL_SELECT)
+    )
     note = forms.CharField(label=_("说明"), required=False)
 
 
@@ -373,7 +387,9 @@ class ExtensionForm(forms.Form):
 
 
 class ReturnVisitForm(forms.Form):
-    rating = forms.TypedChoiceField(label=_("回访满意度"), coerce=int, choices=[(i, str(i)) for i in range(5, 0, -1)])
+    rating = forms.TypedChoiceField(
+        label=_("回访满意度"), coerce=int, choices=RATING_CHOICES, widget=forms.Select(attrs=SMALL_SELECT)
+    )
     note = forms.CharField(label=_("回访记录"), max_length=500, required=False)
 
 

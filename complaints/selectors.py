@@ -106,6 +106,31 @@ def measures(*, user, year: int, month: int | None = None, category_id: int | No
     return measures_between(user=user, first=first, last=last, by=by, category_id=category_id)
 
 
+def measure_trend(*, user, year: int, category_id: int | None = None) -> dict:
+    """The year's measures month by month for the measures page's chart: every
+    month of the year up to this one (a month without cases draws as 0 件 and
+    no rate), the same rollup rows and rounding as the table by month. Chart
+    data goes to the browser as numbers of the rounded figures (docs/figures.md)."""
+    today = timezone.localdate()
+    last_month = 12 if year < today.year else today.month
+    result = measures(user=user, year=year, category_id=category_id, by="month")
+    by_label = {row["label"]: row for row in result["rows"]}
+    months = [date(year, m, 1) for m in range(1, last_month + 1)] if year <= today.year else []
+    rows = [by_label.get(_measure_label("month", m)) or measure_row(_measure_label("month", m), {}) for m in months]
+
+    def numbers(key):
+        return [None if row[key] is None else float(row[key]) for row in rows]
+
+    return {
+        "categories": [f"{m.month}月" for m in months],
+        "received": numbers("received"),
+        "accepted": numbers("accepted"),
+        "resolved": numbers("resolved"),
+        "resolved_rate": numbers("resolved_rate"),
+        "satisfied_rate": numbers("satisfied_rate"),
+    }
+
+
 def monthly_figures(*, user, first: date, last: date) -> dict[date, dict]:
     """The measures of the user's scope per month of receipt, from `first` to
     `last` (first days of months): {month: measure_row}. Streets, districts and

@@ -5,6 +5,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections, migrations, models
 
+from core.pinyin import COLLATION as PINYIN_SQLITE_COLLATION
+
 
 class CurrentYear(models.Func):
     """This year, evaluated by the database, for CHECK constraints such as
@@ -67,7 +69,8 @@ def substring_q(field: str, value: str) -> models.Q:
 class Pinyin(models.Func):
     """A text column in pinyin order (安, 北, 东, 和, 交 …), as Chinese clerks
     expect a list of names to be sorted: PostgreSQL's ICU collation
-    (settings.PINYIN_COLLATION); other databases sort by code point."""
+    (settings.PINYIN_COLLATION); on SQLite the "pinyin" collation core.pinyin
+    registers on every connection (the same order, from ICU's table)."""
 
     arity = 1
     output_field = models.CharField()
@@ -83,6 +86,10 @@ class Pinyin(models.Func):
         if not collation:
             return sql, params
         return f'{sql} COLLATE "{collation}"', params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"{sql} COLLATE {PINYIN_SQLITE_COLLATION}", params
 
 
 def pinyin_ordering(ordering):

@@ -2,18 +2,24 @@
 
 settings.SMS_BACKEND names a class with `send_messages(messages) -> int`, each
 message a (recipient, text) pair. The default logs the messages (recipients
-masked); a vendor adapter (Aliyun, Tencent Cloud …) implements the same method
+masked), FileBackend appends them to a file; a vendor adapter (Aliyun, Tencent Cloud …) implements the same method
 and raises SmsError when the gateway refuses, so callers can retry later.
 """
 
 import logging
+from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from core.validators import mask_mobile
 
 logger = logging.getLogger("oldestate.sms")
+
+
+def _masked(recipient: str) -> str:
+    return mask_mobile(recipient) if recipient.isdigit() else recipient
 
 
 class SmsError(Exception):
@@ -23,7 +29,21 @@ class SmsError(Exception):
 class LoggingBackend:
     def send_messages(self, messages) -> int:
         for recipient, text in messages:
-            logger.info("SMS to %s: %s", mask_mobile(recipient) if recipient.isdigit() else recipient, text)
+            logger.info("SMS to %s: %s", _masked(recipient), text)
+        return len(messages)
+
+
+class FileBackend:
+    """Appends each message as a line to settings.SMS_LOG_FILE (recipients
+    masked): the demo sends hundreds, which belong in a file, not the console."""
+
+    def send_messages(self, messages) -> int:
+        path = Path(settings.SMS_LOG_FILE)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")
+        with path.open("a", encoding="utf-8") as log:
+            for recipient, text in messages:
+                log.write(f"{stamp} {_masked(recipient)} {text}\n")
         return len(messages)
 
 

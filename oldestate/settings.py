@@ -148,7 +148,9 @@ if REDIS_URL:
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    # The transport ignores the host; naming one spares every process kombu's
+    # "No hostname was supplied" warning.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR),
         "data_folder_out": str(CELERY_BROKER_DIR),
@@ -211,6 +213,8 @@ CELERY_BEAT_SCHEDULE = {
 # SMS to residents, committees and staff (core/sms.py): a class with
 # send_messages([(mobile, text), ...]); the default logs them.
 SMS_BACKEND = env.str("SMS_BACKEND", default="core.sms.LoggingBackend")
+# core.sms.FileBackend appends the messages here (`make run` uses it for the demo).
+SMS_LOG_FILE = env.path("SMS_LOG_FILE", default=str(VAR_DIR / "sms.log"))
 
 # --- Auth, sessions, lockout ------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.scoping import Action, can
 from core.edit_views import ScopedEditView
 from core.forms import apply_errors
-from core.pagination import PAGE_SIZES, paginate
+from core.pagination import paginate
 from core.params import year_param
 from renovation import forms, reports, selectors, services
 from renovation.filtersets import filter_projects
@@ -37,7 +37,6 @@ def project_list(request):
     context = {
         "filterset": filterset,
         "page": page,
-        "page_sizes": PAGE_SIZES,
         "query": _query_without(request, "page"),
         "can_create": can(request.user, Action.CREATE, Project),
         "can_approve": can(request.user, Action.APPROVE, Project),
@@ -408,7 +407,6 @@ def project_report(request):
         "report": report,
         "year": year,
         "years": selectors.report_years(user=request.user),
-        "page_sizes": PAGE_SIZES,
         "query": _query_without(request, "page"),
         "page": report.page,
         "body": reports.rows_html(

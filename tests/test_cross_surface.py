@@ -852,7 +852,7 @@ def test_complaint_measures(demo, scope):
         page = measures_page(demo.page(user, f"/complaints/measures/?year={month.year}&month={month.month}"))
         from_api = api_measures(by_month[month])
         for figure, on_board, key, series in (
-            ("受理量（件）", received, "received", "received"),
+            ("收到投诉（件）", received, "received", "received"),
             ("按期办结率（%）", on_time, "on_time_rate", "on_time_rate"),
             ("满意率（%）", satisfied, "satisfied_rate", "satisfied_rate"),
         ):

@@ -74,12 +74,14 @@ def url_name(url: str) -> str | None:
 
 
 TAG = re.compile(r"<[^>]*>")
+# An API's timestamps carry microseconds (…T13:45:12.000001+08:00): a time, not a figure.
+TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\.\d+")
 
 
 def noise_in(text: str) -> list[str]:
     """The noisy figures of a page's text (tags and their attributes removed: an input's
     step="0.000001" is not a figure; the JSON of charts is kept), each with a little context."""
-    text = TAG.sub(" ", text)
+    text = TIMESTAMP.sub(" ", TAG.sub(" ", text))
     found = []
     for pattern in (FLOAT_NOISE, COUNT_WITH_DECIMALS):
         for match in pattern.finditer(text):
@@ -177,6 +179,7 @@ def test_no_page_shows_float_noise_or_counts_with_decimals(demo_district):
         ("2026年3月5日", False),
         ('<input name="longitude" step="0.000001" value="116.424600">', False),
         ('<td class="num">58.99999999999999</td>', True),
+        ('"updated_at": "2026-12-02T13:45:12.000001+08:00"', False),
     ],
 )
 def test_the_scanner_knows_noise_when_it_sees_it(text, noisy):

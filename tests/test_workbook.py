@@ -268,16 +268,16 @@ def test_complaint_sheet_sums_the_months_of_the_period(world, figures, client_fo
     client = client_for(world.official)
     headers, data, totals = table(get_workbook(client)["投诉办理情况"])
     assert column(headers, data, "单位") == ["和平里街道", "龙潭街道"]
-    assert column(headers, data, "受理量（件）") == [14, 6]
+    assert column(headers, data, "收到投诉（件）") == [14, 6]
     year = measures(user=world.official, year=YEAR)
-    assert totals[headers.index("受理量（件）")] == year["total"]["received"] == 20
+    assert totals[headers.index("收到投诉（件）")] == year["total"]["received"] == 20
     assert totals[headers.index("办结率（%）")] == year["total"]["resolved_rate"]
     # the first quarter holds street A's January and February only
     headers, data, totals = table(get_workbook(client, quarter=1)["投诉办理情况"])
-    assert column(headers, data, "受理量（件）") == [14]
+    assert column(headers, data, "收到投诉（件）") == [14]
     # one month
     headers, data, totals = table(get_workbook(client, month=7)["投诉办理情况"])
-    assert column(headers, data, "单位") == ["龙潭街道"] and totals[headers.index("受理量（件）")] == 6
+    assert column(headers, data, "单位") == ["龙潭街道"] and totals[headers.index("收到投诉（件）")] == 6
 
 
 def test_committee_sheet_counts_stages_overdue_and_expired_terms(world, figures, client_for):

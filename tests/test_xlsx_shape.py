@@ -219,9 +219,9 @@ def test_measures_export_has_counts_and_rates_to_a_tenth(world, client_for):
     assert_report_shape(report, landscape=True)
     assert_cells_typed(report, [column_for(header) for header in headers])
     assert report.sheet.cell(row=4, column=headers.index("回复率（%）") + 1).number_format == "0.0"
-    for label in ("受理量（件）", "已受理（件）", "已办结（件）", "评价数（件）"):
+    for label in ("收到投诉（件）", "其中已受理（件）", "已办结（件）", "评价数（件）"):
         assert report.total(label) == sum(report.column(label)), label
-    assert report.total("受理量（件）") == 2
+    assert report.total("收到投诉（件）") == 2
     assert "填报日期" in report.signed_by
 
 

@@ -13,6 +13,7 @@ from communities.ledger_excel.cells import RowError
 from communities.ledger_excel.columns import FIELD_DEFAULTS, IMPORT_COLUMNS, column_order
 from communities.ledger_excel.parsing import ParsedLedger
 from communities.models import Estate, ManagementPeriod
+from core.pinyin import initials
 from org.models import Community, StreetOffice
 
 
@@ -192,7 +193,11 @@ def commit_ledger(parsed: ParsedLedger, *, user) -> ImportResult:
 
 def _create_estates(to_create: list, *, user, now, today, reason: str) -> None:
     """The new estates, with their history and their first management period."""
-    new_estates = [Estate(community=community, **data) for _number, community, data in to_create]
+    # bulk_create skips Estate.save(): the pinyin initials are set here.
+    new_estates = [
+        Estate(community=community, name_initials=initials(data["name"]), **data)
+        for _number, community, data in to_create
+    ]
     created = bulk_create_with_history(
         new_estates,
         Estate,

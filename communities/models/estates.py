@@ -24,6 +24,7 @@ from communities.choices import (
     RightsUnitStatus,
 )
 from core.db import CurrentYear
+from core.pinyin import initials
 from core.validators import validate_contact_phone, validate_credit_code
 
 EARLIEST_YEAR = 1800
@@ -129,6 +130,9 @@ class Estate(models.Model):
         "org.Community", on_delete=models.PROTECT, related_name="estates", verbose_name=_("社区")
     )
     name = models.CharField(_("小区名称"), max_length=100)
+    # "gmbl" for 光明北里 (core.pinyin), kept with the name on every save and
+    # import, indexed: the ledger search finds an estate by the initials typed.
+    name_initials = models.CharField(_("名称拼音首字母"), max_length=100, blank=True, default="", editable=False)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     year_built = models.IntegerField(
         _("建成年份"),
@@ -200,7 +204,7 @@ class Estate(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at", "created_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "created_at", "name_initials"])
 
     scope_paths = {"district": "community__street__district", "street": "community__street", "community": "community"}
 
@@ -251,10 +255,20 @@ class Estate(models.Model):
             models.Index(fields=["updated_at", "id"], name="estate_updated_idx"),
             models.Index(fields=["management_mode", "community"], name="estate_mode_idx"),
             models.Index(fields=["community", "year_built"], name="estate_community_year_idx"),
+            # The search by pinyin initials is a prefix match (LIKE 'gmbl%'): pattern
+            # operators on PostgreSQL, whatever the database's collation.
+            models.Index(fields=["name_initials"], name="estate_initials_idx", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_initials = initials(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_initials"}
+        super().save(*args, **kwargs)
 
     @property
     def is_old(self):

@@ -15,7 +15,7 @@ from communities.forms import AttachmentForm, BulkEditForm, EstateForm, NoteForm
 from communities.models import Estate, PropertyRightsUnit
 from communities.views._common import LEDGER_LIST, MergeOnConflict, query_without, safe_back
 from core.edit_views import ScopedEditView
-from core.pagination import PAGE_SIZES, paginate
+from core.pagination import paginate
 from core.params import id_param
 
 
@@ -30,7 +30,6 @@ def estate_list(request):
         "page": page,
         "rows": selectors.ledger_rows(page.object_list),
         "totals": totals,
-        "page_sizes": PAGE_SIZES,
         "query": query_without(request, "page"),
         "saved_filters": selectors.saved_filters(user=request.user, list_name=LEDGER_LIST),
         "can_change": can(request.user, Action.CHANGE, Estate),

@@ -9,6 +9,7 @@ One module per concern; callers import from here (`from complaints import
 services`), which re-exports every public name:
 
 - intake: filing a case, the duplicate offer, the resident's supplement
+- held_photos: the photos kept across the public form's duplicate offer
 - numbering: case numbers (and the local day they count by)
 - transitions: the state machine and the step every action records (a leaf)
 - actions: staff actions, the resident's rating, the assign form's choices
@@ -40,6 +41,7 @@ from complaints.services.calendar_days import delete_calendar_day, save_calendar
 from complaints.services.deadlines import check_deadlines, close_unrated
 from complaints.services.delivery import KICK_KEY, KICK_TTL, deliver_pending, kick_delivery, kicked
 from complaints.services.extensions import decide_extension, request_extension
+from complaints.services.held_photos import held_photos, hold_photos, purge_held_photos, release_photos
 from complaints.services.intake import FOREIGN_KEYS, Filing, add_supplement, file_complaint, find_duplicate
 from complaints.services.numbering import next_number
 from complaints.services.stats import MEASURE_COLUMNS, rebuild_monthly_stats
@@ -72,12 +74,16 @@ __all__ = [
     "escalate",
     "file_complaint",
     "find_duplicate",
+    "held_photos",
+    "hold_photos",
     "kick_delivery",
     "kicked",
     "link",
     "next_number",
+    "purge_held_photos",
     "rate",
     "rebuild_monthly_stats",
+    "release_photos",
     "record_return_visit",
     "reject",
     "reopen",

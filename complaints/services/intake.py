@@ -71,7 +71,10 @@ def find_duplicate(*, phone: str, category: Category, estate, address: str = "")
     return None if row is None else Complaint.objects.get(pk=row[0])
 
 
-def _default_district():
+def _open311_district():
+    """GeoReport names no street: a request by a point or an address that matches
+    no registered estate goes to the portal's district (the first, where a portal
+    serves several: still to be decided by the point, see issue 15)."""
     return District.objects.order_by("id").first()
 
 
@@ -86,6 +89,10 @@ def _check_filing(filing: Filing, *, phone: str, photos) -> None:
         errors["description"] = _("请描述遇到的问题。")
     if filing.estate is None and not (filing.address or "").strip():
         errors["estate"] = _("请选择小区，或填写详细地址。")
+    elif filing.estate is None and filing.street is None and filing.channel != Channel.OPEN311:
+        # A typed address is filed under the street the resident chose (and so
+        # its district): without one the case would belong to no office.
+        errors["street"] = _("填写地址时，请选择所在街道。")
     if filing.channel in (Channel.WEB, Channel.OPEN311) and not filing.consent:
         errors["consent"] = _("请阅读并同意个人信息的使用说明。")
     if len(photos) > settings.COMPLAINT_MAX_PHOTOS:
@@ -127,7 +134,7 @@ def file_complaint(*, filing: Filing, photos=(), user=None) -> Complaint:
     cleaned = _cleaned_photos(photos)
     estate = filing.estate
     street = estate.community.street if estate else filing.street
-    district = street.district if street else _default_district()
+    district = street.district if street else _open311_district()
     if user is not None:
         _check_staff_scope(user, estate=estate, street=street)
     now = timezone.now()

@@ -62,6 +62,7 @@ def public_form(request):
     limits = abuse.Limits(abuse.client_ip(request), phone[:PHONE_INPUT_MAX])
     challenge = limits.needs_challenge
     duplicate = None
+    held = 0
     status = 200
     if request.method == "POST":
         if limits.ip_over_limit:
@@ -78,7 +79,7 @@ def public_form(request):
             elif limits.phone_over_limit(data["reporter_phone"]):
                 return _too_many(request, _("该手机号今天提交次数已达上限"))
             else:
-                duplicate, response = _file_or_supplement(request, form, limits)
+                duplicate, response, held = _file_or_supplement(request, form, limits)
                 if response is not None:
                     return response
         if form.errors:
@@ -90,7 +91,7 @@ def public_form(request):
         request,
         "complaints/public_form.html",
         # Only whether there is an earlier case: never the case itself.
-        {"form": form, "question": question, "duplicate_offer": duplicate is not None},
+        {"form": form, "question": question, "duplicate_offer": duplicate is not None, "held_photos": held},
         status=status,
     )
 
@@ -99,8 +100,12 @@ def _file_or_supplement(request, form, limits):
     """A valid public filing: a new case, or the words added to the open case
     it duplicates when the resident chose so. Returns the duplicate (if any)
     and the redirect once something was saved (None while the form must be
-    shown again: a duplicate to offer, or the service's refusal)."""
+    shown again: a duplicate to offer, or the service's refusal), and how
+    many photos are held for the next answer (services.held_photos: a file
+    input cannot be refilled, so the resident need not choose them again)."""
     data = form.cleaned_data
+    token = data.get("held_photos", "")
+    photos = data["photos"] or services.held_photos(token)
     duplicate = services.find_duplicate(
         phone=data["reporter_phone"],
         category=data["category"],
@@ -113,23 +118,35 @@ def _file_or_supplement(request, form, limits):
             services.add_supplement(
                 complaint=duplicate,
                 text=data["description"],
-                photos=data["photos"],
+                photos=photos,
                 link_url=_follow_url(request, duplicate),
             )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             limits.record(data["reporter_phone"])
-            return duplicate, redirect("complaints:supplemented")
+            services.release_photos(token)
+            return duplicate, redirect("complaints:supplemented"), 0
     elif duplicate is None or choice == "new":
         try:
-            complaint = services.file_complaint(filing=_filing_from(form), photos=data["photos"])
+            complaint = services.file_complaint(filing=_filing_from(form), photos=photos)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             limits.record(data["reporter_phone"])
-            return duplicate, redirect(f"{reverse('complaints:follow', args=[complaint.access_token])}?new=1")
-    return duplicate, None
+            services.release_photos(token)
+            return duplicate, redirect(f"{reverse('complaints:follow', args=[complaint.access_token])}?new=1"), 0
+    elif data["photos"]:
+        # The offer is shown: keep the photos just chosen for the resident's answer.
+        try:
+            token = services.hold_photos(data["photos"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            token = ""
+        form.data = form.data.copy()
+        form.data["held_photos"] = token
+        photos = services.held_photos(token)
+    return duplicate, None, len(photos)
 
 
 def _new_challenge(form) -> str:

@@ -41,11 +41,22 @@ def measures(request):
         raise PermissionDenied(_("您没有查看办理情况的权限。"))
     year, month, category_id, by = _measure_params(request)
     result = selectors.measures(user=request.user, year=year, month=month, category_id=category_id, by=by)
+    trend = selectors.measure_trend(user=request.user, year=year, category_id=category_id)
+    trend["labels"] = {
+        "received": _("收到投诉"),
+        "accepted": _("已受理"),
+        "resolved": _("已办结"),
+        "resolved_rate": _("办结率（%）"),
+        "satisfied_rate": _("满意率（%）"),
+        "cases": _("件"),
+        "save": _("保存为图片"),
+    }
     return render(
         request,
         "complaints/measures.html",
         {
             "result": result,
+            "trend": trend,
             "year": year,
             "month": month,
             "category_id": category_id,

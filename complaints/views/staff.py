@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scoping import Action, can, get_scoped_object_or_404, user_scope
@@ -29,7 +30,7 @@ from complaints.models import Complaint, ExtensionRequest, Photo, ReplyTemplate
 from complaints.views.public import _filing_from, _photo_response
 from core.exports import start_export
 from core.forms import add_bootstrap_classes, apply_errors
-from core.pagination import PAGE_SIZES, PortalPaginator, page_size_from
+from core.pagination import PortalPaginator, page_size_from
 from core.xlsx import xlsx_download
 from propertymgmt.selectors import companies_for
 
@@ -101,7 +102,6 @@ def case_list(request):
             "capped": count > QUEUE_CAP,
             "queues": QUEUES,
             "queue": _queue_params(request)["queue"],
-            "page_sizes": PAGE_SIZES,
             "today": timezone.localdate(),
             "can_create": can(request.user, Action.CREATE, Complaint),
             "can_export": can(request.user, Action.EXPORT, Complaint),
@@ -212,6 +212,22 @@ def _assign(user, pk, post):
     )
 
 
+# What each action answers once done, so the clerk sees what happened (not just "saved").
+ACTION_DONE = {
+    "accept": gettext_lazy("已受理。"),
+    "reject": gettext_lazy("已登记不予受理。"),
+    "assign": gettext_lazy("已分派。"),
+    "mediate": gettext_lazy("已开始调解。"),
+    "resolve": gettext_lazy("已办结。"),
+    "close": gettext_lazy("已结案。"),
+    "reopen": gettext_lazy("已重新办理。"),
+    "escalate": gettext_lazy("已提交联席会议。"),
+    "note": gettext_lazy("已添加备注。"),
+    "extend": gettext_lazy("已提交延期申请，待审批。"),
+    "return_visit": gettext_lazy("已记录回访。"),
+    "link": gettext_lazy("已关联工单。"),
+}
+
 # The staff actions of the case page: action -> call of the service with the POSTed fields.
 CASE_ACTIONS = {
     "accept": lambda user, pk, post: services.accept(user=user, complaint_id=pk, note=post.get("note", "")),
@@ -258,7 +274,7 @@ def case_action(request, pk, action):
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("已保存。"))
+        messages.success(request, ACTION_DONE[action])
     return redirect("complaints:case_detail", pk=pk)
 
 

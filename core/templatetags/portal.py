@@ -6,6 +6,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import formats, timezone
 
 from core import figures
+from core.pagination import PAGE_SIZES
 from core.validators import mask_account_number, mask_mobile
 
 register = template.Library()
@@ -128,3 +129,10 @@ def sort_mark(context, field):
     if current == f"-{field}":
         return "▼"
     return ""
+
+
+@register.simple_tag
+def page_size_choices():
+    """The sizes the pagination's 每页 selector offers (core.pagination.PAGE_SIZES):
+    from the template itself, so no list view can leave the selector empty."""
+    return PAGE_SIZES

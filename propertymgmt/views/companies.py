@@ -15,6 +15,7 @@ from core.edit_views import ScopedEditView
 from core.pagination import paginate
 from core.params import id_param
 from propertymgmt import selectors, services
+from propertymgmt.filtersets import ContractFilterSet
 from propertymgmt.forms import CompanyForm, ContractForm, EndContractForm, WithdrawCompanyForm
 from propertymgmt.models import Contract, PropertyCompany
 
@@ -90,14 +91,13 @@ company_withdraw = CompanyWithdraw.as_view()
 @login_required
 @require_GET
 def contract_list(request):
-    queryset = selectors.contracts_for(user=request.user)
-    if request.GET.get("active") == "1":
-        queryset = queryset.filter(ended_on__isnull=True)
+    filterset = ContractFilterSet(request.GET, queryset=selectors.contracts_for(user=request.user), request=request)
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page = paginate(request, queryset.order_by("estate__name", "-starts_on", "-id"))
     return render(
         request,
         "propertymgmt/contract_list.html",
-        {"page": page, "can_create": can(request.user, Action.CREATE, Contract)},
+        {"page": page, "filterset": filterset, "can_create": can(request.user, Action.CREATE, Contract)},
     )
 
 

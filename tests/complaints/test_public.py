@@ -65,6 +65,38 @@ def test_typed_address_needs_a_street(world, category):
     assert case.estate is None and case.street == world.street_b
 
 
+def test_typed_address_is_filed_under_the_chosen_streets_district(world, category):
+    from org.models import District
+    from tests.factories import StreetFactory
+
+    west = District.objects.get(code="110102")
+    assert District.objects.order_by("id").first() != west  # not simply the first district
+    street = StreetFactory(district=west, name="新街口街道", code="110102099")
+    data = form_data(world, category, estate_name="", estate_id="", address="德胜门外大街3号院", street=street.pk)
+    assert Client().post("/complaints/file/", data).status_code == 302
+    case = Complaint.objects.get()
+    assert case.estate is None and case.street == street and case.district == west
+
+
+def test_filing_a_typed_address_without_a_street_asks_for_the_street(world, category):
+    from django.core.exceptions import ValidationError
+
+    from complaints import services
+
+    filing = services.Filing(
+        category=category,
+        description="路灯不亮",
+        reporter_name="王大爷",
+        reporter_phone="13812345678",
+        address="和平里北街5号院",
+        consent=True,
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.file_complaint(filing=filing)
+    assert refused.value.message_dict["street"] == ["填写地址时，请选择所在街道。"]
+    assert not Complaint.objects.exists()
+
+
 def test_invalid_mobile_and_missing_consent_are_named(world, category):
     response = Client().post("/complaints/file/", form_data(world, category, reporter_phone="1234", consent=""))
     body = response.content.decode()

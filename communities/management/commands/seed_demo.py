@@ -33,6 +33,7 @@ from communities.models import (
     RightsUnitStatus,
     Structure,
 )
+from core.pinyin import initials
 from core.validators import credit_code_check_character
 from org.models import Community, District, StreetOffice
 
@@ -218,6 +219,7 @@ class Command(BaseCommand):
                 Estate(
                     community=community,
                     name=name,
+                    name_initials=initials(name),
                     address=f"北京市东城区{name}",
                     year_built=year,
                     building_count=0,

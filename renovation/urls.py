@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.project_create, name="project_create"),
     path("plans/", views.plan_list, name="plan_list"),
     path("catalogue/", views.catalogue_list, name="catalogue_list"),
+    path("reminders/", views.reminder_list, name="reminder_list"),
     path("subsidy-check/", views.subsidy_check, name="subsidy_check"),
     path("reports/streets/", views.street_report, name="street_report"),
     path("reports/streets.xlsx", views.street_report_export, name="street_report_export"),

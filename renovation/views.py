@@ -27,6 +27,9 @@ def _query_without(request, *names):
     return params.urlencode()
 
 
+REMINDERS_ON_LIST = 5  # the rest are on the paginated reminder page
+
+
 @login_required
 @require_GET
 def project_list(request):
@@ -34,6 +37,7 @@ def project_list(request):
     queryset = selectors.with_behind_flag(queryset)
     page = paginate(request, queryset, count=queryset.order_by().count(), rows=selectors.with_money_flags)
     reminders = selectors.reminders_of_week(user=request.user, week=services.week_of(selectors.today()))
+    shown_reminders = list(reminders[:REMINDERS_ON_LIST])
     context = {
         "filterset": filterset,
         "page": page,
@@ -41,10 +45,22 @@ def project_list(request):
         "query": _query_without(request, "page"),
         "can_create": can(request.user, Action.CREATE, Project),
         "can_approve": can(request.user, Action.APPROVE, Project),
-        "reminders": list(reminders[:20]),
+        "reminders": shown_reminders,
+        "more_reminders": len(shown_reminders) == REMINDERS_ON_LIST and reminders.count() > REMINDERS_ON_LIST,
     }
     filterset.prepare_form(filterset.form)
     return render(request, "renovation/project_list.html", context)
+
+
+@login_required
+@require_GET
+def reminder_list(request):
+    """This week's reminders of projects still behind schedule, a page at a time."""
+    week = services.week_of(selectors.today())
+    reminders = selectors.reminders_of_week(user=request.user, week=week)
+    page = paginate(request, reminders, count=reminders.order_by().count())
+    context = {"page": page, "page_sizes": PAGE_SIZES, "week": week}
+    return render(request, "renovation/reminder_list.html", context)
 
 
 class SimpleFormPage(ScopedEditView):

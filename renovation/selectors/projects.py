@@ -35,6 +35,7 @@ from core.units import wan
 from renovation.models import (
     STAGE_ORDER,
     AnnualPlan,
+    Approval,
     CatalogueItem,
     FiveYearPlan,
     FundingLine,
@@ -44,6 +45,7 @@ from renovation.models import (
     Project,
     ScheduleReminder,
     Stage,
+    TenderAward,
     WorkCategory,
     WorkItem,
 )
@@ -91,7 +93,25 @@ def project_related(project: Project) -> dict:
         "consultations": project.consultations.all(),
         "reports": project.progress_reports.select_related("reported_by").prefetch_related("photos"),
         "reminders": project.reminders.all()[:10],
+        "approvals": project.approvals.select_related("recorded_by"),
+        "tender_rows": tender_rows(project),
     }
+
+
+def tender_rows(project: Project) -> list[tuple[str, str, TenderAward | None]]:
+    """(role, label, award or None) for the contractor and the supervisor, in that order."""
+    awards = {award.role: award for award in project.tender_awards.all()}
+    return [(role, str(label), awards.get(role)) for role, label in TenderAward.Role.choices]
+
+
+def approval_for(*, user, project_id: int, approval_id: int, action: Action = Action.VIEW) -> Approval:
+    """One approval of the project, refused as work_item_for refuses."""
+    return get_scoped_object_or_404(Approval.objects.all(), user, action, pk=approval_id, project_id=project_id)
+
+
+def tender_award_of(project: Project, *, role: str) -> TenderAward | None:
+    """The project's contractor or supervisor, if recorded (the caller has the project in scope)."""
+    return project.tender_awards.filter(role=role).first()
 
 
 def work_item_for(*, user, project_id: int, item_id: int, action: Action = Action.VIEW) -> WorkItem:

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from renovation.models import CatalogueItem, FundingLine, Project
+from renovation.models import CatalogueItem, FundingLine, Gate, Project
 from tests.conftest import queries_at_most
 from tests.renovation.conftest import ProjectFactory, WorkItemFactory
 
@@ -67,7 +67,7 @@ def test_construction_with_open_gates_is_refused_through_the_api(world, project,
     assert response.status_code == 400
     assert "开工条件未全部满足" in response.json()["to_stage"][0]
     gates = client_for(world.staff_a).get(f"{URL}{project.pk}/gates/").json()
-    assert len(gates) == 5 and not all(g["closed"] for g in gates)
+    assert len(gates) == len(Gate.values) and not all(g["closed"] for g in gates)
 
 
 def test_central_subsidy_twice_is_refused_through_the_api(world, plans, client_for):

@@ -49,6 +49,8 @@ class Gate(models.TextChoices):
     STREET_CONSENT = "street_consent", _("所在街道同意")
     RESIDENTS_CONSENT = "residents_consent", _("居民同意")
     MAINTENANCE_FUND = "maintenance_fund", _("维修资金归集或筹集方案")
+    CONTRACTOR = "contractor", _("施工单位已确定")
+    CONSTRUCTION_PERMIT = "construction_permit", _("施工许可或免于办理")
 
 
 class FundingSource(models.TextChoices):

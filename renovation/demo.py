@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from communities.models import Estate, IllegalStructure
+from core.validators import credit_code_check_character
 from renovation.models import (
     STAGE_ORDER,
     AnnualPlan,
@@ -228,7 +229,47 @@ GATE_REASONS = {
     "residents_consent": "入户征询同意率达标，书面材料补录中。",
     "street_consent": "街道意见已在联合审查会上口头同意，书面意见补录中。",
     "maintenance_fund": "维修资金筹集方案待业主大会表决，先行开工。",
+    "contractor": "应急抢修工程，施工单位由区改造办按应急程序确定，招标结果补录中。",
+    "construction_permit": "施工许可证已受理，按区住建委容缺受理意见先行开工。",
 }
+DEMO_COMPANIES = {
+    "contractor": ("北京城建修缮工程有限公司", "北京市政建设集团有限责任公司", "北京住总房屋修缮有限公司"),
+    "supervisor": ("北京建工监理有限责任公司", "北京双圆工程咨询监理有限公司"),
+}
+
+
+def _demo_credit_code(name: str) -> str:
+    """A well-formed unified social credit code for a demo company (check character included)."""
+    body = f"91110101{zlib.crc32(name.encode()) % 10**9:09d}"
+    return body + credit_code_check_character(body)
+
+
+def _record_tender_and_permit(project, official, planned_start):
+    """The project file of a started demo project: its contractor, its supervisor and its
+    construction permit. Chosen by the estate's name, so the demo's random draws stay as they were."""
+    from renovation.models import Approval, TenderAward
+
+    seed = zlib.crc32(project.estate.name.encode())
+    budget = sum((w.budget for w in project.work_items.all()), Decimal("0"))
+    for role, names in DEMO_COMPANIES.items():
+        name = names[seed % len(names)]
+        share = Decimal("0.92") if role == "contractor" else Decimal("0.02")
+        TenderAward.objects.create(
+            project=project,
+            role=role,
+            company_name=name,
+            credit_code=_demo_credit_code(name),
+            price=_money(budget * share),
+            contract_date=planned_start - timedelta(days=20),
+            recorded_by=official,
+        )
+    Approval.objects.create(
+        project=project,
+        kind="permit",
+        number=f"{project.year}施建字第{seed % 900 + 100}号",
+        decided_on=planned_start - timedelta(days=10),
+        recorded_by=official,
+    )
 
 
 def _close_gates_of_started(project, official, planned_start, rng):
@@ -239,6 +280,7 @@ def _close_gates_of_started(project, official, planned_start, rng):
     from renovation.models import FundArrangement, GateOverride
     from renovation.selectors import evaluate_gates
 
+    _record_tender_and_permit(project, official, planned_start)
     if project.estate.fund_status != "collected" and rng.random() < 0.7:
         FundArrangement.objects.create(
             project=project,

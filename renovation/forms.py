@@ -7,12 +7,14 @@ from accounts.scoping import Action, scoped
 from communities import selectors as ledger_selectors
 from renovation.models import (
     AnnualPlan,
+    Approval,
     CatalogueItem,
     ConsultationMeeting,
     FiveYearPlan,
     FundingLine,
     Project,
     Stage,
+    TenderAward,
     WorkItem,
 )
 
@@ -82,6 +84,47 @@ class StreetConsentForm(forms.Form):
 class FundArrangementForm(forms.Form):
     description = forms.CharField(label=_("筹集方案"), widget=forms.Textarea(attrs={"rows": 3}))
     arranged_on = forms.DateField(label=_("确定日期"), widget=DATE)
+
+
+class ApprovalForm(forms.ModelForm):
+    """One approval of the project. Which fields a kind needs is the service's rule;
+    the help texts say it, the service's errors land on the fields."""
+
+    class Meta:
+        model = Approval
+        fields = ["kind", "number", "decided_on", "investment", "opinions", "result", "reason"]
+        widgets = {
+            "decided_on": DATE,
+            "opinions": forms.Textarea(attrs={"rows": 3}),
+            "reason": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "number": _("立项、可研批复填批复文号；施工许可填施工许可证编号。"),
+            "investment": _("立项、可研批复必填。"),
+            "opinions": _("联合审查填写。"),
+            "result": _("联合审查必填。"),
+            "reason": _("免于办理施工许可时必填，写明依据。"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # A record keeps its kind; a wrong kind is a new record.
+            self.fields["kind"].disabled = True
+
+    def _post_clean(self):
+        """Leave the model checks to the service, which names the field."""
+
+
+class TenderAwardForm(forms.ModelForm):
+    class Meta:
+        model = TenderAward
+        fields = ["company_name", "credit_code", "price", "contract_date"]
+        widgets = {"contract_date": DATE}
+        help_texts = {"credit_code": _("18位，含校验位（GB 32100-2015）。")}
+
+    def _post_clean(self):
+        """Leave the model checks to the service, which names the field."""
 
 
 class WorkItemForm(forms.ModelForm):

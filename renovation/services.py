@@ -21,10 +21,12 @@ from PIL import Image, ImageOps
 from accounts.scoping import Action, can, get_scoped_object_or_404, scoped
 from communities import selectors as ledger_selectors
 from core.uploads import inspect_upload
+from core.validators import validate_credit_code
 from renovation import selectors
 from renovation.models import (
     STAGE_ORDER,
     AnnualPlan,
+    Approval,
     CatalogueItem,
     ConsultationMeeting,
     FiveYearPlan,
@@ -40,6 +42,7 @@ from renovation.models import (
     Stage,
     StageMove,
     StreetConsent,
+    TenderAward,
     WorkItem,
 )
 
@@ -211,11 +214,30 @@ def allowed_moves(project: Project) -> list[str]:
     return moves
 
 
+def _stage_gates_open(project: Project, to_stage: str) -> list:
+    """The gates of `to_stage` as they stand (empty for a stage without gates); raises
+    naming each one still open and not overridden."""
+    gates = selectors.evaluate_gates(project, to_stage)
+    blocking = [g for g in gates if not g.passes]
+    if blocking:
+        open_gates = "；".join(f"{g.label}（{g.evidence}）" for g in blocking)
+        if to_stage == Stage.CONSTRUCTION:
+            message = _("开工条件未全部满足，不能开工：%(gates)s") % {"gates": open_gates}
+        else:
+            message = _("转入“%(stage)s”的条件未全部满足：%(gates)s") % {
+                "stage": Stage(to_stage).label,
+                "gates": open_gates,
+            }
+        raise ValidationError({"to_stage": ValidationError(message, code="gates_open")})
+    return gates
+
+
 @transaction.atomic
 def move_stage(*, user, project_id: int, to_stage: str, note: str = "", on: date | None = None) -> StageMove:
-    """Move the project to another stage and record who did it. Starting
-    construction needs every gate closed or overridden; the gates as they
-    stood are kept with the move."""
+    """Move the project to another stage and record who did it. A stage with gates
+    (construction: the conditions of §2 and §9, the contractor, the permit or its
+    exemption) needs every gate closed or overridden; the gates as they stood are
+    kept with the move."""
     project = _locked_project(user=user, project_id=project_id)
     if to_stage not in STAGE_ORDER:
         raise ValidationError({"to_stage": _("阶段无效。")}, code="invalid_stage")
@@ -223,16 +245,9 @@ def move_stage(*, user, project_id: int, to_stage: str, note: str = "", on: date
         message = _("不能从“%(a)s”直接转到“%(b)s”。") % {"a": project.get_stage_display(), "b": Stage(to_stage).label}
         raise ValidationError({"to_stage": ValidationError(message, code="illegal_move")})
     on = on or timezone.localdate()
-    snapshot = []
+    moving_forward = STAGE_ORDER.index(to_stage) > STAGE_ORDER.index(project.stage)
+    snapshot = [g.snapshot() for g in _stage_gates_open(project, to_stage)] if moving_forward else []
     if to_stage == Stage.CONSTRUCTION:
-        gates = selectors.evaluate_gates(project)
-        blocking = [g for g in gates if not g.passes]
-        if blocking:
-            message = _("开工条件未全部满足，不能开工：%(gates)s") % {
-                "gates": "；".join(f"{g.label}（{g.evidence}）" for g in blocking)
-            }
-            raise ValidationError({"to_stage": ValidationError(message, code="gates_open")})
-        snapshot = [g.snapshot() for g in gates]
         project.actual_start = project.actual_start or on
     if to_stage == Stage.COMPLETED:
         project.progress = 100
@@ -245,9 +260,16 @@ def move_stage(*, user, project_id: int, to_stage: str, note: str = "", on: date
     return _save(move)
 
 
+def gate_still_ahead(project: Project, gate: str) -> bool:
+    """Whether the project has yet to pass the stage the gate guards (an override
+    makes sense only then)."""
+    stage = selectors.GATE_STAGE.get(gate)
+    return stage is not None and STAGE_ORDER.index(project.stage) < STAGE_ORDER.index(stage)
+
+
 @transaction.atomic
 def override_gate(*, user, project_id: int, gate: str, reason: str) -> GateOverride:
-    """A district official lets construction start with this gate open. The
+    """A district official lets the project pass this gate while it is open. The
     reason and the evidence at the time are kept."""
     project = _locked_project(user=user, project_id=project_id, action=Action.APPROVE)
     if gate not in Gate.values:
@@ -255,8 +277,8 @@ def override_gate(*, user, project_id: int, gate: str, reason: str) -> GateOverr
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise ValidationError({"reason": _("请写明批准例外的理由（至少5个字）。")})
-    if project.stage not in selectors.PRE_CONSTRUCTION_STAGES:
-        raise ValidationError({"gate": _("项目已开工，无需再批准开工条件例外。")})
+    if not gate_still_ahead(project, gate):
+        raise ValidationError({"gate": _("项目已过该条件所在的阶段，无需再批准例外。")})
     status = selectors.GATE_CHECKS[Gate(gate)](project)
     if status.closed:
         raise ValidationError({"gate": _("“%(gate)s”已满足，无需例外。") % {"gate": status.label}})
@@ -288,6 +310,106 @@ def record_fund_arrangement(*, user, project_id: int, description: str, arranged
     arrangement.recorded_by = user
     arrangement.recorded_at = timezone.now()
     return _save(arrangement)
+
+
+# The project file: approvals and tender -----------------------------------------
+
+APPROVAL_FIELDS = ("number", "decided_on", "investment", "opinions", "result", "reason")
+
+
+def _check_approval(approval: Approval) -> None:
+    """What each kind of approval must say, as messages on the fields (the database
+    constraints hold the same rules)."""
+    kind = approval.kind
+    errors = {}
+    if kind not in Approval.Kind.values:
+        raise ValidationError({"kind": _("审批事项无效。")})
+    if approval.decided_on and approval.decided_on > timezone.localdate():
+        errors["decided_on"] = _("日期不能晚于今天。")
+    if kind in Approval.INVESTMENT_KINDS:
+        if not approval.number:
+            errors["number"] = _("请填写批复文号。")
+        if approval.investment is None:
+            errors["investment"] = _("请填写批复投资（元）。")
+    else:
+        approval.investment = None
+    if kind == Approval.Kind.JOINT_REVIEW:
+        if not approval.result:
+            errors["result"] = _("请选择联合审查的结论。")
+    else:
+        approval.result = ""
+    if kind == Approval.Kind.PERMIT and not approval.number:
+        errors["number"] = _("请填写施工许可证编号。")
+    if kind == Approval.Kind.PERMIT_EXEMPTION:
+        if not approval.reason:
+            errors["reason"] = _("请写明免于办理施工许可的依据（如工程投资额或建筑面积在限额以下）。")
+    else:
+        approval.reason = ""
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def record_approval(*, user, project_id: int, kind: str, approval_id: int | None = None, **fields) -> Approval:
+    """Record (or correct) one approval of the project: 立项/可研批复, 联合审查, the
+    construction permit or its exemption. Street staff of the project's street and
+    district officials; a permit and an exemption exclude each other."""
+    project = _locked_project(user=user, project_id=project_id)
+    if approval_id is not None:
+        approval = Approval.objects.filter(project=project, pk=approval_id).first()
+        if approval is None:
+            raise ValidationError(_("没有找到该审批记录。"))
+    else:
+        approval = Approval(project=project)
+    approval.kind = kind
+    for field in APPROVAL_FIELDS:
+        if field in fields:
+            value = fields[field]
+            setattr(approval, field, value.strip() if isinstance(value, str) else value)
+    _check_approval(approval)
+    others = Approval.objects.filter(project=project).exclude(pk=approval.pk)
+    if kind in Approval.START_KINDS:
+        other = others.filter(kind__in=Approval.START_KINDS).first()
+        if other is not None:
+            message = _("本项目已登记“%(other)s”，施工许可与免于办理只能登记一项；请修改原记录。") % {
+                "other": other.get_kind_display()
+            }
+            raise ValidationError({"kind": ValidationError(message, code="permit_twice")})
+    elif kind in Approval.INVESTMENT_KINDS and others.filter(kind=kind).exists():
+        message = _("本项目已登记“%(kind)s”，请修改原记录。") % {"kind": Approval.Kind(kind).label}
+        raise ValidationError({"kind": ValidationError(message, code="approval_twice")})
+    approval.recorded_by = user
+    approval.recorded_at = timezone.now()
+    return _save(approval, user=user)
+
+
+@transaction.atomic
+def save_tender_award(
+    *, user, project_id: int, role: str, company_name: str, credit_code: str, price: Decimal, contract_date: date
+) -> TenderAward:
+    """Record the contractor or the supervisor the tender chose (one of each per
+    project; saving again corrects it, the history keeps the old one). The credit
+    code is checked as property companies' are (GB 32100-2015)."""
+    project = _locked_project(user=user, project_id=project_id)
+    if role not in TenderAward.Role.values:
+        raise ValidationError({"role": _("类别无效。")})
+    code = (credit_code or "").strip().upper()
+    if not code:
+        raise ValidationError({"credit_code": _("请填写统一社会信用代码。")})
+    try:
+        validate_credit_code(code)
+    except ValidationError as exc:
+        raise ValidationError({"credit_code": exc.error_list}) from exc
+    if contract_date and contract_date > timezone.localdate():
+        raise ValidationError({"contract_date": _("合同签订日期不能晚于今天。")})
+    award = TenderAward.objects.filter(project=project, role=role).first() or TenderAward(project=project, role=role)
+    award.company_name = (company_name or "").strip()
+    award.credit_code = code
+    award.price = price
+    award.contract_date = contract_date
+    award.recorded_by = user
+    award.recorded_at = timezone.now()
+    return _save(award, user=user)
 
 
 # Work items and money -------------------------------------------------------

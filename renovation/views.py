@@ -17,7 +17,7 @@ from core.pagination import paginate
 from core.params import year_param
 from renovation import forms, reports, selectors, services
 from renovation.filtersets import filter_projects
-from renovation.models import CatalogueItem, FiveYearPlan, Gate, Project, Stage
+from renovation.models import CatalogueItem, FiveYearPlan, Gate, Project, Stage, TenderAward
 
 
 def _query_without(request, *names):
@@ -27,6 +27,9 @@ def _query_without(request, *names):
     return params.urlencode()
 
 
+REMINDERS_ON_LIST = 5  # the rest are on the paginated reminder page
+
+
 @login_required
 @require_GET
 def project_list(request):
@@ -34,16 +37,29 @@ def project_list(request):
     queryset = selectors.with_behind_flag(queryset)
     page = paginate(request, queryset, count=queryset.order_by().count(), rows=selectors.with_money_flags)
     reminders = selectors.reminders_of_week(user=request.user, week=services.week_of(selectors.today()))
+    shown_reminders = list(reminders[:REMINDERS_ON_LIST])
     context = {
         "filterset": filterset,
         "page": page,
         "query": _query_without(request, "page"),
         "can_create": can(request.user, Action.CREATE, Project),
         "can_approve": can(request.user, Action.APPROVE, Project),
-        "reminders": list(reminders[:20]),
+        "reminders": shown_reminders,
+        "more_reminders": len(shown_reminders) == REMINDERS_ON_LIST and reminders.count() > REMINDERS_ON_LIST,
     }
     filterset.prepare_form(filterset.form)
     return render(request, "renovation/project_list.html", context)
+
+
+@login_required
+@require_GET
+def reminder_list(request):
+    """This week's reminders of projects still behind schedule, a page at a time."""
+    week = services.week_of(selectors.today())
+    reminders = selectors.reminders_of_week(user=request.user, week=week)
+    page = paginate(request, reminders, count=reminders.order_by().count())
+    context = {"page": page, "week": week}
+    return render(request, "renovation/reminder_list.html", context)
 
 
 class SimpleFormPage(ScopedEditView):
@@ -120,6 +136,7 @@ def project_detail(request, pk):
         "project": project,
         **selectors.project_related(project),
         "gates": selectors.evaluate_gates(project),
+        "gates_ahead": {gate for gate in Gate.values if services.gate_still_ahead(project, gate)},
         "behind": selectors.is_behind(project),
         "behind_reason": selectors.behind_reason(project),
         "next_stages": [(value, label) for value, label in Stage.choices if value in services.allowed_moves(project)],
@@ -128,7 +145,6 @@ def project_detail(request, pk):
         "money": selectors.project_money(project),
         "can_change": may_change,
         "can_approve": can(request.user, Action.APPROVE, Project),
-        "pre_construction": project.stage in selectors.PRE_CONSTRUCTION_STAGES,
         "move_form": forms.MoveForm(),
     }
     return render(request, "renovation/project_detail.html", context)
@@ -212,6 +228,68 @@ class FundArrangement(ProjectPage):
 
 
 fund_arrangement = FundArrangement.as_view()
+
+
+class ApprovalEdit(ProjectPage):
+    """A new approval of the project (approval_pk absent) or one of its approvals."""
+
+    form_class = forms.ApprovalForm
+    heading = gettext_lazy("审批记录")
+
+    def get_object(self):
+        project = super().get_object()
+        approval_id = self.kwargs.get("approval_pk")
+        self.approval = (
+            None
+            if approval_id is None
+            else selectors.approval_for(
+                user=self.request.user, project_id=project.pk, approval_id=approval_id, action=Action.CHANGE
+            )
+        )
+        return project
+
+    def get_form_kwargs(self):
+        initial = {"kind": self.request.GET.get("kind", "")}
+        return {"instance": self.approval} if self.approval else {"initial": initial}
+
+    def save(self, form):
+        data = dict(form.cleaned_data)
+        return services.record_approval(
+            user=self.request.user,
+            project_id=self.object.pk,
+            approval_id=self.approval.pk if self.approval else None,
+            **data,
+        )
+
+
+approval_edit = ApprovalEdit.as_view()
+
+
+class TenderAwardEdit(ProjectPage):
+    """The contractor or the supervisor of the project (one of each)."""
+
+    form_class = forms.TenderAwardForm
+
+    def get_object(self):
+        project = super().get_object()
+        if self.kwargs["role"] not in TenderAward.Role.values:
+            raise PermissionDenied(_("类别无效。"))
+        return project
+
+    def get_heading(self):
+        return _("登记%(role)s") % {"role": TenderAward.Role(self.kwargs["role"]).label}
+
+    def get_form_kwargs(self):
+        award = selectors.tender_award_of(self.object, role=self.kwargs["role"])
+        return {"instance": award} if award else {}
+
+    def save(self, form):
+        return services.save_tender_award(
+            user=self.request.user, project_id=self.object.pk, role=self.kwargs["role"], **form.cleaned_data
+        )
+
+
+tender_award_edit = TenderAwardEdit.as_view()
 
 
 class WorkItemEdit(ProjectPage):

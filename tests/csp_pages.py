@@ -121,6 +121,9 @@ FILL = {
     "renovation:work_item_edit": lambda d: {"pk": d["project"].pk, "item_pk": d["work_item"].pk},
     "renovation:funding_create": lambda d: {"pk": d["project"].pk},
     "renovation:funding_edit": lambda d: {"pk": d["project"].pk, "line_pk": d["funding_line"].pk},
+    "renovation:approval_create": lambda d: {"pk": d["project"].pk},
+    "renovation:approval_edit": lambda d: {"pk": d["project"].pk, "approval_pk": d["approval"].pk},
+    "renovation:tender_award_edit": lambda d: {"pk": d["project"].pk, "role": "contractor"},
 }
 # HTML pages outside the portal's own URLconf namespaces, opened as they are.
 EXTRA = {
@@ -182,7 +185,7 @@ def build_data(world):
     from complaints.models import Category, Channel
     from core.models import ExportJob
     from propertymgmt import services as property_services
-    from renovation.models import AnnualPlan, FiveYearPlan
+    from renovation.models import AnnualPlan, Approval, FiveYearPlan
     from tests.excel import ledger_row, xlsx_bytes
     from tests.factories import HoldingFactory, IllegalStructureFactory, RightsUnitFactory
     from tests.propertymgmt.conftest import ContractFactory, HouseholdFactory
@@ -252,6 +255,9 @@ def build_data(world):
     project = ProjectFactory(annual_plan=annual, estate=estate, stage="tender", created_by=world.staff_a, progress=40)
     work_item = WorkItemFactory(project=project)
     funding_line = FundingLineFactory(project=project)
+    approval = Approval.objects.create(
+        project=project, kind="joint_review", decided_on=date(2024, 3, 1), result="passed", recorded_by=world.staff_a
+    )
     payee = property_services.save_payee(
         user=world.staff_a,
         data={"account_name": "和平里街道物业服务中心", "bank": "中国工商银行", "account_number": "02000012345678901"},
@@ -315,6 +321,7 @@ def build_data(world):
         "subsidy_period": subsidy_period,
         "project": project,
         "work_item": work_item,
+        "approval": approval,
         "funding_line": funding_line,
         "payee": payee,
         "batch": batch,

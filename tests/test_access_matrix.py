@@ -127,6 +127,9 @@ for _name in (
     "funding_edit",
     "consultation_add",
     "progress_add",
+    "approval_create",
+    "approval_edit",
+    "tender_award_edit",
 ):
     PK_KEYS[f"renovation:{_name}"] = "project"
 # Other id parameters, the same object whatever the pattern.
@@ -135,10 +138,11 @@ PARAM_KEYS = {
     "period_pk": "subsidy_period",
     "item_pk": "work_item",
     "line_pk": "funding_line",
+    "approval_pk": "approval",
     "history_id": "estate_history",
 }
 # Parameters that name no object: a valid value.
-VALUES = {"kind": "estate", "action": "accept", "gate": "street_consent", "format": "json"}
+VALUES = {"kind": "estate", "action": "accept", "gate": "street_consent", "format": "json", "role": "contractor"}
 # The API's models → the object of street A.
 MODEL_KEYS = {
     "communities.Estate": "estate",

@@ -7,12 +7,14 @@ from communities.selectors import all_estates
 from renovation import selectors
 from renovation.models import (
     AnnualPlan,
+    Approval,
     CatalogueItem,
     ConsultationMeeting,
     FundingLine,
     ProgressReport,
     Project,
     Stage,
+    TenderAward,
     WorkItem,
 )
 
@@ -36,6 +38,24 @@ class ProjectMoneySerializer(serializers.Serializer):
     )
 
 
+class ApprovalSerializer(serializers.ModelSerializer):
+    """审批记录 (read-only here; recorded on the project page)."""
+
+    class Meta:
+        model = Approval
+        fields = ["id", "kind", "number", "decided_on", "investment", "opinions", "result", "reason", "recorded_at"]
+        read_only_fields = fields
+
+
+class TenderAwardSerializer(serializers.ModelSerializer):
+    """中标单位: the contractor or the supervisor (read-only here)."""
+
+    class Meta:
+        model = TenderAward
+        fields = ["id", "role", "company_name", "credit_code", "price", "contract_date", "recorded_at"]
+        read_only_fields = fields
+
+
 class ProjectSerializer(ScopedModelSerializer):
     estate_name = serializers.CharField(source="estate.name", read_only=True)
     street = serializers.IntegerField(source="estate.community.street_id", read_only=True)
@@ -48,6 +68,12 @@ class ProjectSerializer(ScopedModelSerializer):
         help_text=_("小区晚于年代界限时，由区级管理人员填写的例外理由。"),
     )
     money = serializers.SerializerMethodField(help_text=_("项目资金（元）：总投资、计划筹措、已到位、资金缺口"))
+    approvals = ApprovalSerializer(
+        many=True, read_only=True, help_text=_("审批记录：立项/可研批复、联合审查、施工许可或免于办理")
+    )
+    tender = TenderAwardSerializer(
+        many=True, read_only=True, source="tender_awards", help_text=_("招标结果：施工单位与监理单位")
+    )
 
     class Meta:
         model = Project
@@ -72,6 +98,8 @@ class ProjectSerializer(ScopedModelSerializer):
             "notice_from",
             "notice_to",
             "money",
+            "approvals",
+            "tender",
             "cutoff_override_reason",
         ]
         # A project stays in its plan and its estate; the stage moves through `move`.

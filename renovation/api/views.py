@@ -42,7 +42,9 @@ class ProjectViewSet(
     serializer_class = ProjectSerializer
 
     def base_queryset(self):
-        projects = Project.objects.select_related("estate__community__street")
+        projects = Project.objects.select_related("estate__community__street").prefetch_related(
+            "approvals", "tender_awards"
+        )
         return selectors.with_money(projects).order_by("-year", "street_id", "name", "id")
 
     @extend_schema(request=ProjectCreateSerializer, responses={201: ProjectSerializer}, summary="新增改造项目")

@@ -23,6 +23,7 @@ from .gates import GateOverride, StreetConsent, FundArrangement
 from .works import MONEY, NOT_NEGATIVE, WorkItem, FundingLine
 from .consultation import ConsultationMeeting
 from .progress import ProgressReport, photo_path, ProgressPhoto, ScheduleReminder
+from .records import Approval, TenderAward
 # isort: on
 
 from ..choices import FINISHED_STAGES, STAGE_ORDER, STARTED_STAGES, FundingSource, Gate, Output, Stage, WorkCategory
@@ -46,6 +47,8 @@ __all__ = [
     "photo_path",
     "ProgressPhoto",
     "ScheduleReminder",
+    "Approval",
+    "TenderAward",
     "DISTRICT_WRITERS",
     "WorkCategory",
     "Output",

@@ -1,4 +1,8 @@
-"""The gates before construction (§2 七): what each checks, and whether the project passes it."""
+"""The gates of a stage: what a project needs before it may move into the stage, and
+whether it passes. Before construction (§2 七, §9) the ledger-, property- and app-based
+conditions and the project file (施工单位, 施工许可或免于办理); the same mechanism, with
+a district official's override and the snapshot kept with the move, serves any stage
+listed in STAGE_GATES."""
 
 from __future__ import annotations
 
@@ -15,8 +19,11 @@ from core.figures import format_count, format_money
 from propertymgmt import selectors as property_selectors
 from propertymgmt.choices import VoteSubject
 from renovation.models import (
+    Approval,
     Gate,
     Project,
+    Stage,
+    TenderAward,
 )
 
 # Gates ----------------------------------------------------------------------
@@ -138,22 +145,67 @@ def _maintenance_fund_gate(project) -> GateStatus:
     return GateStatus(Gate.MAINTENANCE_FUND, label, False, evidence)
 
 
+def _contractor_gate(project) -> GateStatus:
+    """Works start with a contractor chosen by the tender, named with its credit code."""
+    label = str(Gate.CONTRACTOR.label)
+    award = project.tender_awards.filter(role=TenderAward.Role.CONTRACTOR).first()
+    if award is None:
+        return GateStatus(Gate.CONTRACTOR, label, False, _("尚未登记施工单位（招标结果）。"))
+    evidence = _("施工单位：%(name)s（统一社会信用代码%(code)s），中标价%(price)s元，%(when)s签订合同。") % {
+        "name": award.company_name,
+        "code": award.credit_code,
+        "price": format_money(award.price),
+        "when": date_format(award.contract_date, "DATE_FORMAT"),
+    }
+    return GateStatus(Gate.CONTRACTOR, label, True, evidence)
+
+
+def _construction_permit_gate(project) -> GateStatus:
+    """Works start with a construction permit, or the documented reason none is needed."""
+    label = str(Gate.CONSTRUCTION_PERMIT.label)
+    record = project.approvals.filter(kind__in=Approval.START_KINDS).first()
+    if record is None:
+        return GateStatus(
+            Gate.CONSTRUCTION_PERMIT, label, False, _("尚未登记施工许可证，也未登记免于办理施工许可的依据。")
+        )
+    when = date_format(record.decided_on, "DATE_FORMAT")
+    if record.kind == Approval.Kind.PERMIT:
+        evidence = _("施工许可证%(number)s（%(when)s）。") % {"number": record.number, "when": when}
+    else:
+        evidence = _("免于办理施工许可（%(when)s）：%(reason)s") % {"when": when, "reason": record.reason}
+    return GateStatus(Gate.CONSTRUCTION_PERMIT, label, True, evidence)
+
+
 GATE_CHECKS = {
     Gate.ILLEGAL_STRUCTURES: _illegal_structures_gate,
     Gate.LONG_TERM_MANAGEMENT: _long_term_management_gate,
     Gate.STREET_CONSENT: _street_consent_gate,
     Gate.RESIDENTS_CONSENT: _residents_consent_gate,
     Gate.MAINTENANCE_FUND: _maintenance_fund_gate,
+    Gate.CONTRACTOR: _contractor_gate,
+    Gate.CONSTRUCTION_PERMIT: _construction_permit_gate,
 }
 
+# The gates of each stage that has any, in the order the page shows them. 竣工 will need
+# the joint completion acceptance (联合竣工验收, §2 八): when it is built, its gate goes
+# here and move_stage, the overrides and the page follow without another change.
+STAGE_GATES: dict[str, tuple[Gate, ...]] = {
+    Stage.CONSTRUCTION: tuple(GATE_CHECKS),
+    Stage.COMPLETED: (),
+}
+GATE_STAGE: dict[str, str] = {gate: stage for stage, gates in STAGE_GATES.items() for gate in gates}
 
-def evaluate_gates(project: Project) -> list[GateStatus]:
-    """Every gate of the project, in the order of §2 and §9, with its evidence
-    and any override a district official granted."""
+
+def evaluate_gates(project: Project, stage: str = Stage.CONSTRUCTION) -> list[GateStatus]:
+    """Every gate of moving the project into `stage` (construction by default), with
+    its evidence and any override a district official granted."""
+    gates = STAGE_GATES.get(stage, ())
+    if not gates:
+        return []
     overrides = {o.gate: o for o in project.overrides.select_related("approved_by")}
     statuses = []
-    for gate, check in GATE_CHECKS.items():
-        status = check(project)
+    for gate in gates:
+        status = GATE_CHECKS[gate](project)
         status.override = overrides.get(gate)
         statuses.append(status)
     return statuses

@@ -3,9 +3,11 @@ schedules, money, reminders, and the figures other apps read."""
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
 
 from django.db.models import (
     BooleanField,
@@ -31,9 +33,9 @@ from accounts.scoping import Action, can, get_scoped_object_or_404, scoped
 from core.db import ExactSum, Quantized
 from core.units import wan
 from renovation.models import (
-    FINISHED_STAGES,
     STAGE_ORDER,
     AnnualPlan,
+    Approval,
     CatalogueItem,
     FiveYearPlan,
     FundingLine,
@@ -43,6 +45,7 @@ from renovation.models import (
     Project,
     ScheduleReminder,
     Stage,
+    TenderAward,
     WorkCategory,
     WorkItem,
 )
@@ -90,7 +93,25 @@ def project_related(project: Project) -> dict:
         "consultations": project.consultations.all(),
         "reports": project.progress_reports.select_related("reported_by").prefetch_related("photos"),
         "reminders": project.reminders.all()[:10],
+        "approvals": project.approvals.select_related("recorded_by"),
+        "tender_rows": tender_rows(project),
     }
+
+
+def tender_rows(project: Project) -> list[tuple[str, str, TenderAward | None]]:
+    """(role, label, award or None) for the contractor and the supervisor, in that order."""
+    awards = {award.role: award for award in project.tender_awards.all()}
+    return [(role, str(label), awards.get(role)) for role, label in TenderAward.Role.choices]
+
+
+def approval_for(*, user, project_id: int, approval_id: int, action: Action = Action.VIEW) -> Approval:
+    """One approval of the project, refused as work_item_for refuses."""
+    return get_scoped_object_or_404(Approval.objects.all(), user, action, pk=approval_id, project_id=project_id)
+
+
+def tender_award_of(project: Project, *, role: str) -> TenderAward | None:
+    """The project's contractor or supervisor, if recorded (the caller has the project in scope)."""
+    return project.tender_awards.filter(role=role).first()
 
 
 def work_item_for(*, user, project_id: int, item_id: int, action: Action = Action.VIEW) -> WorkItem:
@@ -110,40 +131,78 @@ def progress_photo_for(*, user, photo_id: int) -> ProgressPhoto:
 
 
 # Behind schedule ----------------------------------------------------------
+#
+# A project is behind only when a planned date of its *current* stage has passed: the
+# date by which that stage should have been over. Every surface that flags a project
+# (the list and its filter, the project page, the weekly reminders, the API) asks these
+# functions, built from the one table below.
+#
+# 储备 has no date of its own (the plan's dates are tentative until preparation starts),
+# nor have 竣工 and after (the acceptance has no planned date yet: when it gets one, add
+# it here). Before construction a stage is late once the works should have started (or
+# finished, where only the end is planned); 前期 also once the publicity should have
+# begun, 公示 once the publicity period is over. 在建 is late after its planned end.
+
+STAGE_DEADLINES: dict[str, tuple[str, ...]] = {
+    Stage.RESERVE: (),
+    Stage.PREPARATION: ("planned_start", "notice_from", "planned_end"),
+    Stage.CONSULTATION: ("planned_start", "notice_to", "planned_end"),
+    Stage.TENDER: ("planned_start", "planned_end"),
+    Stage.CONSTRUCTION: ("planned_end",),
+    Stage.COMPLETED: (),
+    Stage.ACCEPTED: (),
+    Stage.HANDED_OVER: (),
+}
 
 
-def behind_schedule_q(today: date | None = None) -> Q:
-    """Not started by the planned start, or not completed by the planned end."""
+def behind_schedule_q(today: date | None = None, *, prefix: str = "") -> Q:
+    """Projects behind schedule on `today` (rows of Project, or through `prefix`, e.g.
+    "project__" from a reminder): a planned date of the current stage is past."""
     today = today or timezone.localdate()
-    return Q(stage__in=PRE_CONSTRUCTION_STAGES, planned_start__lt=today) | (
-        ~Q(stage__in=FINISHED_STAGES) & Q(planned_end__lt=today)
-    )
+    condition = Q()
+    for stage, fields in STAGE_DEADLINES.items():
+        if fields:
+            late = reduce(operator.or_, (Q(**{f"{prefix}{field}__lt": today}) for field in fields))
+            condition |= Q(**{f"{prefix}stage": stage}) & late
+    return condition
 
 
 def with_behind_flag(queryset: QuerySet, today: date | None = None) -> QuerySet:
     return queryset.annotate(behind=Case(When(behind_schedule_q(today), then=Value(True)), default=Value(False)))
 
 
+def _missed_deadline(project: Project, today: date) -> str | None:
+    """The first planned date of the project's current stage that is past (its field name)."""
+    for field in STAGE_DEADLINES.get(project.stage, ()):
+        planned = getattr(project, field)
+        if planned is not None and planned < today:
+            return field
+    return None
+
+
 def is_behind(project: Project, today: date | None = None) -> bool:
-    today = today or timezone.localdate()
-    if project.stage in PRE_CONSTRUCTION_STAGES and project.planned_start and project.planned_start < today:
-        return True
-    return project.stage not in FINISHED_STAGES and bool(project.planned_end and project.planned_end < today)
+    return _missed_deadline(project, today or timezone.localdate()) is not None
 
 
 def behind_reason(project: Project, today: date | None = None) -> str:
-    today = today or timezone.localdate()
-    if project.stage in PRE_CONSTRUCTION_STAGES and project.planned_start and project.planned_start < today:
-        return _("计划%(d)s开工，至今仍处于“%(stage)s”阶段") % {
-            "d": date_format(project.planned_start, "DATE_FORMAT"),
-            "stage": project.get_stage_display(),
-        }
-    if project.planned_end and project.planned_end < today:
-        return _("计划%(d)s完工，目前进度%(p)s%%") % {
-            "d": date_format(project.planned_end, "DATE_FORMAT"),
-            "p": project.progress,
-        }
-    return ""
+    """Why the project is behind (empty when it is not), naming the date missed."""
+    field = _missed_deadline(project, today or timezone.localdate())
+    if field is None:
+        return ""
+    values = {
+        "d": date_format(getattr(project, field), "DATE_FORMAT"),
+        "stage": project.get_stage_display(),
+        "p": project.progress,
+    }
+    if field == "planned_start":
+        return _("计划%(d)s开工，至今仍处于“%(stage)s”阶段") % values
+    if field == "notice_from":
+        return _("计划%(d)s开始公示，至今仍处于“%(stage)s”阶段") % values
+    if field == "notice_to":
+        return _("公示期已于%(d)s结束，至今仍处于“%(stage)s”阶段") % values
+    if project.stage == Stage.CONSTRUCTION:
+        return _("计划%(d)s完工，目前进度%(p)s%%") % values
+    return _("计划%(d)s完工，至今仍处于“%(stage)s”阶段") % values
 
 
 # Money ---------------------------------------------------------------------------
@@ -452,12 +511,13 @@ def reminders_for(*, user) -> QuerySet:
     return scoped(ScheduleReminder.objects.select_related("project", "street"), user).order_by("-week", "project_id")
 
 
-def reminders_of_week(*, user, week: date) -> QuerySet:
-    """The week's schedule reminders in the user's scope, for a role that may act
-    on them (one that may change projects); none for the others."""
+def reminders_of_week(*, user, week: date, today: date | None = None) -> QuerySet:
+    """The week's schedule reminders in the user's scope whose project is still behind
+    (one moved on since is no longer a reminder), for a role that may act on them (one
+    that may change projects); none for the others. Pages paginate it."""
     if not can(user, Action.CHANGE, Project):
         return ScheduleReminder.objects.none()
-    return reminders_for(user=user).filter(week=week)
+    return reminders_for(user=user).filter(behind_schedule_q(today, prefix="project__"), week=week)
 
 
 def report_years(*, user) -> list[int]:

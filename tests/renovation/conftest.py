@@ -90,8 +90,12 @@ def project(world, plans):
 @pytest.fixture
 def ready_project(world, project):
     """`project` with every ledger- and app-based gate closed (fund collected,
-    street consent, consent share above the line)."""
+    street consent, consent share above the line, the contractor and the permit
+    recorded)."""
     from datetime import date
+
+    from renovation.models import Approval, TenderAward
+    from tests.factories import valid_credit_code
 
     estate = world.estate_a1
     estate.fund_status = "collected"
@@ -102,6 +106,22 @@ def ready_project(world, project):
     )
     project.consent_share = Decimal("80")
     project.save()
+    TenderAward.objects.create(
+        project=project,
+        role="contractor",
+        company_name="北京城建修缮工程有限公司",
+        credit_code=valid_credit_code(4242),
+        price=Decimal("3850000.00"),
+        contract_date=date(2024, 4, 10),
+        recorded_by=world.staff_a,
+    )
+    Approval.objects.create(
+        project=project,
+        kind="permit",
+        number="110101202404150101",
+        decided_on=date(2024, 4, 15),
+        recorded_by=world.staff_a,
+    )
     return project
 
 

@@ -1,11 +1,14 @@
 """REST API /api/v1/renovation-*: the pages' scope, filters and services."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from renovation.models import CatalogueItem, FundingLine, Project
-from tests.conftest import queries_at_most
+from renovation import services
+from renovation.models import CatalogueItem, FundingLine, Gate, Project
+from tests.conftest import counted, queries_at_most, same_query_count
+from tests.factories import valid_credit_code
 from tests.renovation.conftest import ProjectFactory, WorkItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +70,7 @@ def test_construction_with_open_gates_is_refused_through_the_api(world, project,
     assert response.status_code == 400
     assert "开工条件未全部满足" in response.json()["to_stage"][0]
     gates = client_for(world.staff_a).get(f"{URL}{project.pk}/gates/").json()
-    assert len(gates) == 5 and not all(g["closed"] for g in gates)
+    assert len(gates) == len(Gate.values) and not all(g["closed"] for g in gates)
 
 
 def test_central_subsidy_twice_is_refused_through_the_api(world, plans, client_for):
@@ -122,8 +125,67 @@ def test_project_list_api_query_count_is_flat(world, plans, client_for):
             ProjectFactory(annual_plan=plans[year], estate=estate, created_by=world.staff_a)
     client = client_for(world.official)
     client.get(URL)
-    with queries_at_most(6):
+    with queries_at_most(8):  # the approvals and the tender awards: one prefetch each
         assert len(client.get(URL).json()["results"]) == Project.objects.count()
+    before = counted(lambda: client.get(URL))
+    user = world.official
+    for project in Project.objects.all():
+        services.save_tender_award(
+            user=user,
+            project_id=project.pk,
+            role="contractor",
+            company_name="北京城建修缮工程有限公司",
+            credit_code=valid_credit_code(project.pk),
+            price=Decimal("100"),
+            contract_date=date(2024, 4, 1),
+        )
+        services.record_approval(
+            user=user, project_id=project.pk, kind="joint_review", decided_on=date(2024, 3, 1), result="passed"
+        )
+    same_query_count(before, lambda: client.get(URL), why="a contractor and a review on every project")
+
+
+def test_project_carries_its_approvals_and_tender_read_only(world, project, client_for):
+    services.record_approval(
+        user=world.staff_a,
+        project_id=project.pk,
+        kind="feasibility",
+        number="东发改〔2024〕31号",
+        decided_on=date(2024, 2, 1),
+        investment=Decimal("4200000.00"),
+    )
+    services.save_tender_award(
+        user=world.staff_a,
+        project_id=project.pk,
+        role="supervisor",
+        company_name="北京建工监理有限责任公司",
+        credit_code=valid_credit_code(9),
+        price=Decimal("86000.00"),
+        contract_date=date(2024, 4, 2),
+    )
+    client = client_for(world.worker_a1)
+    row = client.get(f"{URL}{project.pk}/").json()
+    assert row["approvals"][0]["kind"] == "feasibility"
+    assert row["approvals"][0]["investment"] == "4200000.00"
+    assert row["tender"] == [
+        {
+            "id": project.tender_awards.get().pk,
+            "role": "supervisor",
+            "company_name": "北京建工监理有限责任公司",
+            "credit_code": valid_credit_code(9),
+            "price": "86000.00",
+            "contract_date": "2024-04-02",
+            "recorded_at": row["tender"][0]["recorded_at"],
+        }
+    ]
+    listed = client.get(URL).json()["results"][0]
+    assert listed["approvals"] == row["approvals"] and listed["tender"] == row["tender"]
+    # Read-only: a write naming them changes nothing.
+    response = client_for(world.staff_a).patch(
+        f"{URL}{project.pk}/", {"summary": "x", "tender": [], "approvals": []}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert project.tender_awards.count() == 1 and project.approvals.count() == 1
 
 
 def test_progress_report_with_photos_through_the_api(world, plans, client_for, settings, tmp_path):

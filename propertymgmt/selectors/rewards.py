@@ -3,6 +3,7 @@ district (and the communities it scores) with the award and where its payment st
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -53,15 +54,16 @@ def award_rows(*, user, scheme: RewardScheme) -> list[AwardRow]:
         )
     }
     streets = streets_for(user=user).filter(district_id=scheme.district_id).order_by("code")
+    communities_of = defaultdict(list)  # street id → its scored communities' awards, by code
+    for (street_id, community_id), award in awards.items():
+        if community_id is not None:
+            communities_of[street_id].append(award)
     rows = []
     for street in streets:
         award = awards.get((street.pk, None))
         rows.append(AwardRow(street, None, award, payout_label(award) if award else ""))
-        for (street_id, community_id), community_award in sorted(
-            awards.items(), key=lambda item: item[1].community.code if item[1].community_id else ""
-        ):
-            if street_id == street.pk and community_id is not None:
-                rows.append(AwardRow(street, community_award.community, community_award, payout_label(community_award)))
+        for community_award in sorted(communities_of[street.pk], key=lambda a: a.community.code):
+            rows.append(AwardRow(street, community_award.community, community_award, payout_label(community_award)))
     return rows
 
 
